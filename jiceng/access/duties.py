@@ -1,0 +1,51 @@
+"""Duties about who can act for an organization."""
+
+import datetime as dt
+import itertools
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jiceng.policy.selectors import value as policy_value
+from jiceng.todo.registry import Duty
+
+from .models import Role, RoleAssignment
+
+
+def _current(on: dt.date):
+    return RoleAssignment.objects.filter(valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
+
+
+def duties(user, orgs, today: dt.date, *, limit: int):
+    # An organization nobody can act for is invisible work: its upper level must appoint someone.
+    has_officer = _current(today).filter(
+        org=OuterRef("pk"), role__in=[Role.OFFICER, Role.UPPER_ADMIN]
+    )
+    for org in orgs.exclude(Exists(has_officer)).order_by("path")[:limit]:
+        yield Duty(
+            org=org,
+            kind="access.no_officer",
+            title=_("%(org)s has no officer account; appoint one.") % {"org": org.name},
+            url=reverse("ui:org_detail", args=[org.code]),
+        )
+    notice = int(policy_value("access.assignment.expiry_notice_days", on=today))
+    expiring = (
+        _current(today)
+        .filter(
+            org__in=orgs, valid_to__isnull=False, valid_to__lte=today + dt.timedelta(days=notice)
+        )
+        .select_related("user", "org")
+        .order_by("valid_to")
+    )
+    for a in itertools.islice(expiring, limit):
+        yield Duty(
+            org=a.org,
+            kind="access.assignment_expiring",
+            due=a.valid_to,
+            title=_("%(user)s's role “%(role)s” at %(org)s ends on %(date)s.")
+            % {"user": a.user, "role": a.get_role_display(), "org": a.org.name, "date": a.valid_to},
+            url=reverse("ui:org_detail", args=[a.org.code]),
+        )

@@ -1,0 +1,74 @@
+"""The one visibility gate: which organizations a user may act on, for which purpose.
+
+Every selector filters through `org_filter`; every service checks `require`.
+Fail closed: no valid assignment, no data.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.orgs.paths import subtree_q
+
+from .models import Role, RoleAssignment, Scope
+
+VIEW, MANAGE, ADMIN = "view", "manage", "admin"
+
+# What each role may do within its scope.
+ROLE_ACTIONS = {
+    Role.SYSTEM_ADMIN: {VIEW, MANAGE, ADMIN},
+    Role.UPPER_ADMIN: {VIEW, MANAGE, ADMIN},
+    Role.OFFICER: {VIEW, MANAGE},
+    Role.MEMBER: {VIEW},
+    Role.VIEWER: {VIEW},
+}
+
+
+def active_assignments(user, on: dt.date | None = None):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return RoleAssignment.objects.none()
+    on = on or timezone.localdate()
+    return (
+        RoleAssignment.objects.filter(user=user, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("org")
+    )
+
+
+def _granting(user, action: str, on: dt.date | None):
+    return [a for a in active_assignments(user, on) if action in ROLE_ACTIONS[a.role]]
+
+
+def org_filter(user, action: str = VIEW, *, field: str = "", on: dt.date | None = None) -> Q:
+    """Q over organizations (or over rows whose organization is reached through `field`)."""
+    prefix = f"{field}__" if field else ""
+    q = Q(**{f"{prefix}pk__in": []})  # nothing, unless an assignment grants it
+    for a in _granting(user, action, on):
+        if a.role == Role.SYSTEM_ADMIN:
+            return Q()
+        if a.scope == Scope.SUBTREE:
+            q |= subtree_q(a.org.path, f"{prefix}path")
+        else:
+            q |= Q(**{f"{prefix}pk": a.org_id})
+    return q
+
+
+def is_system_admin(user, on: dt.date | None = None) -> bool:
+    return any(a.role == Role.SYSTEM_ADMIN for a in active_assignments(user, on))
+
+
+def can(user, action: str, org, on: dt.date | None = None) -> bool:
+    for a in _granting(user, action, on):
+        if a.role == Role.SYSTEM_ADMIN:
+            return True
+        if a.org_id == org.pk or (a.scope == Scope.SUBTREE and org.path.startswith(a.org.path)):
+            return True
+    return False
+
+
+def require(user, action: str, org, on: dt.date | None = None) -> None:
+    if not can(user, action, org, on):
+        raise PermissionDenied(_("You do not have permission to act on this organization."))

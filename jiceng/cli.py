@@ -1,0 +1,54 @@
+"""The `jiceng` console script: Django's management commands, under the product's name.
+
+Writes made from here are audited with source "cli" and act as the built-in
+system actor unless a command says otherwise.
+"""
+
+import os
+import sys
+
+COMMANDS = {
+    "demo": "load demo data when the database is empty, then serve (--no-serve, --scale)",
+    "serve": "run the web server (--port N, --host H)",
+    "migrate": "create or upgrade the database schema",
+    "createadmin": "create a system administrator",
+    "token": "token create USERNAME — print a new API bearer token",
+    "audit": "audit verify — check the hash chain of the audit log",
+    "policy": "policy show --org CODE — every rule value in force",
+    "orgs": "orgs list [--roots] [--kind KIND] --format json",
+    "i18n": "i18n compile — build the translation catalogs (zh-hant from zh-hans by OpenCC)",
+}
+
+
+def _usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = [
+        "usage: jiceng COMMAND [options]   (jiceng COMMAND --help for details)",
+        "",
+        "commands:",
+    ]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    lines += ["", "Any other Django management command works too (e.g. jiceng check)."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+    import django
+
+    django.setup()
+    from django.core.management import execute_from_command_line
+
+    from jiceng.audit.context import source
+    from jiceng.audit.models import Source
+
+    with source(Source.CLI):
+        execute_from_command_line(["jiceng", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The to-do centre's mechanism: every app's `duties.py` contributes what organizations owe.
+
+A duties module exposes `duties(user, orgs, today)` and yields `Duty` objects for
+the organizations in `orgs` (already limited to what `user` may manage). The
+centre merges them into one list, most urgent first.
+"""
+
+import datetime as dt
+import functools
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+OVERDUE, DUE_SOON, OPEN = "overdue", "due_soon", "open"
+URGENCY_LABELS = {OVERDUE: _("Overdue"), DUE_SOON: _("Due soon"), OPEN: _("To do")}
+_URGENCY_ORDER = {OVERDUE: 0, DUE_SOON: 1, OPEN: 2}
+
+
+@dataclass(frozen=True)
+class Duty:
+    org: object  # the organization that owes it
+    title: str
+    kind: str  # stable identifier, e.g. "access.no_officer"
+    due: dt.date | None = None
+    url: str = ""
+    detail: str = ""
+
+    def urgency(self, today: dt.date, soon_days: int) -> str:
+        if self.due is None:
+            return OPEN
+        if self.due < today:
+            return OVERDUE
+        return DUE_SOON if (self.due - today).days <= soon_days else OPEN
+
+
+DutySource = Callable[..., Iterable[Duty]]
+
+
+@functools.cache
+def sources() -> list[tuple[str, DutySource]]:
+    """(app label, duties function) for every installed app that has a duties module."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("jiceng."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.duties")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.duties":
+                raise
+            continue
+        found.append((config.label, module.duties))
+    return found
+
+
+def sort_key(duty: Duty, today: dt.date, soon_days: int):
+    return (_URGENCY_ORDER[duty.urgency(today, soon_days)], duty.due or dt.date.max, duty.title)

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "todo"
+urlpatterns = [path("", views.centre, name="centre")]

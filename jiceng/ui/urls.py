@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "ui"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("switch/", views.switch_org, name="switch"),
+    path("orgs/", views.org_list, name="org_list"),
+    path("orgs/<str:code>/", views.org_detail, name="org_detail"),
+    path("orgs/<str:code>/policy/", views.org_policy, name="org_policy"),
+    path("orgs/<str:code>/history/", views.org_history, name="org_history"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from jiceng.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("todo/", include("jiceng.todo.urls")),
+    path("", include("jiceng.ui.urls")),
+]
+
+handler400 = "jiceng.ui.views.bad_request"
+handler403 = "jiceng.ui.views.permission_denied"
+handler404 = "jiceng.ui.views.page_not_found"
+handler500 = "jiceng.ui.views.server_error"
