@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from jiceng.access.services import user_for_token
@@ -20,6 +21,10 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class ReadableJSON(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class Error(Schema):
@@ -35,6 +40,7 @@ api = NinjaAPI(
     "（用 `jiceng token create 用户名` 生成）。列表使用游标分页：响应中的 `next` 作为下一次请求的 `cursor`。",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
+    renderer=ReadableJSON(),
 )
 
 

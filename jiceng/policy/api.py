@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import ObjectDoesNotExist
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 
 from jiceng.orgs.selectors import get_visible
 
@@ -24,7 +24,7 @@ class Value(Schema):
 
 @router.get("/{key}", response=Value, summary="查询规则值（可指定组织与日期）")
 def policy_value(
-    request, key: str, org: str | None = Field(None, max_length=32), on: dt.date | None = None
+    request, key: str, org: str | None = Query(None, max_length=32), on: dt.date | None = None
 ):
     if key not in definitions():
         raise ObjectDoesNotExist(key)

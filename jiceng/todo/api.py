@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 
 from jiceng.orgs.selectors import get_visible
 from jiceng.schemas import OrgRef
@@ -20,7 +20,7 @@ class DutyOut(Schema):
 
 
 @router.get("", response=list[DutyOut], summary="待办中心：按紧急程度排序的待办事项")
-def todo(request, org: str | None = Field(None, max_length=32)):
+def todo(request, org: str | None = Query(None, max_length=32)):
     scope = get_visible(request.user, org) if org else None
     return [
         {

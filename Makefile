@@ -1,0 +1,56 @@
+# Jiceng — two commands: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export JICENG_HOME ?= $(CURDIR)/var
+
+.PHONY: run test setup lint test-sqlite test-postgres test-live browser-deps bench clean
+
+run: setup  ## set up, load demo data on first run, serve on http://127.0.0.1:8000
+	JICENG_DEBUG=1 $(BIN)/jiceng demo
+
+setup: $(STAMP) node_modules/.package-lock.json i18n
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+i18n: $(STAMP) jiceng/locale/zh_Hans/LC_MESSAGES/django.po
+	@JICENG_HOME=$$(mktemp -d) $(BIN)/jiceng i18n compile
+
+test: setup lint test-sqlite test-postgres test-live  ## the whole suite, as CI runs it
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@JICENG_HOME=$$(mktemp -d) $(BIN)/jiceng makemigrations --check --dry-run >/dev/null
+
+test-sqlite: setup
+	@echo "==== test suite on SQLite ===="
+	JICENG_HOME=$$(mktemp -d) $(BIN)/pytest -m "not live" -p no:cacheprovider
+
+test-postgres: setup
+	@echo "==== test suite on PostgreSQL ===="
+	JICENG_HOME=$$(mktemp -d) scripts/with-postgres $(BIN)/pytest -m "not live" -p no:cacheprovider
+
+test-live: setup browser-deps
+	@echo "==== browser tests (Playwright + chromium) and API fuzzing against a live server ===="
+	JICENG_HOME=$$(mktemp -d) $(BIN)/pytest -m live -p no:cacheprovider
+
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+bench: setup
+	@for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules jiceng/locale/zh_Hant build *.egg-info

@@ -1,0 +1,119 @@
+"""Every page and every API endpoint, tried across organizations: refused, never data.
+
+The lists of URLs come from the URL conf and the OpenAPI document, so a new page
+or endpoint is covered the day it is added.
+"""
+
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from jiceng.access.services import create_token
+
+PUBLIC = {"ui:login", "ui:logout", "ui:healthz", "ui:home"}
+SKIP_PREFIXES = ("api/", "i18n/")
+TARGET_NAME = "和平社区第一党支部"  # branch A1; the intruders below must never see it
+
+
+def ui_routes(resolver=None, prefix="", ns=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            inner_ns = f"{ns}{p.namespace}:" if p.namespace else ns
+            yield from ui_routes(p, route, inner_ns)
+        elif isinstance(p, URLPattern) and not route.startswith(SKIP_PREFIXES):
+            yield f"{ns}{p.name}", route
+
+
+def fill(route: str, code: str) -> str:
+    return "/" + route.replace("<str:code>", code)
+
+
+def openapi_operations(client):
+    spec = json.loads(client.get("/api/v1/openapi.json").content)
+    for path, item in spec["paths"].items():
+        for method in item:
+            yield method, path
+
+
+def api_url(path: str, code: str) -> str:
+    return path.replace("{code}", code).replace("{key}", "todo.due_soon_days")
+
+
+ROUTES = list(ui_routes())
+
+
+def test_the_enumeration_sees_the_pages():
+    names = {name for name, _ in ROUTES}
+    assert {"ui:org_detail", "ui:org_policy", "ui:org_history", "todo:centre"} <= names
+
+
+@pytest.mark.parametrize(("name", "route"), ROUTES)
+def test_anonymous_is_sent_to_login(client, world, name, route):
+    response = client.get(fill(route, "A1"))
+    if name in PUBLIC:
+        assert response.status_code in (200, 302, 405)  # logout is POST-only
+    else:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("ui:login"))
+    assert TARGET_NAME not in response.content.decode()
+
+
+@pytest.mark.parametrize("intruder", ["a2_officer", "expired", "viewer", "nobody"])
+@pytest.mark.parametrize(("name", "route"), ROUTES)
+def test_other_organizations_pages_are_refused(world, login, intruder, name, route):
+    client = login(world.users[intruder])
+    response = client.get(fill(route, "A1"))
+    body = response.content.decode()
+    assert TARGET_NAME not in body
+    if "<str:code>" in route:
+        assert response.status_code == 404
+        assert "页面不存在" in body  # the Chinese error page, not a stack trace
+
+
+def test_switching_to_an_invisible_organization_is_refused(world, login):
+    client = login(world.users["a2_officer"])
+    response = client.post(reverse("ui:switch"), {"org": "A1"})
+    assert response.status_code == 404
+    assert client.session.get("current_org") is None
+
+
+@pytest.fixture
+def api_clients(world, client):
+    def bearer(name):
+        _t, raw = create_token(world.system, user=world.users[name])
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    return {name: bearer(name) for name in ["a2_officer", "expired", "viewer", "nobody"]}
+
+
+def test_openapi_lists_the_endpoints(client, world):
+    ops = set(openapi_operations(client))
+    assert ("get", "/api/v1/orgs") in ops and ("post", "/api/v1/orgs") in ops
+
+
+@pytest.mark.parametrize("intruder", ["a2_officer", "expired", "viewer", "nobody"])
+def test_every_api_endpoint_refuses_other_organizations(client, world, api_clients, intruder):
+    headers = api_clients[intruder]
+    for method, path in openapi_operations(client):
+        url = api_url(path, "A1")
+        if method == "get":
+            response = client.get(url, {"org": "A1"}, **headers)
+        else:
+            payload = {"code": "X9", "name": "越权", "kind": "branch", "parent": "A1"}
+            response = getattr(client, method)(url, payload, content_type="application/json",
+                                               **headers)
+        data = json.loads(response.content)
+        text = json.dumps(data, ensure_ascii=False)
+        assert response.status_code in (200, 401, 403, 404), (method, url, response.status_code)
+        assert TARGET_NAME not in text and '"A1"' not in text, (method, url)
+        if response.status_code != 200:
+            assert set(data) == {"code", "message", "fields"}
+
+
+def test_every_api_endpoint_refuses_anonymous(client, world):
+    for method, path in openapi_operations(client):
+        response = getattr(client, method)(api_url(path, "A1"), content_type="application/json")
+        assert response.status_code == 401, (method, path)
+        assert json.loads(response.content)["code"] == "unauthenticated"
