@@ -6,6 +6,7 @@ Every error has the shape {"code": ..., "message": <Chinese text>, "fields": {fi
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -61,12 +62,36 @@ def on_invalid(request, exc):
     return error(request, 400, "invalid", _("The input is invalid."), _field_errors(exc))
 
 
+# Readable messages for the schema checks people actually trip over; others keep pydantic's text.
+SCHEMA_MESSAGES = {
+    "missing": _lazy("This field is required."),
+    "string_too_short": _lazy("This field is too short."),
+    "string_too_long": _lazy("This field is too long."),
+    "enum": _lazy("This is not one of the allowed values."),
+    "literal_error": _lazy("This is not one of the allowed values."),
+    "int_parsing": _lazy("Enter a whole number."),
+    "bool_parsing": _lazy("Enter true or false."),
+    "date_from_datetime_parsing": _lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": _lazy("Enter a date as YYYY-MM-DD."),
+    "greater_than_equal": _lazy("The number is too small."),
+    "less_than_equal": _lazy("The number is too large."),
+}
+
+
+def _field_name(loc) -> str:
+    # ("body", "payload", "code") -> "code"; ("query", "limit") -> "limit"
+    parts = [str(p) for p in loc[1:]]
+    if loc and loc[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_invalid(request, exc):
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
-        name = ".".join(str(p) for p in item.get("loc", [])[1:]) or "__all__"
-        fields.setdefault(name, []).append(item.get("msg", ""))
+        message = SCHEMA_MESSAGES.get(item.get("type"), item.get("msg", ""))
+        fields.setdefault(_field_name(item.get("loc", ())), []).append(str(message))
     return error(request, 422, "invalid", _("The input is invalid."), fields)
 
 

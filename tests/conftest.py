@@ -53,8 +53,15 @@ def world(db):
     def user(username, role, at, scope=Scope.NODE, valid_from=LONG_AGO, valid_to=None):
         u = create_user(system, username=username, password=PASSWORD, full_name=username)
         if role:
-            assign_role(system, user=u, role=role, org=at, scope=scope,
-                        valid_from=valid_from, valid_to=valid_to)
+            assign_role(
+                system,
+                user=u,
+                role=role,
+                org=at,
+                scope=scope,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
         return u
 
     users = {
@@ -64,12 +71,19 @@ def world(db):
         "a2_officer": user("a2_officer", Role.OFFICER, branch_a2),
         "a1_member": user("a1_member", Role.MEMBER, branch_a1),
         "viewer": user("viewer", Role.VIEWER, street_b, Scope.SUBTREE),
-        "expired": user("expired", Role.UPPER_ADMIN, district, Scope.SUBTREE,
-                        valid_to=TODAY - dt.timedelta(days=1)),
+        "expired": user(
+            "expired",
+            Role.UPPER_ADMIN,
+            district,
+            Scope.SUBTREE,
+            valid_to=TODAY - dt.timedelta(days=1),
+        ),
         "future": user("future", Role.OFFICER, branch_a1, valid_from=TODAY + dt.timedelta(days=3)),
         "nobody": user("nobody", None, None),
     }
-    return World(system, district, street_a, street_b, branch_a1, branch_a2, branch_b1, union, users)
+    return World(
+        system, district, street_a, street_b, branch_a1, branch_a2, branch_b1, union, users
+    )
 
 
 @pytest.fixture

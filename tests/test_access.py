@@ -35,7 +35,9 @@ def test_assignment_counts_on_its_dates(world):
     future = world.users["future"]
     assert codes(future) == set()
     later = dt.date.today() + dt.timedelta(days=3)
-    assert selectors.visible_orgs(future).filter(gate.org_filter(future, on=later)).exists() is False
+    assert (
+        selectors.visible_orgs(future).filter(gate.org_filter(future, on=later)).exists() is False
+    )
     assert gate.can(future, gate.MANAGE, world.branch_a1, on=later)
     assert not gate.can(future, gate.MANAGE, world.branch_a1)
 
@@ -49,8 +51,13 @@ def test_sibling_officer_cannot_write_to_the_other_branch(world):
     with pytest.raises(PermissionDenied):
         rename(world.users["a2_officer"], world.branch_a1, name="改名")
     with pytest.raises(PermissionDenied):
-        set_up(world.users["a2_officer"], code="X", name="越权支部", kind=Kind.BRANCH,
-               parent=world.branch_a1)
+        set_up(
+            world.users["a2_officer"],
+            code="X",
+            name="越权支部",
+            kind=Kind.BRANCH,
+            parent=world.branch_a1,
+        )
     world.branch_a1.refresh_from_db()
     assert world.branch_a1.name == "和平社区第一党支部"
 

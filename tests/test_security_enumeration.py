@@ -102,8 +102,9 @@ def test_every_api_endpoint_refuses_other_organizations(client, world, api_clien
             response = client.get(url, {"org": "A1"}, **headers)
         else:
             payload = {"code": "X9", "name": "越权", "kind": "branch", "parent": "A1"}
-            response = getattr(client, method)(url, payload, content_type="application/json",
-                                               **headers)
+            response = getattr(client, method)(
+                url, payload, content_type="application/json", **headers
+            )
         data = json.loads(response.content)
         text = json.dumps(data, ensure_ascii=False)
         assert response.status_code in (200, 401, 403, 404), (method, url, response.status_code)

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jiceng.access import gate
 from jiceng.audit.selectors import history
@@ -85,7 +85,7 @@ def create_org(request, payload: OrgIn):
         parent=parent,
         founded_on=payload.founded_on,
     )
-    return 201, org
+    return Status(201, org)
 
 
 @router.get("/{code}", response=Org, summary="组织详情")

@@ -1,6 +1,8 @@
 """Writes to organizations. The lifecycle (merge, split, move, dissolve) comes with the orgs issue."""
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +13,23 @@ from jiceng.audit.services import record
 
 from .models import Kind, Organization, tree_of
 from .paths import child_path
+
+# Codes appear in URLs, file names and spreadsheets: letters, digits and . _ - only.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+
+
+def _clean_name(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip()
+
+
+def _name_errors(name: str) -> str | None:
+    if not name:
+        return _("Enter the organization name.")
+    if len(name) > 120:
+        return _("The name is too long (at most 120 characters).")
+    if any(unicodedata.category(ch)[0] == "C" for ch in name):
+        return _("The name contains invisible control characters.")
+    return None
 
 
 def snapshot(org: Organization) -> dict:
@@ -34,14 +53,16 @@ def set_up(
     founded_on: dt.date | None = None,
 ) -> Organization:
     """Set up a new organization under `parent` (a root needs a system administrator)."""
-    code, name = code.strip(), name.strip()
+    code, name = code.strip(), _clean_name(name)
     errors = {}
     if not code:
         errors["code"] = _("Enter the organization code.")
+    elif not CODE_PATTERN.match(code):
+        errors["code"] = _("Use up to 32 letters, digits, dots, underscores or hyphens.")
     elif Organization.objects.filter(code=code).exists():
         errors["code"] = _("Organization code %(code)s is already in use.") % {"code": code}
-    if not name:
-        errors["name"] = _("Enter the organization name.")
+    if problem := _name_errors(name):
+        errors["name"] = problem
     if kind not in Kind.values:
         errors["kind"] = _("Unknown organization kind.")
     if errors:
@@ -69,9 +90,9 @@ def set_up(
 @transaction.atomic
 def rename(actor, org: Organization, *, name: str) -> Organization:
     gate.require(actor, gate.MANAGE, org)
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("Enter the organization name.")})
+    name = _clean_name(name)
+    if problem := _name_errors(name):
+        raise ValidationError({"name": problem})
     before = snapshot(org)
     org.name = name
     org.save(update_fields=["name"])
