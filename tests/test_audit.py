@@ -1,5 +1,7 @@
 """The audit log: every service write is recorded, nothing recorded can be changed."""
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -26,7 +28,7 @@ def test_a_write_appends_an_event_with_before_after_actor_and_source(world):
 def test_events_form_an_unbroken_chain(world):
     events = list(AuditEvent.objects.order_by("id"))
     assert events[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     report = verify()
     assert report.ok and report.checked == len(events) > 10
 
