@@ -90,7 +90,7 @@ def test_demo_loads_once_and_keeps_data(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "admin" in first.stdout and "jiceng2026" in first.stdout
     second = run("demo", "--no-serve", env=env)
-    assert "保留" in second.stdout
+    assert "保留" in second.stdout and "jiceng2026" in second.stdout
     listed = json.loads(run("orgs", "list", "--format", "json", env=env).stdout)
     assert 150 <= len(listed) <= 260
     assert run("audit", "verify", env=env).returncode == 0

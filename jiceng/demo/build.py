@@ -220,9 +220,16 @@ DEMO_USERS = [
 ]
 
 
-def create_demo_users(actor, marks: Landmarks, today: dt.date) -> list[tuple[str, str]]:
-    logins = []
-    for username, full_name, role, mark, scope, description in DEMO_USERS:
+def demo_logins() -> list[tuple[str, str]]:
+    """(username, description) of the demo users still present and active."""
+    from jiceng.access.models import User
+
+    present = set(User.objects.filter(is_active=True).values_list("username", flat=True))
+    return [(name, text) for name, *_, text in DEMO_USERS if name in present]
+
+
+def create_demo_users(actor, marks: Landmarks, today: dt.date) -> None:
+    for username, full_name, role, mark, scope, _description in DEMO_USERS:
         person = Person.objects.create(
             name=full_name.split()[-1],
             gender=Gender.FEMALE if username in {"zgh", "sq", "zb", "gh"} else Gender.MALE,
@@ -238,7 +245,6 @@ def create_demo_users(actor, marks: Landmarks, today: dt.date) -> list[tuple[str
             scope=scope,
             valid_from=dt.date(today.year - 1, 1, 1),
         )
-        logins.append((username, description))
     # One appointment ending soon, so the to-do centre has something dated to show.
     expiring = create_user(
         actor, username="lsy", password=DEMO_PASSWORD, full_name="临时联络员 孙悦"
@@ -251,11 +257,10 @@ def create_demo_users(actor, marks: Landmarks, today: dt.date) -> list[tuple[str
         valid_from=dt.date(today.year - 1, 1, 1),
         valid_to=today + dt.timedelta(days=10),
     )
-    return logins
 
 
 @transaction.atomic
-def load(actor, scale_name: str, today: dt.date) -> tuple[int, list[tuple[str, str]]]:
+def load(actor, scale_name: str, today: dt.date) -> int:
     marks, count = build_tree(scale_name)
     record(
         actor,
@@ -263,8 +268,8 @@ def load(actor, scale_name: str, today: dt.date) -> tuple[int, list[tuple[str, s
         marks.district_party,
         after={"scale": scale_name, "organizations": count},
     )
-    logins = create_demo_users(actor, marks, today)
-    return count, logins
+    create_demo_users(actor, marks, today)
+    return count
 
 
 def is_empty() -> bool:

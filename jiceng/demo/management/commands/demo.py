@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from jiceng.access.services import system_actor
-from jiceng.demo.build import DEMO_PASSWORD, SCALES, is_empty, load
+from jiceng.demo.build import DEMO_PASSWORD, SCALES, demo_logins, is_empty, load
 
 
 class Command(BaseCommand):
@@ -24,13 +24,15 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if is_empty():
             self.stdout.write(f"正在生成演示数据（规模 {scale}）…")
-            count, logins = load(system_actor(), scale, timezone.localdate())
+            count = load(system_actor(), scale, timezone.localdate())
             self.stdout.write(f"已生成 {count} 个组织。")
+        else:
+            self.stdout.write("数据库已有数据，保留不变。")
+        logins = demo_logins()
+        if logins:
             self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
             for username, description in logins:
                 self.stdout.write(f"  {username:<6} {description}")
-        else:
-            self.stdout.write("数据库已有数据，保留不变。演示账号见 README。")
         if not no_serve:
             self.stdout.write("")
             call_command("serve", host=host, port=port)
