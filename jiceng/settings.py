@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.people",
     "jiceng.access",
+    "jiceng.stats",
     "jiceng.todo",
     "jiceng.ui",
     "jiceng.demo",
@@ -134,7 +135,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-NODE_MODULES = PROJECT_DIR / "node_modules"
+NODE_MODULES = Path(os.environ.get("JICENG_NODE_MODULES", PROJECT_DIR / "node_modules"))
 # Front-end assets come from npm at install time (package.json + lock); none are committed.
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),

@@ -1,8 +1,10 @@
 """Synthetic organizations and demo users at any scale.
 
 The tree is generated top-down with explicit primary keys, so each row's stored
-path is known before insert and the whole tree goes in with streamed bulk
-inserts (no second pass to fill paths).
+path, history row and host link is known before insert and everything goes in with
+streamed bulk inserts (no second pass to fill paths). Each street has communities
+(with Party committees, branches and joint unions), enterprises with Party
+organizations (60% with unions), and as many enterprises without any.
 """
 
 import datetime as dt
@@ -11,12 +13,15 @@ from dataclasses import dataclass
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from stdnum.cn import uscc
 
 from jiceng.access.models import Role, Scope
 from jiceng.access.services import assign_role, create_user
 from jiceng.audit.services import record
-from jiceng.orgs.models import Kind, Organization, tree_of
+from jiceng.orgs.models import HostLink, Kind, Organization, OrgState, Unit, UnitState, tree_of
 from jiceng.orgs.paths import child_path
+from jiceng.orgs.services.history import org_state_row, unit_state_row
+from jiceng.orgs.text import search_key
 from jiceng.people.models import Gender, Person
 
 from . import names
@@ -43,45 +48,89 @@ SCALES = {
 }
 
 
-class TreeWriter:
-    """Assigns ids and paths and writes organizations in batches."""
+class Writer:
+    """Assigns ids and paths up front and streams organizations, units, their dated
+    history rows and host links to the database in batches."""
 
-    def __init__(self):
-        self.next_id = (
-            Organization.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        ) + 1
-        self.pending: list[Organization] = []
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.next_org = _next_id(Organization)
+        self.next_unit = _next_id(Unit)
+        self.pending: dict[type, list] = {
+            m: [] for m in (Organization, OrgState, Unit, UnitState, HostLink)
+        }
         self.count = 0
         self.founded = dt.date(2000, 7, 1)
 
-    def add(self, code, name, kind, parent: Organization | None) -> Organization:
+    def org(
+        self, code, name, kind, parent: Organization | None, units=(), **fields
+    ) -> Organization:
         org = Organization(
-            id=self.next_id,
+            id=self.next_org,
             code=code,
             name=name,
+            search_name=search_key(name),
             kind=kind,
             tree=tree_of(kind),
             parent=parent,
-            path=child_path(parent.path if parent else None, self.next_id),
+            path=child_path(parent.path if parent else None, self.next_org),
             depth=parent.depth + 1 if parent else 0,
             founded_on=self.founded,
+            **fields,
         )
-        self.next_id += 1
-        self.pending.append(org)
-        if len(self.pending) >= BATCH:
-            self.flush()
+        self.next_org += 1
+        self.count += 1
+        self._add(org)
+        self._add(org_state_row(org, self.founded))
+        for unit in units:
+            self._add(HostLink(org=org, unit=unit, valid_from=self.founded))
         return org
 
+    def unit(self, name, kind, ownership, region, party, union, **fields) -> Unit:
+        unit = Unit(
+            id=self.next_unit,
+            credit_code=credit_code(self.next_unit, region[:6]),
+            name=name,
+            search_name=search_key(name),
+            kind=kind,
+            ownership=ownership,
+            region_code=region,
+            responsible_org=party,
+            responsible_union=union,
+            registered_on=dt.date(2000, 1, 1),
+            **fields,
+        )
+        self.next_unit += 1
+        self._add(unit)
+        self._add(unit_state_row(unit, unit.registered_on))
+        return unit
+
+    def _add(self, row):
+        rows = self.pending[type(row)]
+        rows.append(row)
+        if len(rows) >= BATCH:
+            self.flush()
+
     def flush(self):
-        Organization.objects.bulk_create(self.pending, batch_size=BATCH)
-        self.count += len(self.pending)
-        self.pending = []
+        for model, rows in self.pending.items():  # insertion order: referenced tables first
+            model.objects.bulk_create(rows, batch_size=BATCH)
+            rows.clear()
 
     def finish(self):
         self.flush()
-        with connection.cursor() as cursor:  # explicit ids leave PostgreSQL's sequence behind
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Organization]):
+        with connection.cursor() as cursor:  # explicit ids leave PostgreSQL's sequences behind
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Organization, Unit]):
                 cursor.execute(sql)
+
+
+def _next_id(model) -> int:
+    return (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+
+
+def credit_code(seq: int, region: str = "410102") -> str:
+    """A valid unified social credit code (GB 32100) for synthetic unit number `seq`."""
+    body = f"91{region}{seq:09d}"
+    return body + uscc.calc_check_digit(body)
 
 
 @dataclass
@@ -97,59 +146,120 @@ class Landmarks:
     enterprise_union: Organization
 
 
+def _enterprise(w: Writer, rng, region, street_party, street_union, firm: str, covered: bool):
+    """A host enterprise; `covered` ones are big enough and get a Party organization."""
+    ownership = rng.choices(["non_public", "state", "collective"], [80, 15, 5])[0]
+    employees = int(rng.lognormvariate(4.0, 1.1)) + (30 if covered else 3)
+    return w.unit(
+        firm,
+        "enterprise",
+        ownership,
+        region,
+        street_party,
+        street_union,
+        employees=employees,
+        revenue=employees * rng.randint(80_000, 400_000),
+        party_members=rng.randint(3, 60) if covered else rng.choice([0, 0, 1, 2, 3, 4]),
+        sector=rng.choice(names.FIRM_WORDS),
+        address=f"{firm[:2]}路{rng.randint(1, 300)}号",
+    )
+
+
 def _district(
-    w: TreeWriter,
-    rng,
+    w: Writer,
     scale: Scale,
     prefix: str,
     label: str,
+    region: str,
     party_parent,
     union_parent,
     marks: list,
 ):
-    dp = w.add(f"{prefix}P", f"中共{label}委员会", Kind.PARTY_COMMITTEE, party_parent)
-    du = w.add(f"{prefix}U", f"{label}总工会", Kind.UNION_FEDERATION, union_parent)
-    first = None
+    rng = w.rng
+    dp = w.org(f"{prefix}P", f"中共{label}委员会", Kind.PARTY_COMMITTEE, party_parent)
+    du = w.org(f"{prefix}U", f"{label}总工会", Kind.UNION_FEDERATION, union_parent)
+    first, eu = None, None
     for s in range(scale.streets):
         street = f"{names.place(rng, s)}{names.STREET_SUFFIX}"
-        sp = w.add(
+        street_region = f"{region}{s + 1:03d}"
+        sp = w.org(
             f"{prefix}S{s:02d}P", f"中共{label}{street}工作委员会", Kind.PARTY_WORKING_COMMITTEE, dp
         )
-        su = w.add(f"{prefix}S{s:02d}U", f"{label}{street}总工会", Kind.UNION_FEDERATION, du)
+        su = w.org(f"{prefix}S{s:02d}U", f"{label}{street}总工会", Kind.UNION_FEDERATION, du)
         for c in range(scale.communities):
             community = (
                 names.place(rng, s * scale.communities + c + 7) + names.COMMUNITY_SUFFIX[c % 5]
             )
-            cp = w.add(
-                f"{prefix}S{s:02d}C{c:02d}P", f"中共{community}委员会", Kind.PARTY_COMMITTEE, sp
+            host = w.unit(
+                f"{community}居民委员会",
+                "community",
+                "collective",
+                street_region,
+                sp,
+                su,
+                employees=rng.randint(8, 30),
+                party_members=rng.randint(40, 300),
             )
-            w.add(f"{prefix}S{s:02d}C{c:02d}U", f"{community}联合工会委员会", Kind.JOINT_UNION, su)
-            branches = [
-                w.add(
-                    f"{prefix}S{s:02d}C{c:02d}B{b:02d}",
-                    f"{community}第{b + 1}党支部",
-                    Kind.BRANCH,
-                    cp,
+            cp = w.org(
+                f"{prefix}S{s:02d}C{c:02d}P",
+                f"中共{community}委员会",
+                Kind.PARTY_COMMITTEE,
+                sp,
+                units=[host],
+                has_committee=True,
+            )
+            w.org(
+                f"{prefix}S{s:02d}C{c:02d}U",
+                f"{community}联合工会委员会",
+                Kind.JOINT_UNION,
+                su,
+                units=[host],
+                formation_mode="joint",
+            )
+            branches = []
+            for b in range(scale.branches):
+                members = rng.randint(5, 62)
+                branches.append(
+                    w.org(
+                        f"{prefix}S{s:02d}C{c:02d}B{b:02d}",
+                        f"{community}第{b + 1}党支部",
+                        Kind.BRANCH,
+                        cp,
+                        units=[host],
+                        reported_members=members,
+                        has_committee=members >= 7 and rng.random() < 0.85,
+                    )
                 )
-                for b in range(scale.branches)
-            ]
-            if first is None:
-                first = (dp, du, sp, cp, branches)
-        eu = None
+            first = first or (dp, du, sp, cp, branches)
         for e in range(scale.enterprises):
-            firm = names.firm(rng, names.place(rng, rng.randrange(len(names.PLACES) * 3)))
+            firm = names.firm(rng, rng.choice(names.PLACES))
+            unit = _enterprise(w, rng, street_region, sp, su, firm, covered=True)
             kind = Kind.BRANCH if e % 4 else Kind.GENERAL_BRANCH
-            w.add(
+            members = unit.party_members
+            w.org(
                 f"{prefix}S{s:02d}E{e:03d}P",
                 f"{firm}{'党支部' if kind == Kind.BRANCH else '党总支'}",
                 kind,
                 sp,
+                units=[unit],
+                reported_members=members,
+                has_committee=members >= 7 and rng.random() < 0.8,
             )
             if e % 5 < 3:
-                unit_union = w.add(
-                    f"{prefix}S{s:02d}E{e:03d}U", f"{firm}工会委员会", Kind.UNION, su
+                union = w.org(
+                    f"{prefix}S{s:02d}E{e:03d}U", f"{firm}工会委员会", Kind.UNION, su, units=[unit]
                 )
-                eu = eu or unit_union
+                eu = eu or union
+            # Enterprises with no Party organization yet: the coverage gap upper levels chase.
+            _enterprise(
+                w,
+                rng,
+                street_region,
+                sp,
+                su,
+                names.firm(rng, rng.choice(names.PLACES)),
+                covered=False,
+            )
     if not marks:
         dp, du, sp, cp, branches = first
         marks.append(Landmarks(dp, du, sp, cp, branches[0], branches[1], eu))
@@ -157,29 +267,37 @@ def _district(
 
 def build_tree(scale_name: str, seed: int = 2026) -> tuple[Landmarks, int]:
     scale = SCALES[scale_name]
-    rng = random.Random(seed)
-    w = TreeWriter()
+    w = Writer(random.Random(seed))
     marks: list[Landmarks] = []
     if scale.cities == 0:
-        _district(w, rng, scale, "Q01", "青山区", None, None, marks)
+        _district(w, scale, "Q01", "青山区", "410102", None, None, marks)
     else:
         province = None
         if scale.cities > 1:
             province = (
-                w.add("SP", f"中共{names.PROVINCE}委员会", Kind.PARTY_COMMITTEE, None),
-                w.add("SU", f"{names.PROVINCE}总工会", Kind.UNION_FEDERATION, None),
+                w.org("SP", f"中共{names.PROVINCE}委员会", Kind.PARTY_COMMITTEE, None),
+                w.org("SU", f"{names.PROVINCE}总工会", Kind.UNION_FEDERATION, None),
             )
         for ci in range(scale.cities):
-            city = f"{names.place(rng, ci + 3)}{names.CITY_SUFFIX}"
-            cp = w.add(
+            city = f"{names.place(w.rng, ci + 3)}{names.CITY_SUFFIX}"
+            cp = w.org(
                 f"C{ci:02d}P", f"中共{city}委员会", Kind.PARTY_COMMITTEE, province and province[0]
             )
-            cu = w.add(
+            cu = w.org(
                 f"C{ci:02d}U", f"{city}总工会", Kind.UNION_FEDERATION, province and province[1]
             )
             for di in range(scale.districts):
-                label = f"{city}{names.place(rng, di + 11)}{names.DISTRICT_SUFFIX}"
-                _district(w, rng, scale, f"C{ci:02d}D{di:02d}", label, cp, cu, marks)
+                label = f"{city}{names.place(w.rng, di + 11)}{names.DISTRICT_SUFFIX}"
+                _district(
+                    w,
+                    scale,
+                    f"C{ci:02d}D{di:02d}",
+                    label,
+                    f"41{ci + 1:02d}{di + 1:02d}",
+                    cp,
+                    cu,
+                    marks,
+                )
     w.finish()
     return marks[0], w.count
 

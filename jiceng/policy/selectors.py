@@ -71,3 +71,18 @@ def in_force(org, on: dt.date | None = None) -> list[InForce]:
     on = on or _today()
     overrides = _overrides(org, on)
     return [_resolve(key, overrides, on) for key in definitions()]
+
+
+def lowest(key: str, on: dt.date | None = None):
+    """The smallest value `key` takes anywhere on `on` (default or any override in force).
+
+    Lets a query prefilter with one bound before each row is judged by its own subtree's value.
+    """
+    on = on or _today()
+    values = [definition(key).default_on(on).value]
+    values += list(
+        PolicyOverride.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on), key=key, valid_from__lte=on
+        ).values_list("value", flat=True)
+    )
+    return min(values)

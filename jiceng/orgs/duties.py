@@ -1,0 +1,174 @@
+"""Formation checks (DOMAIN.md §1), each a duty of the responsible upper organization."""
+
+import datetime as dt
+import functools
+import itertools
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jiceng.policy.selectors import lowest
+from jiceng.policy.selectors import value as policy_value
+from jiceng.todo.registry import Duty
+
+from . import activity
+from .models import BRANCH_KINDS, HostLink, Organization, Tree, UnitState, in_force_on
+
+
+def _threshold(key: str, today: dt.date):
+    """Per-organization policy value, looked up once per organization."""
+    return functools.cache(lambda org: policy_value(key, org=org, on=today))
+
+
+def _units_without(tree: str, today: dt.date):
+    linked = HostLink.objects.filter(
+        in_force_on(today), unit_id=OuterRef("unit_id"), org__tree=tree
+    )
+    return (
+        UnitState.objects.filter(in_force_on(today)).exclude(Exists(linked)).select_related("unit")
+    )
+
+
+def should_have_party_org(orgs, today, limit):
+    members_min = _threshold("orgs.branch.min_full_members", today)
+    staff_min = _threshold("orgs.party.should_form_min_employees", today)
+    candidates = (
+        _units_without(Tree.PARTY, today)
+        .filter(responsible_org__in=orgs)
+        .filter(
+            Q(party_members__gte=lowest("orgs.branch.min_full_members", today))
+            | Q(
+                kind="enterprise",
+                employees__gte=lowest("orgs.party.should_form_min_employees", today),
+            )
+        )
+        .select_related("responsible_org")
+        .order_by("-party_members", "-employees")
+    )
+    for s in candidates.iterator():
+        org = s.responsible_org
+        if s.party_members >= members_min(org) or (
+            s.kind == "enterprise" and s.employees >= staff_min(org)
+        ):
+            yield Duty(
+                org=org,
+                kind="orgs.should_form_party_org",
+                title=_(
+                    "%(unit)s has %(members)s Party members and %(staff)s employees but no "
+                    "Party organization (should set one up)."
+                )
+                % {"unit": s.unit.name, "members": s.party_members, "staff": s.employees},
+                url=reverse("ui:org_detail", args=[org.code]),
+            )
+
+
+def should_have_union(orgs, today, limit):
+    staff_min = _threshold("orgs.union.should_form_min_employees", today)
+    kinds = policy_value("orgs.union.base_unit_kinds", on=today)
+    candidates = (
+        _units_without(Tree.UNION, today)
+        .filter(
+            responsible_union__in=orgs,
+            kind__in=kinds,
+            employees__gte=lowest("orgs.union.should_form_min_employees", today),
+        )
+        .select_related("responsible_union")
+        .order_by("-employees")
+    )
+    for s in candidates.iterator():
+        org = s.responsible_union
+        if s.employees >= staff_min(org):
+            yield Duty(
+                org=org,
+                kind="orgs.should_form_union",
+                title=_("%(unit)s has %(staff)s employees but no trade union (should set one up).")
+                % {"unit": s.unit.name, "staff": s.employees},
+                url=reverse("ui:org_detail", args=[org.code]),
+            )
+
+
+def oversized_branches(orgs, today, limit):
+    most = _threshold("orgs.branch.max_members", today)
+    branches = (
+        Organization.objects.filter(
+            parent__in=orgs,
+            kind__in=BRANCH_KINDS,
+            dissolved_on__isnull=True,
+            reported_members__gt=lowest("orgs.branch.max_members", today),
+        )
+        .select_related("parent")
+        .order_by("-reported_members")
+    )
+    for b in branches.iterator():
+        if b.reported_members > most(b):
+            yield Duty(
+                org=b.parent,
+                kind="orgs.oversized_branch",
+                title=_("%(org)s has %(n)s members, more than %(max)s: consider splitting it.")
+                % {"org": b.name, "n": b.reported_members, "max": most(b)},
+                url=reverse("ui:org_detail", args=[b.code]),
+            )
+
+
+def branches_needing_committee(orgs, today, limit):
+    least = _threshold("orgs.branch.committee_min_full_members", today)
+    branches = (
+        Organization.objects.filter(
+            parent__in=orgs,
+            kind__in=BRANCH_KINDS,
+            dissolved_on__isnull=True,
+            has_committee=False,
+            reported_members__gte=lowest("orgs.branch.committee_min_full_members", today),
+        )
+        .select_related("parent")
+        .order_by("-reported_members")
+    )
+    for b in branches.iterator():
+        if b.reported_members >= least(b):
+            yield Duty(
+                org=b.parent,
+                kind="orgs.needs_committee",
+                title=_(
+                    "%(org)s has %(n)s members but no branch committee (required from %(min)s)."
+                )
+                % {"org": b.name, "n": b.reported_members, "min": least(b)},
+                url=reverse("ui:org_detail", args=[b.code]),
+            )
+
+
+def empty_shells(orgs, today, limit):
+    if not activity.has_providers():
+        return  # nothing records activity yet: nothing can be judged
+    months = _threshold("orgs.empty_shell.inactive_months", today)
+    candidates = list(
+        Organization.objects.filter(parent__in=orgs, dissolved_on__isnull=True)
+        .exclude(founded_on__gt=today - dt.timedelta(days=31))
+        .select_related("parent")[: limit * 20]
+    )
+    latest = activity.last_activity([o.pk for o in candidates])
+    for org in candidates:
+        last = latest.get(org.pk)
+        cutoff = today - dt.timedelta(days=round(30.44 * months(org)))
+        if last is None or last < cutoff:
+            yield Duty(
+                org=org.parent,
+                kind="orgs.empty_shell",
+                title=_("%(org)s has recorded no activity since %(date)s (possible empty shell).")
+                % {"org": org.name, "date": last or _("it was set up")},
+                url=reverse("ui:org_detail", args=[org.code]),
+            )
+
+
+CHECKS = [
+    should_have_party_org,
+    should_have_union,
+    oversized_branches,
+    branches_needing_committee,
+    empty_shells,
+]
+
+
+def duties(user, orgs, today: dt.date, *, limit: int):
+    for check in CHECKS:
+        yield from itertools.islice(check(orgs, today, limit), limit)

@@ -1,0 +1,29 @@
+"""Every write to organizations and host units."""
+
+from .lifecycle import (
+    dissolve,
+    merge,
+    move,
+    rename,
+    set_host_units,
+    set_up,
+    snapshot,
+    split,
+    update_flags,
+)
+from .units import close_unit, register_unit, update_unit
+
+__all__ = [
+    "close_unit",
+    "dissolve",
+    "merge",
+    "move",
+    "register_unit",
+    "rename",
+    "set_host_units",
+    "set_up",
+    "snapshot",
+    "split",
+    "update_flags",
+    "update_unit",
+]

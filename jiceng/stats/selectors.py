@@ -1,0 +1,160 @@
+"""Computing figures for any subtree, region and date, and serving published ones.
+
+The per-node rollup is one GROUP BY over the units in force on the date, keyed by the
+stored path (on that date) of each unit's responsible organization; every node's figure
+is then the sum over the paths below it, which the path itself spells out.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from jiceng.access import gate
+from jiceng.orgs.models import HostLink, Organization, OrgState, UnitState, in_force_on
+from jiceng.orgs.paths import subtree_q
+
+from .metrics import METRICS, Figure, Metric
+from .models import FigureSnapshot, PeriodClose
+
+
+def path_on(org: Organization, on: dt.date) -> str | None:
+    """Where `org` stood in its tree on `on` (None if it did not exist then)."""
+    return OrgState.objects.filter(in_force_on(on), org=org).values_list("path", flat=True).first()
+
+
+def _unit_rows(metric: Metric, on: dt.date, org: Organization | None):
+    scope = metric.scope_field
+    covered = HostLink.objects.filter(
+        in_force_on(on), unit_id=OuterRef("unit_id"), org__tree=metric.tree
+    )
+    return (
+        UnitState.objects.filter(in_force_on(on))
+        .filter(metric.qualifies(org, on))
+        .annotate(
+            scope_state=FilteredRelation(
+                f"{scope}__states", condition=in_force_on(on, f"{scope}__states__")
+            )
+        )
+        .annotate(covered=Exists(covered))
+    )
+
+
+def rollup(
+    metric_key: str,
+    on: dt.date | None = None,
+    *,
+    within: Organization | None = None,
+) -> dict[int, Figure]:
+    """Every node's figure under `within` (or the whole tree): {org id: Figure}."""
+    metric, on = METRICS[metric_key], on or timezone.localdate()
+    rows = _unit_rows(metric, on, within)
+    if within is not None:
+        root = path_on(within, on)
+        if root is None:
+            return {}
+        rows = rows.filter(subtree_q(root, "scope_state__path"))
+    grouped = (
+        rows.values("scope_state__path")
+        .annotate(den=Count("id"), num=Count("id", filter=Q(covered=True)))
+        .order_by()
+    )
+    num, den = Counter(), Counter()
+    for row in grouped:
+        path = row["scope_state__path"]
+        if not path:
+            continue  # units with no responsible organization on that date
+        for segment in path.strip("/").split("/"):
+            num[int(segment)] += row["num"]
+            den[int(segment)] += row["den"]
+    return {pk: Figure(num[pk], den[pk]) for pk in den}
+
+
+def figure(metric_key: str, org: Organization, on: dt.date | None = None) -> Figure:
+    return rollup(metric_key, on, within=org).get(org.pk, Figure(0, 0))
+
+
+def region_figure(metric_key: str, region_prefix: str, on: dt.date | None = None) -> Figure:
+    """A figure for an administrative region (all units whose region code starts with the prefix)."""
+    metric, on = METRICS[metric_key], on or timezone.localdate()
+    rows = _unit_rows(metric, on, None).filter(region_code__startswith=region_prefix)
+    totals = rows.aggregate(den=Count("id"), num=Count("id", filter=Q(covered=True)))
+    return Figure(totals["num"], totals["den"])
+
+
+def published(metric_key: str, org: Organization, period: str) -> Figure | None:
+    """The figure published for a closed period, or None when the period is not closed."""
+    closed = PeriodClose.objects.filter(period=period).first()
+    if closed is None:
+        return None
+    row = FigureSnapshot.objects.filter(period=closed, metric=metric_key, org=org).first()
+    return Figure(row.numerator, row.denominator) if row else Figure(0, 0)
+
+
+def host_category(unit_kind: str, ownership: str) -> str:
+    """Enterprises split by ownership (非公 / 国有 / 集体), other units by kind (001:L130)."""
+    return f"enterprise_{ownership}" if unit_kind == "enterprise" else unit_kind
+
+
+def orgs_by_kind_and_host(org: Organization, on: dt.date | None = None) -> dict[str, Counter]:
+    """Organizations below `org` on `on`, counted by kind × host category.
+
+    An organization set up in several units counts once, under the category most of them share.
+    """
+    on = on or timezone.localdate()
+    root = path_on(org, on)
+    if root is None:
+        return {}
+    states = OrgState.objects.filter(in_force_on(on), subtree_q(root)).exclude(org=org)
+    kinds = dict(states.values_list("org_id", "kind"))
+    hosts: dict[int, Counter] = defaultdict(Counter)
+    links = HostLink.objects.filter(in_force_on(on), org_id__in=states.values("org_id"))
+    unit_states = UnitState.objects.filter(in_force_on(on), unit_id=OuterRef("unit_id"))
+    rows = links.annotate(
+        ukind=Subquery(unit_states.values("kind")[:1]),
+        uown=Subquery(unit_states.values("ownership")[:1]),
+    ).values_list("org_id", "ukind", "uown")
+    for org_id, ukind, uown in rows:
+        if ukind:
+            hosts[org_id][host_category(ukind, uown)] += 1
+    table: dict[str, Counter] = defaultdict(Counter)
+    for org_id, kind in kinds.items():
+        category = hosts[org_id].most_common(1)[0][0] if hosts.get(org_id) else "none"
+        table[kind][category] += 1
+    return dict(table)
+
+
+def units_by_kind(org: Organization, on: dt.date | None = None) -> Counter:
+    """Units in force on `on` whose responsible organization lies in `org`'s subtree."""
+    on = on or timezone.localdate()
+    root = path_on(org, on)
+    if root is None:
+        return Counter()
+    field = "responsible_union" if org.tree == "union" else "responsible_org"
+    rows = (
+        UnitState.objects.filter(in_force_on(on))
+        .annotate(
+            scope_state=FilteredRelation(
+                f"{field}__states", condition=in_force_on(on, f"{field}__states__")
+            )
+        )
+        .filter(subtree_q(root, "scope_state__path"))
+        .values("kind", "ownership")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = Counter()
+    for row in rows:
+        counts[host_category(row["kind"], row["ownership"])] += row["n"]
+    return counts
+
+
+def visible_figure(user, metric_key: str, org: Organization, *, on=None, period=None) -> dict:
+    """The figure a user asked for: published if the period is closed, else computed live."""
+    gate.require(user, gate.VIEW, org)
+    if period:
+        found = published(metric_key, org, period)
+        if found is not None:
+            return {"figure": found, "published": True}
+    return {"figure": figure(metric_key, org, on), "published": False}
