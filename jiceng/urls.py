@@ -6,6 +6,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("todo/", include("jiceng.todo.urls")),
+    path("stats/", include("jiceng.stats.urls")),
+    path("data/", include("jiceng.orgs.data_urls")),
     path("", include("jiceng.ui.urls")),
 ]
 
