@@ -41,11 +41,15 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
     from jiceng.audit.context import source
     from jiceng.audit.models import Source
 
+    # Messages and labels in the product's language (JICENG_LANGUAGE=en for English).
+    translation.activate(os.environ.get("JICENG_LANGUAGE", settings.LANGUAGE_CODE))
     with source(Source.CLI):
         execute_from_command_line(["jiceng", *argv])
 

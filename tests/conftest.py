@@ -40,7 +40,7 @@ def world(db):
     system = system_actor()
 
     def org(code, name, kind, parent=None):
-        return set_up(system, code=code, name=name, kind=kind, parent=parent)
+        return set_up(system, code=code, name=name, kind=kind, parent=parent, founded_on=LONG_AGO)
 
     district = org("D", "中共青山区委员会", Kind.PARTY_COMMITTEE)
     street_a = org("SA", "中共和平街道工作委员会", Kind.PARTY_WORKING_COMMITTEE, district)

@@ -158,3 +158,46 @@ def visible_figure(user, metric_key: str, org: Organization, *, on=None, period=
         if found is not None:
             return {"figure": found, "published": True}
     return {"figure": figure(metric_key, org, on), "published": False}
+
+
+def report(
+    user,
+    org: Organization,
+    *,
+    on: dt.date | None = None,
+    period: str | None = None,
+) -> dict:
+    """Every metric for `org` and each of its active children: the dashboard/API/export payload.
+
+    With a closed `period`, published figures are served; otherwise computed as of `on`.
+    """
+    from .metrics import period_end
+
+    gate.require(user, gate.VIEW, org)
+    closed = PeriodClose.objects.filter(period=period).first() if period else None
+    on = closed.on if closed else (period_end(period) if period else on or timezone.localdate())
+    children = list(org.children.filter(dissolved_on__isnull=True).order_by("code"))
+    metrics = []
+    for key, metric in METRICS.items():
+        if closed:
+            rows = FigureSnapshot.objects.filter(
+                period=closed, metric=key, org__in=[org, *children]
+            )
+            found = {r.org_id: Figure(r.numerator, r.denominator) for r in rows}
+        else:
+            found = rollup(key, on, within=org)
+        empty = Figure(0, 0)
+        metrics.append(
+            {
+                "metric": metric,
+                "figure": found.get(org.pk, empty),
+                "children": [(child, found.get(child.pk, empty)) for child in children],
+            }
+        )
+    return {
+        "org": org,
+        "on": on,
+        "period": period if closed else None,
+        "published": bool(closed),
+        "metrics": metrics,
+    }
