@@ -115,3 +115,33 @@ def test_codes_and_names_that_would_break_links_are_refused(client, world, beare
     )
     assert response.status_code == 400 and set(body(response)["fields"]) <= {"code", "name"}
     assert not world.street_a.children.filter(code=code).exists()
+
+
+def test_lifecycle_endpoints_move_rename_dissolve(client, world, bearer):
+    headers = bearer("district_admin")
+    moved = client.post(
+        "/api/v1/orgs/A1/move", {"new_parent": "SB"}, content_type="application/json", **headers
+    )
+    assert moved.status_code == 200 and body(moved)["parent"] == "SB"
+    cycle = client.post(
+        "/api/v1/orgs/SA/move", {"new_parent": "A2"}, content_type="application/json", **headers
+    )
+    assert cycle.status_code == 400 and "new_parent" in body(cycle)["fields"]
+    renamed = client.post(
+        "/api/v1/orgs/A2/rename",
+        {"name": "和平社区党支部"},
+        content_type="application/json",
+        **headers,
+    )
+    assert body(renamed)["name"] == "和平社区党支部"
+    gone = client.post(
+        "/api/v1/orgs/A2/dissolve", {"reason": "并入"}, content_type="application/json", **headers
+    )
+    assert gone.status_code == 200
+    refused = client.post(
+        "/api/v1/orgs/B1/rename",
+        {"name": "越权"},
+        content_type="application/json",
+        **bearer("street_a_admin"),
+    )
+    assert refused.status_code == 404

@@ -101,7 +101,15 @@ def test_every_api_endpoint_refuses_other_organizations(client, world, api_clien
         if method == "get":
             response = client.get(url, {"org": "A1"}, **headers)
         else:
-            payload = {"code": "X9", "name": "越权", "kind": "branch", "parent": "A1"}
+            # One body that satisfies every write schema, so each reaches its permission check.
+            payload = {
+                "code": "X9",
+                "name": "越权",
+                "kind": "branch",
+                "parent": "A1",
+                "new_parent": "A1",
+                "reason": "越权",
+            }
             response = getattr(client, method)(
                 url, payload, content_type="application/json", **headers
             )

@@ -124,3 +124,42 @@ def org_history(request, code: str):
         }
         for e in history(org)[:500]
     ]
+
+
+class RenameIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    on: dt.date | None = None
+
+
+class MoveIn(Schema):
+    new_parent: str = Field(..., min_length=1, max_length=32, description="新的上级组织代码")
+    on: dt.date | None = None
+
+
+class DissolveIn(Schema):
+    on: dt.date | None = None
+    reason: str = Field("", max_length=200)
+
+
+def _manageable(request, code):
+    return selectors.get_visible(request.user, code, gate.MANAGE)
+
+
+@router.post("/{code}/rename", response=Org, summary="更名（自指定日期起）")
+def rename_org(request, code: str, payload: RenameIn):
+    return services.rename(
+        request.user, _manageable(request, code), name=payload.name, on=payload.on
+    )
+
+
+@router.post("/{code}/move", response=Org, summary="调整隶属关系：连同全部下级移到新的上级组织之下")
+def move_org(request, code: str, payload: MoveIn):
+    org = _manageable(request, code)
+    new_parent = _manageable(request, payload.new_parent)
+    return services.move(request.user, org, new_parent=new_parent, on=payload.on)
+
+
+@router.post("/{code}/dissolve", response=Org, summary="撤销组织")
+def dissolve_org(request, code: str, payload: DissolveIn):
+    org = selectors.get_visible(request.user, code)
+    return services.dissolve(request.user, org, on=payload.on, reason=payload.reason)

@@ -9,9 +9,9 @@ import pytest
 pytestmark = pytest.mark.live
 
 
-def test_schemathesis_finds_no_server_error(live_server_url, api_token):
+def test_schemathesis_finds_no_server_error(live_server_url, api_token, tmp_path):
     st = Path(sys.executable).with_name("st")
-    result = subprocess.run(
+    result = subprocess.run(  # in tmp_path: schemathesis keeps a cache folder in its cwd
         [
             str(st),
             "run",
@@ -31,5 +31,6 @@ def test_schemathesis_finds_no_server_error(live_server_url, api_token):
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

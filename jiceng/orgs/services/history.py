@@ -58,9 +58,9 @@ def end_org(org: Organization, on: dt.date) -> None:
         .first()
     )
     _check_not_before(latest, on, org.name)
-    if latest == on:
+    if org.founded_on and on <= org.founded_on:
         raise ValidationError(
-            {"on": _("An organization cannot be dissolved on the day it was set up.")}
+            {"on": _("An organization cannot be dissolved on or before the day it was set up.")}
         )
     _close_open_rows(OrgState, "org", [org.pk], on)
 
