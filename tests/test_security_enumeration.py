@@ -99,7 +99,7 @@ def test_every_api_endpoint_refuses_other_organizations(client, world, api_clien
     for method, path in openapi_operations(client):
         url = api_url(path, "A1")
         if method == "get":
-            response = client.get(url, {"org": "A1"}, **headers)
+            response = client.get(url, {"org": "A1", "code": "410102"}, **headers)
         else:
             # One body that satisfies every write schema, so each reaches its permission check.
             payload = {

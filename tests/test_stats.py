@@ -216,7 +216,12 @@ def test_units_by_kind_and_region(world, build):
     build.unit(world.street_a, region_code="410102001")
     build.unit(world.street_a, kind=UnitKind.SCHOOL, ownership="state", region_code="410103001")
     assert units_by_kind(world.district, TODAY) == {"enterprise_non_public": 1, "school": 1}
-    assert region_figure("party_coverage_non_public", "410102", TODAY).denominator == 1
+    assert (
+        region_figure(world.system, "party_coverage_non_public", "410102", TODAY).denominator == 1
+    )
+    assert (
+        region_figure(world.users["viewer"], "party_coverage_non_public", "410102").denominator == 0
+    )
 
 
 @pytest.mark.parametrize(

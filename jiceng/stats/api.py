@@ -6,7 +6,7 @@ from jiceng.orgs.selectors import get_visible
 from jiceng.schemas import OrgRef
 
 from .metrics import METRICS
-from .selectors import orgs_by_kind_and_host, report, units_by_kind
+from .selectors import orgs_by_kind_and_host, region_figure, report, units_by_kind
 
 router = Router(tags=["stats"])
 
@@ -94,6 +94,26 @@ def figures(
             for m in data["metrics"]
         ],
     }
+
+
+class RegionFigure(Schema):
+    metric: str
+    label: str
+    figure: FigureOut
+
+
+@router.get(
+    "/region", response=list[RegionFigure], summary="按行政区划代码统计各项指标（仅含可见单位）"
+)
+def region(request, code: str = Query(..., pattern=r"^\d{2,12}$"), on: dt.date | None = None):
+    return [
+        {
+            "metric": key,
+            "label": str(m.label),
+            "figure": _figure(region_figure(request.user, key, code, on)),
+        }
+        for key, m in METRICS.items()
+    ]
 
 
 @router.get("/counts", response=Counts, summary="组织按类别×所在单位类别、单位按类别计数")

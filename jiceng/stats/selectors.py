@@ -75,10 +75,15 @@ def figure(metric_key: str, org: Organization, on: dt.date | None = None) -> Fig
     return rollup(metric_key, on, within=org).get(org.pk, Figure(0, 0))
 
 
-def region_figure(metric_key: str, region_prefix: str, on: dt.date | None = None) -> Figure:
-    """A figure for an administrative region (all units whose region code starts with the prefix)."""
+def region_figure(user, metric_key: str, region_prefix: str, on: dt.date | None = None) -> Figure:
+    """A figure for an administrative region: units whose region code starts with the prefix,
+    counting only units whose responsible organization `user` may see."""
     metric, on = METRICS[metric_key], on or timezone.localdate()
-    rows = _unit_rows(metric, on, None).filter(region_code__startswith=region_prefix)
+    rows = (
+        _unit_rows(metric, on, None)
+        .filter(region_code__startswith=region_prefix)
+        .filter(gate.org_filter(user, field=metric.scope_field))
+    )
     totals = rows.aggregate(den=Count("id"), num=Count("id", filter=Q(covered=True)))
     return Figure(totals["num"], totals["den"])
 
