@@ -30,20 +30,18 @@ def test_top_level_help_lists_every_command():
         assert name in out
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["demo"],
-        ["serve"],
-        ["migrate"],
-        ["createadmin"],
-        ["token", "create"],
-        ["audit", "verify"],
-        ["policy", "show"],
-        ["orgs", "list"],
-        ["i18n", "compile"],
-    ],
-)
+SUBCOMMANDS = [
+    ["token", "create"],
+    ["audit", "verify"],
+    ["policy", "show"],
+    ["orgs", "list"],
+    ["i18n", "compile"],
+    ["stats", "coverage"],
+    ["stats", "snapshot"],
+]
+
+
+@pytest.mark.parametrize("argv", [[name] for name in COMMANDS] + SUBCOMMANDS)
 def test_every_command_has_help(argv):
     result = run(*argv, "--help")
     assert result.returncode == 0, result.stderr

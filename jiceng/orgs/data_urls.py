@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+"""Import and export of sheets (/data/): one set of pages per kind in jiceng.sheets.specs()."""
+
+from django.urls import path
+
+from . import data_views as views
 
 app_name = "data"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:kind>/", views.kind_page, name="kind"),
+    path("<str:kind>/template.xlsx", views.template, name="template"),
+    path("<str:kind>/export.xlsx", views.export, name="export"),
+    path("<str:kind>/import/", views.upload, name="import"),
+    path("<str:kind>/result/<str:token>/", views.result, name="result"),
+    path("<str:kind>/result/<str:token>/errors.xlsx", views.errors, name="errors"),
+]
