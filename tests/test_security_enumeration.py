@@ -10,10 +10,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jiceng.access.services import create_token
+from jiceng.demo.build import credit_code
+from jiceng.orgs.models import Unit
+from jiceng.orgs.services import register_unit
 
 PUBLIC = {"ui:login", "ui:logout", "ui:healthz", "ui:home"}
 SKIP_PREFIXES = ("api/", "i18n/")
 TARGET_NAME = "和平社区第一党支部"  # branch A1; the intruders below must never see it
+TARGET_UNIT = "和平社区服务中心"  # a host unit branch A1 is responsible for; likewise
 
 
 def ui_routes(resolver=None, prefix="", ns=""):
@@ -27,8 +31,26 @@ def ui_routes(resolver=None, prefix="", ns=""):
             yield f"{ns}{p.name}", route
 
 
+@pytest.fixture
+def world(world):
+    """The shared world plus a host unit in the charge of branch A1 (for <int:pk> pages)."""
+    register_unit(
+        world.system,
+        credit_code=credit_code(1),
+        name=TARGET_UNIT,
+        kind="community",
+        ownership="collective",
+        responsible_org=world.branch_a1,
+    )
+    return world
+
+
 def fill(route: str, code: str) -> str:
-    return "/" + route.replace("<str:code>", code)
+    path = "/" + route.replace("<str:code>", code)
+    if "<int:pk>" in path:  # units: one whose responsible organization is `code`
+        unit = Unit.objects.filter(responsible_org__code=code).first()
+        path = path.replace("<int:pk>", str(unit.pk if unit else 0))
+    return path
 
 
 def openapi_operations(client):
@@ -66,8 +88,8 @@ def test_other_organizations_pages_are_refused(world, login, intruder, name, rou
     client = login(world.users[intruder])
     response = client.get(fill(route, "A1"))
     body = response.content.decode()
-    assert TARGET_NAME not in body
-    if "<str:code>" in route:
+    assert TARGET_NAME not in body and TARGET_UNIT not in body
+    if "<str:code>" in route or "<int:pk>" in route:
         assert response.status_code == 404
         assert "页面不存在" in body  # the Chinese error page, not a stack trace
 

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.dated import in_force_on  # noqa: F401  (re-exported: history queries import it here)
+
 
 class Tree(models.TextChoices):
     PARTY = "party", _("Party organizations")
@@ -75,13 +77,6 @@ class Ownership(models.TextChoices):
     STATE = "state", _("State-owned")
     COLLECTIVE = "collective", _("Collective")
     NON_PUBLIC = "non_public", _("Non-public")
-
-
-def in_force_on(day, prefix: str = "") -> Q:
-    """Q for history rows whose [valid_from, valid_until) contains `day`."""
-    return Q(**{f"{prefix}valid_from__lte": day}) & (
-        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day})
-    )
 
 
 class Organization(models.Model):

@@ -1,32 +1,13 @@
-"""Writing dated history rows: close what ends on a day, open what starts on it."""
+"""Writing the dated history of organizations and units (see jiceng/dated.py)."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jiceng.dated import check_not_before, close_open_rows, open_since, restate
+
 from ..models import Organization, OrgState, Unit, UnitState
-
-
-def _check_not_before(current_from: dt.date | None, on: dt.date, what: str) -> None:
-    if current_from and on < current_from:
-        raise ValidationError(
-            {
-                "on": _(
-                    "The change date may not be before the last recorded change of %(what)s (%(date)s)."
-                )
-                % {"what": what, "date": current_from}
-            }
-        )
-
-
-def _close_open_rows(model, owner_field: str, owner_ids, on: dt.date) -> None:
-    """End the open rows of these owners on `on`; a row that began that same day is superseded."""
-    open_rows = model.objects.filter(
-        **{f"{owner_field}__in": owner_ids, "valid_until__isnull": True}
-    )
-    open_rows.filter(valid_from=on).delete()
-    open_rows.filter(valid_from__lt=on).update(valid_until=on)
 
 
 def org_state_row(org: Organization, on: dt.date) -> OrgState:
@@ -44,25 +25,17 @@ def org_state_row(org: Organization, on: dt.date) -> OrgState:
 
 def restate_orgs(orgs: list[Organization], on: dt.date) -> None:
     """Record that from `on` these organizations stand as their current fields say."""
-    last = OrgState.objects.filter(org__in=orgs, valid_until__isnull=True).order_by("-valid_from")
-    latest = last.values_list("valid_from", flat=True).first()
-    _check_not_before(latest, on, orgs[0].name if len(orgs) == 1 else _("these organizations"))
-    _close_open_rows(OrgState, "org", [o.pk for o in orgs], on)
-    OrgState.objects.bulk_create([org_state_row(o, on) for o in orgs], batch_size=2000)
+    what = orgs[0].name if len(orgs) == 1 else _("these organizations")
+    restate(OrgState, "org", orgs, on, org_state_row, what)
 
 
 def end_org(org: Organization, on: dt.date) -> None:
-    latest = (
-        OrgState.objects.filter(org=org, valid_until__isnull=True)
-        .values_list("valid_from", flat=True)
-        .first()
-    )
-    _check_not_before(latest, on, org.name)
+    check_not_before(open_since(OrgState, "org", [org.pk]), on, org.name)
     if org.founded_on and on <= org.founded_on:
         raise ValidationError(
             {"on": _("An organization cannot be dissolved on or before the day it was set up.")}
         )
-    _close_open_rows(OrgState, "org", [org.pk], on)
+    close_open_rows(OrgState, "org", [org.pk], on)
 
 
 def unit_state_row(unit: Unit, on: dt.date) -> UnitState:
@@ -81,21 +54,9 @@ def unit_state_row(unit: Unit, on: dt.date) -> UnitState:
 
 
 def restate_unit(unit: Unit, on: dt.date) -> None:
-    latest = (
-        UnitState.objects.filter(unit=unit, valid_until__isnull=True)
-        .values_list("valid_from", flat=True)
-        .first()
-    )
-    _check_not_before(latest, on, unit.name)
-    _close_open_rows(UnitState, "unit", [unit.pk], on)
-    unit_state_row(unit, on).save()
+    restate(UnitState, "unit", [unit], on, unit_state_row, unit.name)
 
 
 def end_unit(unit: Unit, on: dt.date) -> None:
-    latest = (
-        UnitState.objects.filter(unit=unit, valid_until__isnull=True)
-        .values_list("valid_from", flat=True)
-        .first()
-    )
-    _check_not_before(latest, on, unit.name)
-    _close_open_rows(UnitState, "unit", [unit.pk], on)
+    check_not_before(open_since(UnitState, "unit", [unit.pk]), on, unit.name)
+    close_open_rows(UnitState, "unit", [unit.pk], on)
