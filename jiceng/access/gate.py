@@ -16,12 +16,13 @@ from jiceng.orgs.paths import subtree_q
 from .models import Role, RoleAssignment, Scope
 
 VIEW, MANAGE, ADMIN = "view", "manage", "admin"
+REVEAL = "reveal"  # see personal information (ID numbers, phones) in clear
 
 # What each role may do within its scope.
 ROLE_ACTIONS = {
-    Role.SYSTEM_ADMIN: {VIEW, MANAGE, ADMIN},
-    Role.UPPER_ADMIN: {VIEW, MANAGE, ADMIN},
-    Role.OFFICER: {VIEW, MANAGE},
+    Role.SYSTEM_ADMIN: {VIEW, MANAGE, ADMIN, REVEAL},
+    Role.UPPER_ADMIN: {VIEW, MANAGE, ADMIN, REVEAL},
+    Role.OFFICER: {VIEW, MANAGE, REVEAL},
     Role.MEMBER: {VIEW},
     Role.VIEWER: {VIEW},
 }

@@ -74,3 +74,11 @@ def place(rng, i: int) -> str:
 
 def firm(rng, place_name: str) -> str:
     return f"{place_name}{rng.choice(FIRM_WORDS)}{rng.choice(FIRM_FORMS)}"
+
+
+def id_number(born, seq: int, region: str = "110105") -> str:
+    """A valid citizen ID number (GB 11643) for a synthetic person; odd `seq` = male."""
+    from stdnum.cn import ric
+
+    body = f"{region}{born:%Y%m%d}{seq % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # it expects a placeholder check digit

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from jiceng.access import gate
 
-from .models import HostLink, Organization, Tree, Unit, in_force_on
+from .models import HostLink, Organization, OrgState, Tree, Unit, in_force_on
 from .paths import subtree_q
 from .text import search_key
 
@@ -198,3 +198,8 @@ def hosted_orgs(user, unit):
         .select_related("org")
         .order_by(F("valid_until").desc(nulls_first=True), "-valid_from")
     )
+
+
+def path_on(org: Organization, on):
+    """Where `org` stood in its tree on `on` (None if it did not exist then)."""
+    return OrgState.objects.filter(in_force_on(on), org=org).values_list("path", flat=True).first()

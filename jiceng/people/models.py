@@ -7,12 +7,57 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("Female")
 
 
+class Education(models.TextChoices):
+    """文化程度, after GB/T 4658 grouped as the statistics tables use it."""
+
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+    BACHELOR = "bachelor", _("University (bachelor)")
+    COLLEGE = "college", _("College (associate)")
+    SECONDARY_VOCATIONAL = "secondary_vocational", _("Secondary vocational")
+    HIGH_SCHOOL = "high_school", _("Senior high school")
+    JUNIOR_OR_LESS = "junior_or_less", _("Junior high school or less")
+
+
 class Person(models.Model):
-    """A natural person (DOMAIN.md §2); memberships and identity data come with the people issue."""
+    """A natural person (DOMAIN.md §2).
+
+    The citizen ID number and the phone are personal information: stored encrypted, with a
+    keyed hash for exact lookup (and uniqueness of the ID number) and a masked form for lists.
+    Only `people.services` writes them; revealing them is a logged act.
+    """
 
     name = models.CharField(_("name"), max_length=60)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    ethnicity = models.CharField(_("ethnicity (GB 3304 code)"), max_length=2, blank=True)
+    education = models.CharField(
+        _("education"), max_length=24, choices=Education.choices, blank=True
+    )
+    occupation = models.CharField(_("occupation"), max_length=60, blank=True)
+    post = models.CharField(_("post"), max_length=60, blank=True)
+    employer = models.ForeignKey(
+        "orgs.Unit",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("employer"),
+    )
+    residence = models.ForeignKey(
+        "orgs.Unit",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("residence community"),
+    )
+    id_number_encrypted = models.TextField(blank=True, editable=False)
+    # NULL, not "": unique only among people whose ID number is known.
+    id_number_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
+    phone_encrypted = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -21,3 +66,150 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Stage(models.TextChoices):
+    """The Party membership pipeline and its exits (DOMAIN.md §2)."""
+
+    APPLICANT = "applicant", _("Applicant")
+    ACTIVIST = "activist", _("Activist")
+    TARGET = "target", _("Development target")
+    PROBATIONARY = "probationary", _("Probationary member")
+    FULL = "full", _("Full member")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    SUSPENDED = "suspended", _("Membership suspended")
+    REMOVED = "removed", _("Expelled or removed")
+    DECEASED = "deceased", _("Deceased")
+    WITHDRAWN = "withdrawn", _("Left the pipeline")
+
+
+MEMBER_STAGES = {Stage.PROBATIONARY, Stage.FULL}
+
+
+class Category(models.TextChoices):
+    WORKING = "working", _("Working")
+    RETIRED = "retired", _("Retired")
+    FARMER = "farmer", _("Farmer")
+    STUDENT = "student", _("Student")
+    OTHER = "other", _("Other")
+
+
+class Floating(models.TextChoices):
+    NONE = "", _("Not floating")
+    OUTFLOW = "outflow", _("Floating out")
+    INFLOW = "inflow", _("Floating in")
+
+
+class PartyMembership(models.Model):
+    """A person's place in the Party pipeline: stage, organization, category and flags now.
+
+    The dated history (for figures as of any date) is in `MembershipState`; the dated
+    milestones of the pipeline are in `Milestone`.
+    """
+
+    person = models.OneToOneField(Person, models.PROTECT, related_name="party")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        related_name="party_members",
+        verbose_name=_("organization"),
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    category = models.CharField(
+        _("category"), max_length=12, choices=Category.choices, default=Category.WORKING
+    )
+    composition = models.CharField(_("composition group"), max_length=40, blank=True)
+    floating = models.CharField(_("floating"), max_length=8, choices=Floating.choices, blank=True)
+    dual_checkin = models.BooleanField(_("registered with the residence community"), default=False)
+    hardship = models.BooleanField(_("in hardship"), default=False)
+    veteran = models.BooleanField(_("veteran member"), default=False)
+    reserve_cadre = models.BooleanField(_("reserve cadre"), default=False)
+    without_post = models.BooleanField(_("member without a post"), default=False)
+    never_reported = models.BooleanField(_("never reported in"), default=False)
+    left_hanging = models.BooleanField(_("left hanging"), default=False)
+    unreachable = models.BooleanField(_("unreachable"), default=False)
+    joined_on = models.DateField(_("admitted on"), null=True, blank=True)
+    full_on = models.DateField(_("full member since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Party membership")
+        verbose_name_plural = _("Party memberships")
+        indexes = [models.Index(fields=["org", "stage"], name="membership_org_stage_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_stage_display()}"
+
+
+class MembershipState(models.Model):
+    """Where a membership stood (organization, stage, category) over a date range."""
+
+    membership = models.ForeignKey(PartyMembership, models.CASCADE, related_name="states")
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    composition = models.CharField(max_length=40, blank=True)
+    floating = models.CharField(max_length=8, choices=Floating.choices, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["org", "valid_from"], name="mstate_org_idx"),
+            models.Index(fields=["membership", "valid_from"], name="mstate_membership_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gt=models.F("valid_from")),
+                name="mstate_range_not_empty",
+            ),
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=models.Q(valid_until__isnull=True),
+                name="mstate_one_open_row",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.stage} [{self.valid_from}, {self.valid_until or '…'})"
+
+
+class Milestone(models.Model):
+    """One dated step of the pipeline (application, talk, activist, …, conversion, exit)."""
+
+    membership = models.ForeignKey(PartyMembership, models.CASCADE, related_name="milestones")
+    step = models.CharField(max_length=32)
+    on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        indexes = [models.Index(fields=["membership", "step"], name="milestone_step_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.step} {self.on}"
+
+
+class FloatingRecord(models.Model):
+    """A floating member's outflow or inflow (000:L31-35): where, since when, who keeps contact."""
+
+    membership = models.ForeignKey(PartyMembership, models.CASCADE, related_name="floating_records")
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=[c for c in Floating.choices if c[0]]
+    )
+    place = models.CharField(_("destination or origin"), max_length=120)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("returned on"), null=True, blank=True)
+    contact_person = models.CharField(_("designated contact person"), max_length=60, blank=True)
+    card_number = models.CharField(_("activity card number"), max_length=40, blank=True)
+    card_issued_on = models.DateField(_("activity card issued on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("floating record")
+        indexes = [models.Index(fields=["membership", "since"], name="floating_membership_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.direction} {self.place}"

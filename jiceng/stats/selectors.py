@@ -14,14 +14,10 @@ from django.utils import timezone
 from jiceng.access import gate
 from jiceng.orgs.models import HostLink, Organization, OrgState, UnitState, in_force_on
 from jiceng.orgs.paths import subtree_q
+from jiceng.orgs.selectors import path_on
 
 from .metrics import METRICS, Figure, Metric
 from .models import FigureSnapshot, PeriodClose
-
-
-def path_on(org: Organization, on: dt.date) -> str | None:
-    """Where `org` stood in its tree on `on` (None if it did not exist then)."""
-    return OrgState.objects.filter(in_force_on(on), org=org).values_list("path", flat=True).first()
 
 
 def _unit_rows(metric: Metric, on: dt.date, org: Organization | None):
