@@ -213,3 +213,84 @@ class FloatingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.direction} {self.place}"
+
+
+class UnionStatus(models.TextChoices):
+    WORKING = "working", _("Working")
+    RETIRED = "retired", _("Retired")
+    LEFT = "left", _("Left")
+
+
+class UnionMembership(models.Model):
+    """A trade-union member (会员): number, join date, union, status and categories (DOMAIN.md §2)."""
+
+    person = models.OneToOneField(Person, models.PROTECT, related_name="union")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        related_name="union_members",
+        verbose_name=_("trade union"),
+    )
+    member_number = models.CharField(_("member number"), max_length=32, unique=True)
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=UnionStatus.choices, default=UnionStatus.WORKING
+    )
+    migrant_worker = models.BooleanField(_("migrant worker"), default=False)
+    card_issued = models.BooleanField(_("member card issued"), default=False)
+
+    class Meta:
+        verbose_name = _("union membership")
+        indexes = [models.Index(fields=["org", "joined_on"], name="union_member_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.member_number}"
+
+
+class DelegateCategory(models.TextChoices):
+    VOTING = "voting", _("Voting delegate")
+    NON_VOTING = "non_voting", _("Non-voting attendee")
+    INVITED = "invited", _("Invited delegate")
+
+
+class Delegate(models.Model):
+    """A member's seat at a union's congress for a term (004:L338): voting, non-voting or invited."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="delegate_seats")
+    org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="delegates")
+    category = models.CharField(_("category"), max_length=12, choices=DelegateCategory.choices)
+    term_from = models.DateField(_("term from"))
+    term_until = models.DateField(_("term until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("congress delegate")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "org", "term_from"], name="delegate_once_per_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.org_id} ({self.category})"
+
+
+class DevelopmentPlan(models.Model):
+    """An annual or five-year target for recruiting members (000:L53, 003:L204)."""
+
+    org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="development_plans")
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    target = models.PositiveIntegerField(_("members to admit"))
+    targets_by_group = models.JSONField(_("composition targets"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("development plan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "first_year", "last_year"], name="plan_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.first_year}-{self.last_year}: {self.target}"

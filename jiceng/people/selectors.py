@@ -3,16 +3,24 @@
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from jiceng.access import gate
 from jiceng.dated import in_force_on
-from jiceng.orgs.models import Organization
+from jiceng.orgs.models import Organization, OrgState, Unit
 from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.selectors import path_on
 
-from .models import MEMBER_STAGES, FloatingRecord, MembershipState, PartyMembership
+from .models import (
+    MEMBER_STAGES,
+    FloatingRecord,
+    MembershipState,
+    Milestone,
+    PartyMembership,
+    UnionMembership,
+    UnionStatus,
+)
 
 
 def visible_memberships(user, action: str = gate.VIEW):
@@ -26,7 +34,7 @@ def _states_under(org: Organization, on: dt.date):
         return MembershipState.objects.none()
     return MembershipState.objects.filter(in_force_on(on)).filter(
         Exists(
-            org.states.model.objects.filter(
+            OrgState.objects.filter(
                 in_force_on(on), subtree_q(root), org_id=OuterRef("org_id")
             )
         )
@@ -98,3 +106,47 @@ def floating_figures(user, org: Organization, on: dt.date | None = None) -> dict
     )
     cards = active.filter(card_issued_on__lte=on).values("membership_id").distinct().count()
     return {"total": sum(by_org.values()), "by_org": by_org, "cards": cards}
+
+
+def plan_progress(user, plan) -> dict:
+    """Members admitted under the plan's organization in its years, against the target."""
+    gate.require(user, gate.VIEW, plan.org)
+    admitted = Milestone.objects.filter(
+        step="admit",
+        on__year__gte=plan.first_year,
+        on__year__lte=plan.last_year,
+        membership__org__in=Organization.objects.filter(subtree_q(plan.org.path)),
+    )
+    by_group = Counter(
+        dict(admitted.values_list("membership__composition").annotate(n=Count("id")))
+    )
+    done = sum(by_group.values())
+    return {
+        "target": plan.target,
+        "admitted": done,
+        "rate": round(100 * done / plan.target, 1) if plan.target else None,
+        "by_group": {
+            g: {"target": t, "admitted": by_group.get(g, 0)}
+            for g, t in plan.targets_by_group.items()
+        },
+    }
+
+
+def union_membership_rate(user, org: Organization) -> dict:
+    """入会率 = current union members under `org` / employees of the units it is responsible for."""
+    gate.require(user, gate.VIEW, org)
+    subtree = Organization.objects.filter(subtree_q(org.path))
+    members = UnionMembership.objects.filter(org__in=subtree, status=UnionStatus.WORKING).count()
+    employees = (
+        (
+            Unit.objects.filter(responsible_union__in=subtree, closed_on__isnull=True).aggregate(
+                n=Sum("employees")
+            )["n"]
+        )
+        or 0
+    )
+    return {
+        "members": members,
+        "employees": employees,
+        "rate": round(100 * members / employees, 1) if employees else None,
+    }

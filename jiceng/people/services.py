@@ -21,7 +21,18 @@ from .identity import (
     normalize_phone,
     phone_problem,
 )
-from .models import Category, MembershipState, Milestone, PartyMembership, Person, Stage
+from .models import (
+    Category,
+    Delegate,
+    DelegateCategory,
+    DevelopmentPlan,
+    MembershipState,
+    Milestone,
+    PartyMembership,
+    Person,
+    Stage,
+    UnionMembership,
+)
 from .pipeline import PIPELINE, Context
 
 ID_CONTEXT, PHONE_CONTEXT = "person.id_number", "person.phone"
@@ -249,3 +260,101 @@ def enrol_member(
         org=org,
     )
     return m
+
+
+# -- trade-union membership, delegates, development plans ------------------------------------
+
+
+@transaction.atomic
+def join_union(
+    actor, person: Person, *, org: Organization, member_number: str, joined_on: dt.date, **fields
+) -> UnionMembership:
+    gate.require(actor, gate.MANAGE, org)
+    errors = {}
+    if org.tree != Tree.UNION:
+        errors["org"] = _("Union members join a trade union.")
+    number = (member_number or "").strip()
+    if not number:
+        errors["member_number"] = _("Enter the member number.")
+    elif UnionMembership.objects.filter(member_number=number).exists():
+        errors["member_number"] = _("Member number %(n)s is already in use.") % {"n": number}
+    if UnionMembership.objects.filter(person=person).exists():
+        errors["person"] = _("%(name)s is already a union member.") % {"name": person.name}
+    if errors:
+        raise ValidationError(errors)
+    m = UnionMembership.objects.create(
+        person=person, org=org, member_number=number, joined_on=joined_on, **fields
+    )
+    record(
+        actor,
+        "union.join",
+        m,
+        after={
+            "person": person.name,
+            "org": org.code,
+            "member_number": number,
+            "joined_on": joined_on,
+        },
+        org=org,
+    )
+    return m
+
+
+@transaction.atomic
+def seat_delegate(
+    actor,
+    person: Person,
+    *,
+    org: Organization,
+    category: str,
+    term_from: dt.date,
+    term_until: dt.date | None = None,
+) -> Delegate:
+    gate.require(actor, gate.MANAGE, org)
+    if category not in DelegateCategory.values:
+        raise ValidationError({"category": _("Unknown delegate category.")})
+    if term_until and term_until <= term_from:
+        raise ValidationError({"term_until": _("The term must end after it begins.")})
+    seat = Delegate.objects.create(
+        person=person, org=org, category=category, term_from=term_from, term_until=term_until
+    )
+    record(
+        actor,
+        "union.delegate",
+        seat,
+        after={"person": person.name, "org": org.code, "category": category},
+        org=org,
+    )
+    return seat
+
+
+@transaction.atomic
+def set_plan(
+    actor,
+    *,
+    org: Organization,
+    first_year: int,
+    last_year: int,
+    target: int,
+    targets_by_group: dict | None = None,
+) -> DevelopmentPlan:
+    """An annual (first = last year) or five-year development plan for `org`'s subtree."""
+    gate.require(actor, gate.MANAGE, org)
+    if last_year < first_year or last_year - first_year > 4:
+        raise ValidationError({"last_year": _("A plan covers one year or up to five years.")})
+    if target < 0 or any(int(v) < 0 for v in (targets_by_group or {}).values()):
+        raise ValidationError({"target": _("Targets cannot be negative.")})
+    plan, _created = DevelopmentPlan.objects.update_or_create(
+        org=org,
+        first_year=first_year,
+        last_year=last_year,
+        defaults={"target": target, "targets_by_group": targets_by_group or {}},
+    )
+    record(
+        actor,
+        "party.plan",
+        plan,
+        after={"org": org.code, "years": [first_year, last_year], "target": target},
+        org=org,
+    )
+    return plan
