@@ -7,25 +7,13 @@ contributor nothing can be judged, so the empty-shell check finds nothing.
 
 import datetime as dt
 import functools
-import importlib
 
-from django.apps import apps
+from jiceng.discovery import app_modules
 
 
 @functools.cache
 def _providers():
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jiceng.") or config.label == "orgs":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.activity")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.activity":
-                raise
-            continue
-        found.append(module.last_activity)
-    return found
+    return [module.last_activity for _label, module in app_modules("activity", exclude=("orgs",))]
 
 
 def has_providers() -> bool:

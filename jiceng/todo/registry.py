@@ -7,12 +7,12 @@ centre merges them into one list, most urgent first.
 
 import datetime as dt
 import functools
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+
+from jiceng.discovery import app_modules
 
 OVERDUE, DUE_SOON, OPEN = "overdue", "due_soon", "open"
 URGENCY_LABELS = {OVERDUE: _("Overdue"), DUE_SOON: _("Due soon"), OPEN: _("To do")}
@@ -42,18 +42,7 @@ DutySource = Callable[..., Iterable[Duty]]
 @functools.cache
 def sources() -> list[tuple[str, DutySource]]:
     """(app label, duties function) for every installed app that has a duties module."""
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jiceng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.duties")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.duties":
-                raise
-            continue
-        found.append((config.label, module.duties))
-    return found
+    return [(label, module.duties) for label, module in app_modules("duties")]
 
 
 def sort_key(duty: Duty, today: dt.date, soon_days: int):
