@@ -131,12 +131,14 @@ def on_crash(request, exc):
 def _routers():
     from jiceng.access.api import router as access
     from jiceng.orgs.api import router as orgs
+    from jiceng.people.api import router as people
     from jiceng.policy.api import router as policy
     from jiceng.stats.api import router as stats
     from jiceng.todo.api import router as todo
 
     api.add_router("/", access)
     api.add_router("/orgs", orgs)
+    api.add_router("/people", people)
     api.add_router("/policy", policy)
     api.add_router("/stats", stats)
     api.add_router("/todo", todo)

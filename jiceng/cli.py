@@ -16,9 +16,10 @@ COMMANDS = {
     "audit": "audit verify — check the hash chain of the audit log",
     "policy": "policy show --org CODE — every rule value in force",
     "orgs": "orgs list [--roots] [--kind KIND] --format json",
-    "template": "template units|orgs -o FILE — an empty .xlsx to fill in",
-    "import": "import units|orgs FILE — validate every row, then all or nothing",
-    "export": "export units|orgs --org CODE -o FILE — a visible subtree as .xlsx",
+    "template": "template units|orgs|members -o FILE — an empty .xlsx to fill in",
+    "import": "import units|orgs|members FILE — validate every row, then all or nothing",
+    "export": "export units|orgs|members --org CODE -o FILE [--reveal] — a subtree as .xlsx",
+    "worker": "worker [--once] — run queued background jobs (production: JICENG_JOBS=worker)",
     "stats": "stats coverage --org CODE [--on DATE] --format json|xlsx; stats snapshot --period P",
     "i18n": "i18n compile — build the translation catalogs (zh-hant from zh-hans by OpenCC)",
 }

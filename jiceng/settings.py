@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "jiceng.policy",
     "jiceng.audit",
+    "jiceng.jobs",
     "jiceng.orgs",
     "jiceng.people",
     "jiceng.access",

@@ -14,10 +14,13 @@ An import never trusts the file:
    and the row count are bounded; rows are streamed, parsed cell by cell, and handed to
    the spec in chunks. Nothing is written in this pass; every problem is kept per row and
    column.
-3. Only when every row is clean, the file is streamed again and applied in ONE
-   transaction through the services (audit source "import"). A row the services refuse
-   rolls the whole import back. Unchanged rows call no service, so importing the same
-   file twice adds no audit event.
+3. Only when every row is clean, the rows are applied in ONE transaction through the
+   services (audit source "import"). The check pass spools its clean, parsed rows to an
+   unlinked temporary file (pickled chunks), so the apply pass reads them back instead of
+   parsing the workbook a second time. A spec applies a chunk at a time (`apply_chunk`:
+   by default one savepoint and one `apply_row` per row; a spec may write a chunk in bulk
+   through a bulk service). A row the services refuse rolls the whole import back.
+   Unchanged rows call no service, so importing the same file twice adds no audit event.
 4. When rows are bad, `write_error_workbook` streams the file a third time into a copy
    with the bad cells filled red, a comment on each, and a last column "错误说明".
 
@@ -26,8 +29,9 @@ Chinese strings so that a file exported today imports tomorrow whatever the inte
 language. Parsers also accept the stored values and the labels in every interface language.
 Messages about cells are gettext msgids, so they come out in the importer's language.
 
-Memory stays bounded by the chunk size, not the file: a 200,000-row roster is parsed twice
-but never held whole. Exports and error workbooks are written with `write_only=True`.
+Memory stays bounded by the chunk size, not the file: a 200,000-row roster is parsed once
+(and spooled to disk) but never held whole. Exports and error workbooks are written with
+`write_only=True`.
 """
 
 import contextlib
@@ -35,11 +39,13 @@ import datetime as dt
 import functools
 import importlib
 import os
+import pickle
 import re
+import tempfile
 import unicodedata
 import warnings
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -596,6 +602,21 @@ class Context:
             self._can[key] = gate.can(self.actor, action, org)
         return self._can[key]
 
+    def can_all(self, action: str, orgs) -> None:
+        """Answer `can(action, org)` for many organizations with one query through the gate."""
+        todo = {o.pk: o for o in orgs if o is not None and (action, o.pk, o.path) not in self._can}
+        if not todo:
+            return
+        from jiceng.orgs.models import Organization
+
+        allowed = set(
+            Organization.objects.filter(
+                gate.org_filter(self.actor, action), pk__in=list(todo)
+            ).values_list("pk", flat=True)
+        )
+        for pk, org in todo.items():
+            self._can[(action, pk, org.path)] = pk in allowed
+
 
 class SheetSpec:
     """One kind of sheet. Subclasses set the attributes and implement the hooks."""
@@ -608,6 +629,7 @@ class SheetSpec:
     key: str = ""  # the field that identifies a row (duplicates in a file are errors)
     limits_prefix: str = "orgs.import"
     field_aliases: dict[str, str] = {}  # service error field → column field
+    personal: bool = False  # holds personal information that an export may reveal
 
     def limits(self, org=None) -> Limits:
         return Limits.from_policy(self.limits_prefix, org)
@@ -625,9 +647,34 @@ class SheetSpec:
         """Write one clean row through the services; return CREATED, UPDATED or UNCHANGED."""
         raise NotImplementedError
 
+    def apply_chunk(self, ctx: Context, rows: list[Row]) -> Counter:
+        """Write a chunk of clean rows (inside the import's transaction); count the outcomes.
+
+        By default: `prepare`, then each row in a savepoint of its own through `apply_row`; a
+        row the services refuse gets the problem and the import is rolled back at the end.
+        A spec may override this to write new rows in bulk through a bulk service.
+        """
+        self.prepare(ctx, rows)
+        counts: Counter = Counter()
+        for row in rows:
+            if row.errors:
+                continue
+            try:
+                with transaction.atomic():
+                    counts[self.apply_row(ctx, row)] += 1
+            except (ValidationError, PermissionDenied, ObjectDoesNotExist, DatabaseError) as exc:
+                _service_errors(self, row, exc)  # the row's savepoint is rolled back
+        return counts
+
     def export_rows(self, actor, orgs) -> Iterable[dict]:
         """Rows (field → value) visible to `actor` under the organizations `orgs`."""
         raise NotImplementedError
+
+    def export(self, actor, orgs, out, *, reveal: bool = False, progress=None) -> int:
+        """Write the export to `out`; count the rows. Only `personal` specs know `reveal`."""
+        if reveal:
+            raise PermissionDenied(_("This kind of sheet holds nothing to reveal."))
+        return write_workbook(self, self.export_rows(actor, orgs), out, progress=progress)
 
     def column(self, field_name: str) -> Column | None:
         return next((c for c in self.columns if c.field == field_name), None)
@@ -969,6 +1016,30 @@ def _service_errors(spec: SheetSpec, row: Row, exc: Exception) -> None:
         row.error("", _("The database refused this row; nothing was imported. Try again."))
 
 
+class _Spool:
+    """The clean, parsed rows of the check pass, pickled chunk by chunk to an unlinked
+    temporary file in the data folder (they may hold personal information), read back by
+    the apply pass: the workbook is parsed once, and memory stays bounded by the chunk."""
+
+    def __init__(self):
+        folder = settings.HOME / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 — closed by close()
+        self.count = 0
+
+    def write(self, rows: list[Row]) -> None:
+        pickle.dump([(r.number, r.values) for r in rows], self.file, pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def chunks(self) -> Iterator[list[Row]]:
+        self.file.seek(0)
+        for _chunk in range(self.count):
+            yield [Row(number=n, values=v) for n, v in pickle.load(self.file)]
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def import_sheet(
     spec: SheetSpec,
     source,
@@ -982,6 +1053,7 @@ def import_sheet(
     limits = limits or spec.limits()
     result = ImportResult(kind=spec.kind, checked_only=check_only)
     report = progress or (lambda done, total, stage: None)
+    spool = None if check_only else _Spool()
     try:
         with open_sheet(spec, source, limits) as (ws, layout):
             total = max(layout.declared_rows - 1, 0) if layout.declared_rows else None
@@ -1003,6 +1075,8 @@ def import_sheet(
                 spec.check(ctx, chunk)
                 for row in chunk:
                     _collect(result, spec, layout, row)
+                if spool is not None and not result.bad_rows:
+                    spool.write(chunk)
                 done += len(chunk)
                 report(done, total, "check")
             result.rows = done
@@ -1010,35 +1084,23 @@ def import_sheet(
             del seen
         if result.bad_rows or check_only:
             return result
-        _apply(spec, source, actor, limits, result, report)
+        _apply(spec, spool, layout, actor, result, report)
     except SheetError as exc:
         result.file_error = exc.message
+    finally:
+        if spool is not None:
+            spool.close()
     return result
 
 
-def _apply(spec, source, actor, limits, result: ImportResult, report) -> None:
-    counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+def _apply(spec, spool: _Spool, layout: Layout, actor, result: ImportResult, report) -> None:
+    counts: Counter = Counter()
     done = 0
-    with (
-        audit_source(Source.IMPORT),
-        transaction.atomic(),
-        open_sheet(spec, source, limits) as (ws, layout),
-    ):
+    with audit_source(Source.IMPORT), transaction.atomic():
         ctx = spec.start(actor)
-        for chunk in _chunks(_data_rows(spec, ws, layout, limits)):
-            spec.prepare(ctx, chunk)
+        for chunk in spool.chunks():
+            counts.update(spec.apply_chunk(ctx, chunk))
             for row in chunk:
-                if not row.errors:
-                    try:
-                        with transaction.atomic():
-                            counts[spec.apply_row(ctx, row)] += 1
-                    except (
-                        ValidationError,
-                        PermissionDenied,
-                        ObjectDoesNotExist,
-                        DatabaseError,
-                    ) as exc:  # the row's savepoint is rolled back; keep checking the rest
-                        _service_errors(spec, row, exc)
                 _collect(result, spec, layout, row)
             done += len(chunk)
             report(done, result.rows, "apply")
@@ -1140,9 +1202,12 @@ def write_workbook(
     return count
 
 
-def export_workbook(spec: SheetSpec, actor, orgs, out, *, progress=None) -> int:
-    """Export what `actor` sees under `orgs` in the spec's columns (re-importable)."""
-    return write_workbook(spec, spec.export_rows(actor, orgs), out, progress=progress)
+def export_workbook(spec: SheetSpec, actor, orgs, out, *, progress=None, reveal=False) -> int:
+    """Export what `actor` sees under `orgs` in the spec's columns (re-importable).
+
+    Personal information is masked unless `reveal` (a logged act; see `SheetSpec.export`).
+    """
+    return spec.export(actor, orgs, out, reveal=reveal, progress=progress)
 
 
 def write_template(spec: SheetSpec, out, *, limits: Limits | None = None) -> None:

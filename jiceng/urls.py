@@ -8,6 +8,8 @@ urlpatterns = [
     path("todo/", include("jiceng.todo.urls")),
     path("stats/", include("jiceng.stats.urls")),
     path("data/", include("jiceng.orgs.data_urls")),
+    path("jobs/", include("jiceng.jobs.urls")),
+    path("", include("jiceng.people.urls")),  # /people/, /me/, /orgs/<code>/pipeline/ …
     path("", include("jiceng.ui.urls")),
 ]
 

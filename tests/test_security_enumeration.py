@@ -4,6 +4,7 @@ The lists of URLs come from the URL conf and the OpenAPI document, so a new page
 or endpoint is covered the day it is added.
 """
 
+import datetime as dt
 import json
 
 import pytest
@@ -11,13 +12,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jiceng.access.services import create_token
 from jiceng.demo.build import credit_code
+from jiceng.demo.names import id_number
 from jiceng.orgs.models import Unit
 from jiceng.orgs.services import register_unit
+from jiceng.people.models import PartyMembership
+from jiceng.people.services import enrol_member, register_person
 
 PUBLIC = {"ui:login", "ui:logout", "ui:healthz", "ui:home"}
 SKIP_PREFIXES = ("api/", "i18n/")
 TARGET_NAME = "和平社区第一党支部"  # branch A1; the intruders below must never see it
 TARGET_UNIT = "和平社区服务中心"  # a host unit branch A1 is responsible for; likewise
+TARGET_PERSON = "和平甲党员"  # a member of branch A1; likewise
 
 
 def ui_routes(resolver=None, prefix="", ns=""):
@@ -33,7 +38,8 @@ def ui_routes(resolver=None, prefix="", ns=""):
 
 @pytest.fixture
 def world(world):
-    """The shared world plus a host unit in the charge of branch A1 (for <int:pk> pages)."""
+    """The shared world plus a host unit in the charge of branch A1 (for <int:pk> pages) and a
+    member of A1 (for the member pages, whose <int:pk> is a Party record)."""
     register_unit(
         world.system,
         credit_code=credit_code(1),
@@ -42,11 +48,28 @@ def world(world):
         ownership="collective",
         responsible_org=world.branch_a1,
     )
+    person = register_person(
+        world.system,
+        org=world.branch_a1,
+        name=TARGET_PERSON,
+        id_number=id_number(dt.date(1980, 5, 5), 11),
+        phone="13912345678",
+    )
+    enrol_member(
+        world.system, person, org=world.branch_a1, stage="full", joined_on=dt.date(2005, 7, 1)
+    )
     return world
+
+
+def member_of(code: str) -> int:
+    m = PartyMembership.objects.filter(org__code=code).first()
+    return m.pk if m else 0
 
 
 def fill(route: str, code: str) -> str:
     path = "/" + route.replace("<str:code>", code)
+    if path.startswith("/people/") and "<int:pk>" in path:  # a Party record of `code`
+        return path.replace("<int:pk>", str(member_of(code)))
     if "<int:pk>" in path:  # units: one whose responsible organization is `code`
         unit = Unit.objects.filter(responsible_org__code=code).first()
         path = path.replace("<int:pk>", str(unit.pk if unit else 0))
@@ -61,7 +84,8 @@ def openapi_operations(client):
 
 
 def api_url(path: str, code: str) -> str:
-    return path.replace("{code}", code).replace("{key}", "todo.due_soon_days")
+    path = path.replace("{code}", code).replace("{key}", "todo.due_soon_days")
+    return path.replace("{id}", str(member_of(code)))  # people: a Party record of `code`
 
 
 ROUTES = list(ui_routes())
@@ -88,7 +112,7 @@ def test_other_organizations_pages_are_refused(world, login, intruder, name, rou
     client = login(world.users[intruder])
     response = client.get(fill(route, "A1"))
     body = response.content.decode()
-    assert TARGET_NAME not in body and TARGET_UNIT not in body
+    assert TARGET_NAME not in body and TARGET_UNIT not in body and TARGET_PERSON not in body
     if "<str:code>" in route or "<int:pk>" in route:
         assert response.status_code == 404
         assert "页面不存在" in body  # the Chinese error page, not a stack trace
@@ -131,6 +155,7 @@ def test_every_api_endpoint_refuses_other_organizations(client, world, api_clien
                 "parent": "A1",
                 "new_parent": "A1",
                 "reason": "越权",
+                "step": "talk",
             }
             response = getattr(client, method)(
                 url, payload, content_type="application/json", **headers
@@ -139,6 +164,7 @@ def test_every_api_endpoint_refuses_other_organizations(client, world, api_clien
         text = json.dumps(data, ensure_ascii=False)
         assert response.status_code in (200, 401, 403, 404), (method, url, response.status_code)
         assert TARGET_NAME not in text and '"A1"' not in text, (method, url)
+        assert TARGET_PERSON not in text, (method, url)
         if response.status_code != 200:
             assert set(data) == {"code", "message", "fields"}
 

@@ -22,7 +22,7 @@ from jiceng.orgs.models import HostLink, Kind, Organization, OrgState, Unit, Uni
 from jiceng.orgs.paths import child_path
 from jiceng.orgs.services.history import org_state_row, unit_state_row
 from jiceng.orgs.text import search_key
-from jiceng.people.models import Gender, Person
+from jiceng.people.models import Gender, Person, UnionMembership
 
 from . import names
 
@@ -377,6 +377,147 @@ def create_demo_users(actor, marks: Landmarks, today: dt.date) -> None:
     )
 
 
+def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
+    """Party records in each branch of the first community, made through the services: full
+    members, one probationary member, one activist and one applicant (plus a development target
+    in the first branch); the demo users zb and dy are members of their branch, and some members
+    belong to the community's joint union, with delegates and development plans."""
+    from jiceng.people import services as people
+    from jiceng.people.models import Category, DelegateCategory, Stage
+
+    rng = random.Random(11)
+    serial = iter(range(100, 1000))
+
+    def person(org, born: dt.date):
+        n = next(serial)
+        return people.register_person(
+            actor,
+            org=org,
+            name=names.person_name(rng),
+            id_number=names.id_number(born, n),
+            phone=f"139{n:08d}",
+        )
+
+    def walk(m, start: dt.date, steps):
+        for key, offset, data in steps:
+            people.take_step(actor, m, key, on=start + dt.timedelta(days=offset), data=data)
+
+    branches = list(
+        Organization.objects.filter(parent=marks.community_party, kind=Kind.BRANCH).order_by("code")
+    )
+    union = Organization.objects.filter(code=marks.community_party.code[:-1] + "U").first()
+    union_number = iter(range(1, 10_000))
+    for b, branch in enumerate(branches):
+        full = []
+        for k, (born, category) in enumerate(
+            [
+                (dt.date(1948, 3, 5), Category.RETIRED),
+                (dt.date(1972, 6, 1), Category.WORKING),
+                (dt.date(1980, 9, 9), Category.WORKING),
+                (dt.date(1965, 1, 20), Category.FARMER),
+            ]
+        ):
+            joined = dt.date(born.year + 25, 7, 1)
+            m = people.enrol_member(
+                actor,
+                person(branch, born),
+                org=branch,
+                stage=Stage.FULL,
+                joined_on=joined,
+                full_on=joined.replace(year=joined.year + 1),
+                category=category,
+                veteran=born.year < 1950,
+                hardship=born.year < 1950 and b == 0,
+                without_post=k == 3,
+            )
+            full.append(m)
+            if union is not None and k in (1, 2):
+                people.join_union(
+                    actor,
+                    m.person,
+                    org=union,
+                    member_number=f"{union.code}-{next(union_number):04d}",
+                    joined_on=joined,
+                )
+        introducers = {"introducers": [full[1].person_id, full[2].person_id]}
+        start = today - dt.timedelta(days=660)  # admitted 200 days ago, approved since
+        probationary = people.apply(
+            actor, person(branch, dt.date(1996, 4, 2)), org=branch, on=start
+        )
+        walk(
+            probationary,
+            start,
+            [
+                ("talk", 10, {}),
+                ("activist", 40, {}),
+                ("target", 405, {}),
+                ("introducers", 410, introducers),
+                ("review", 410, {}),
+                ("training", 415, {"hours": 24}),
+                ("notice", 420, {"days": 5}),
+                ("pre_review", 440, {}),
+                ("admit", 460, {}),
+                ("approve", 490, {}),
+            ],
+        )
+        start = today - dt.timedelta(days=200)
+        activist = people.apply(actor, person(branch, dt.date(1999, 10, 12)), org=branch, on=start)
+        walk(activist, start, [("talk", 10, {}), ("activist", 50, {})])
+        people.apply(
+            actor,
+            person(branch, dt.date(2001, 2, 14)),
+            org=branch,
+            on=today - dt.timedelta(days=10),
+        )
+        if b == 0:
+            start = today - dt.timedelta(days=500)
+            target = people.apply(actor, person(branch, dt.date(1993, 8, 8)), org=branch, on=start)
+            walk(target, start, [("talk", 10, {}), ("activist", 40, {}), ("target", 440, {})])
+            people.set_plan(
+                actor, org=branch, first_year=today.year, last_year=today.year, target=2
+            )
+    from jiceng.access.models import User
+
+    for username in ("zb", "dy"):
+        user = User.objects.filter(username=username).select_related("person").first()
+        if user is not None and user.person is not None:
+            people.enrol_member(
+                actor,
+                user.person,
+                org=marks.branch,
+                stage=Stage.FULL,
+                joined_on=dt.date(2008, 7, 1),
+                full_on=dt.date(2009, 7, 1),
+            )
+            if union is not None and username == "dy":
+                people.join_union(
+                    actor,
+                    user.person,
+                    org=union,
+                    member_number=f"{union.code}-{next(union_number):04d}",
+                    joined_on=dt.date(2015, 3, 1),
+                    migrant_worker=True,
+                )
+    if union is not None:
+        seated = UnionMembership.objects.filter(org=union).select_related("person")[:3]
+        for i, member in enumerate(seated):
+            people.seat_delegate(
+                actor,
+                member.person,
+                org=union,
+                category=DelegateCategory.INVITED if i == 2 else DelegateCategory.VOTING,
+                term_from=dt.date(today.year - 1, 1, 1),
+            )
+    people.set_plan(
+        actor,
+        org=marks.community_party,
+        first_year=today.year - 1,
+        last_year=today.year + 3,
+        target=10,
+        targets_by_group={"青年": 5},
+    )
+
+
 @transaction.atomic
 def load(actor, scale_name: str, today: dt.date) -> int:
     marks, count = build_tree(scale_name)
@@ -387,6 +528,7 @@ def load(actor, scale_name: str, today: dt.date) -> int:
         after={"scale": scale_name, "organizations": count},
     )
     create_demo_users(actor, marks, today)
+    create_demo_members(actor, marks, today)
     return count
 
 

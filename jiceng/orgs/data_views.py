@@ -1,18 +1,16 @@
 """Import and export pages (/data/): thin views over jiceng.sheets, one page per sheet kind.
 
 An upload's size is checked from the request headers before the body is read (and the
-CSRF check, which reads the body, runs only after that). The error workbook of a failed
-import is kept under HOME/imports with a random name that starts with the user's id, and
-the token is remembered in that user's session: nobody else can fetch it.
+CSRF check, which reads the body, runs only after that). Every import is a job
+(jiceng.jobs, kind "import") owned by the uploader: a small file is imported within the
+request, a larger one in the background while the result page shows a progress bar that
+htmx polls. The result page and the error workbook of a failed import are found by the
+job's random token and shown to its owner only (anyone else: 404).
 """
 
 import re
-import secrets
 import tempfile
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -22,13 +20,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from jiceng import sheets
+from jiceng.jobs import selectors as job_selectors
+from jiceng.jobs import services as jobs
+from jiceng.jobs.models import Job, Status
+from jiceng.jobs.views import progress_context
 from jiceng.ui import switcher
 
 from . import selectors
 
-SESSION_KEY = "imports"
-KEEP_RESULTS = 10  # results remembered per session
-KEEP_FILES_SECONDS = 24 * 3600
+INLINE_MAX_BYTES = 256 * 1024  # smaller uploads (a few thousand rows) finish in the request
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
@@ -45,27 +45,6 @@ def _scope(request):
     """The organizations whose subtrees the page works on: the switcher's, else the user's roots."""
     org = switcher.current_org(request)
     return org, ([org] if org else list(selectors.org_list(request.user, roots=True)))
-
-
-def _imports_dir() -> Path:
-    path = settings.HOME / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _error_file(user, token: str) -> Path:
-    return _imports_dir() / f"{user.pk}-{token}.xlsx"
-
-
-def _sweep() -> None:
-    """Drop error workbooks older than a day."""
-    cutoff = time.time() - KEEP_FILES_SECONDS
-    for path in _imports_dir().glob("*-*.xlsx"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
 
 
 @login_required
@@ -114,10 +93,13 @@ def template(request, kind):
 
 @login_required
 def export(request, kind):
+    """The workbook; `?reveal=1` (sheets with personal information, users allowed to see it):
+    ID numbers and phones in clear, which is logged. Otherwise they are masked."""
     spec = _spec(kind)
     org, roots = _scope(request)
+    reveal = spec.personal and request.GET.get("reveal") == "1"
     return _download(
-        lambda out: sheets.export_workbook(spec, request.user, roots, out),
+        lambda out: sheets.export_workbook(spec, request.user, roots, out, reveal=reveal),
         f"{spec.kind}-{org.code if org else 'all'}.xlsx",
     )
 
@@ -164,44 +146,57 @@ def _receive(request, spec, limits):
             _("The file is too large (%(size)s); at most %(max)s may be imported at once.")
             % {"size": sheets.size_text(upload.size), "max": sheets.size_text(limits.max_bytes)},
         )
-    result = sheets.import_sheet(spec, upload, request.user, limits=limits)
-    token = secrets.token_hex(16)
-    digest = result.to_dict()
-    digest["workbook"] = False
-    if not result.ok and not result.file_error:
-        _sweep()
-        sheets.write_error_workbook(
-            spec, upload, result, _error_file(request.user, token), limits=limits
-        )
-        digest["workbook"] = True
-    kept = request.session.get(SESSION_KEY, {})
-    kept[token] = digest
-    request.session[SESSION_KEY] = dict(list(kept.items())[-KEEP_RESULTS:])
-    return redirect(reverse("data:result", args=[spec.kind, token]))
+    org, _roots = _scope(request)
+    job = jobs.submit(
+        request.user,
+        "import",
+        source=upload,
+        filename=upload.name,
+        foreground=upload.size <= INLINE_MAX_BYTES,
+        sheet=spec.kind,
+        limits_org=org.pk if org else None,
+    )
+    return redirect(reverse("data:result", args=[spec.kind, job.token]))
 
 
-def _kept(request, kind, token) -> dict:
-    digest = request.session.get(SESSION_KEY, {}).get(token) if TOKEN.match(token) else None
-    if digest is None or digest.get("kind") != kind:
+def _job(request, kind, token) -> Job:
+    """The import job behind a result page, if it is this user's (else 404)."""
+    try:
+        if not TOKEN.match(token):
+            raise Job.DoesNotExist
+        job = job_selectors.get_visible(request.user, token=token)
+    except Job.DoesNotExist:
+        raise Http404(_("This import result is no longer available.")) from None
+    if job.kind != "import" or job.params.get("sheet") != kind:
         raise Http404(_("This import result is no longer available."))
-    return digest
+    return job
+
+
+def _digest(job: Job) -> dict:
+    if job.status == Status.DONE and isinstance(job.result, dict):
+        return job.result
+    message = job.message or _("The import did not finish.")
+    return {"ok": False, "file_error": message, "summary": message, "workbook": False}
 
 
 @login_required
 def result(request, kind, token):
     spec = _spec(kind)
-    digest = _kept(request, kind, token)
-    return render(
-        request, "orgs/data/result.html", {"spec": spec, "result": digest, "token": token}
-    )
+    job = _job(request, kind, token)
+    context = {"spec": spec, "token": token, "job": job}
+    if job.finished:
+        context["result"] = _digest(job)
+    else:
+        context.update(progress_context(job))
+    return render(request, "orgs/data/result.html", context)
 
 
 @login_required
 def errors(request, kind, token):
     _spec(kind)
-    digest = _kept(request, kind, token)
-    path = _error_file(request.user, token)
-    if not digest.get("workbook") or not path.is_file():
+    job = _job(request, kind, token)
+    path = job.output_file
+    if not _digest(job).get("workbook") or path is None or not path.is_file():
         raise Http404(_("This import result is no longer available."))
     return FileResponse(
         path.open("rb"),

@@ -294,3 +294,143 @@ class DevelopmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.first_year}-{self.last_year}: {self.target}"
+
+
+# -- transfers of the organizational relationship (组织关系转接) ----------------------------
+
+
+class TransferState(models.TextChoices):
+    ISSUED = "issued", _("Issued, awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, awaiting report-in")
+    REJECTED = "rejected", _("Rejected")
+    REPORTED = "reported", _("Reported in")
+    SENT_OUT = "sent_out", _("Sent outside the system")
+
+
+OPEN_TRANSFER_STATES = (TransferState.ISSUED, TransferState.ACCEPTED)
+
+
+class Transfer(models.Model):
+    """A member's organizational relationship moving between two organizations (DOMAIN.md §2).
+
+    Either side may be outside the system (free text instead of an organization). The sending
+    organization issues a letter; the receiving one accepts or rejects it with a reason; the
+    member reports in by `report_by` (the letter's validity, fixed when it is issued). Only
+    `people.transfers` writes these rows.
+    """
+
+    membership = models.ForeignKey(PartyMembership, models.PROTECT, related_name="transfers")
+    from_org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_out",
+        verbose_name=_("sending organization"),
+    )
+    from_outside = models.CharField(_("sending organization (outside)"), max_length=120, blank=True)
+    to_org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_in",
+        verbose_name=_("receiving organization"),
+    )
+    to_outside = models.CharField(_("receiving organization (outside)"), max_length=120, blank=True)
+    letter_number = models.CharField(_("introduction letter number"), max_length=40, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=TransferState.choices)
+    issued_on = models.DateField(_("issued on"))
+    report_by = models.DateField(_("report in by"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    reported_on = models.DateField(_("reported in on"), null=True, blank=True)
+    created_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        indexes = [
+            models.Index(fields=["to_org", "state"], name="transfer_to_state_idx"),
+            models.Index(fields=["from_org", "state"], name="transfer_from_state_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(from_org__isnull=False) & models.Q(from_outside=""))
+                | (models.Q(from_org__isnull=True) & ~models.Q(from_outside="")),
+                name="transfer_one_sender",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(to_org__isnull=False) & models.Q(to_outside=""))
+                | (models.Q(to_org__isnull=True) & ~models.Q(to_outside="")),
+                name="transfer_one_receiver",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="rejected") | ~models.Q(reason=""),
+                name="transfer_rejection_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=models.Q(state__in=["issued", "accepted"]),
+                name="transfer_one_open_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["from_org", "letter_number"],
+                condition=models.Q(from_org__isnull=False) & ~models.Q(letter_number=""),
+                name="transfer_letter_unique_per_sender",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer {self.pk}: membership {self.membership_id} ({self.state})"
+
+    @property
+    def sender_name(self) -> str:
+        return self.from_org.name if self.from_org_id else self.from_outside
+
+    @property
+    def receiver_name(self) -> str:
+        return self.to_org.name if self.to_org_id else self.to_outside
+
+
+# -- floating members: follow-ups and the monthly report (000:L35) --------------------------
+
+
+class FollowUp(models.Model):
+    """A half-yearly check on a floating member: thinking, employment, living (000:L35)."""
+
+    record = models.ForeignKey(FloatingRecord, models.CASCADE, related_name="follow_ups")
+    on = models.DateField(_("date"))
+    thinking = models.TextField(_("thinking"), blank=True)
+    employment = models.TextField(_("employment"), blank=True)
+    living = models.TextField(_("living"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        ordering = ["on", "id"]
+        indexes = [models.Index(fields=["record", "on"], name="followup_record_idx")]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.record_id} {self.on}"
+
+
+class FloatingReport(models.Model):
+    """The monthly inflow/outflow report of an upper organization (000:L35), figures frozen."""
+
+    org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="floating_reports")
+    month = models.CharField(_("month"), max_length=7)  # YYYY-MM
+    submitted_on = models.DateField(_("submitted on"))
+    submitted_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    figures = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("floating members' monthly report")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "month"], name="floating_report_once_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month}"

@@ -3,8 +3,22 @@
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.dated import in_force_on
@@ -18,6 +32,7 @@ from .models import (
     MembershipState,
     Milestone,
     PartyMembership,
+    Transfer,
     UnionMembership,
     UnionStatus,
 )
@@ -33,11 +48,7 @@ def _states_under(org: Organization, on: dt.date):
     if root is None:
         return MembershipState.objects.none()
     return MembershipState.objects.filter(in_force_on(on)).filter(
-        Exists(
-            OrgState.objects.filter(
-                in_force_on(on), subtree_q(root), org_id=OuterRef("org_id")
-            )
-        )
+        Exists(OrgState.objects.filter(in_force_on(on), subtree_q(root), org_id=OuterRef("org_id")))
     )
 
 
@@ -150,3 +161,447 @@ def union_membership_rate(user, org: Organization) -> dict:
         "employees": employees,
         "rate": round(100 * members / employees, 1) if employees else None,
     }
+
+
+# -- reads for the member pages and the people API --------------------------------------------
+
+FLAGS = (
+    "hardship",
+    "veteran",
+    "reserve_cadre",
+    "without_post",
+    "never_reported",
+    "left_hanging",
+    "unreachable",
+)
+PIPELINE_STAGES = ("applicant", "activist", "target", "probationary")
+CURRENT_STAGES = (*PIPELINE_STAGES, "full")
+ANY_FLOATING = "any"
+# The milestone with which each stage begins ("since" on the pipeline board).
+STAGE_BEGINS_WITH = {
+    "applicant": "apply",
+    "activist": "activist",
+    "target": "target",
+    "probationary": "admit",
+}
+# Steps with a deadline counted from an earlier milestone (the rest are "possible from").
+DEADLINES = {
+    "talk": ("apply", "people.party.talk_within_days"),
+    "approve": ("admit", "people.party.approval_within_days"),
+}
+EXIT_STATES = frozenset({"withdrawn", "suspended", "removed", "deceased"})
+
+
+def member_list(
+    user,
+    *,
+    under: Organization | None = None,
+    stage: str | None = None,
+    category: str | None = None,
+    floating: str | None = None,
+    flags=(),
+    gender: str | None = None,
+    org_code: str | None = None,
+    query: str = "",
+):
+    """Party records the user may see, filtered; unordered (callers paginate on `id`).
+
+    `stage` None means everyone still in the Party or the pipeline; "all" includes exits.
+    `query` is a name fragment, or a whole citizen ID number (matched through its keyed hash).
+    """
+    from . import crypto
+    from .identity import id_number_problem, normalize_id_number
+
+    found = visible_memberships(user).select_related("person", "org")
+    if under is not None:
+        found = found.filter(subtree_q(under.path, "org__path"))
+    if org_code:
+        found = found.filter(org__code=org_code)
+    if stage == "all":
+        pass
+    elif stage:
+        found = found.filter(stage=stage)
+    else:
+        found = found.filter(stage__in=CURRENT_STAGES)
+    if category:
+        found = found.filter(category=category)
+    if floating == ANY_FLOATING:
+        found = found.exclude(floating="")
+    elif floating:
+        found = found.filter(floating=floating)
+    for flag in flags:
+        if flag in FLAGS:
+            found = found.filter(**{flag: True})
+    if gender:
+        found = found.filter(person__gender=gender)
+    query = (query or "").strip()
+    if query:
+        number = normalize_id_number(query)
+        if len(number) == 18 and id_number_problem(number) is None:
+            digest = crypto.lookup_hash(number, "person.id_number")
+            found = found.filter(person__id_number_hash=digest)
+        else:
+            found = found.filter(person__name__icontains=query)
+    return found
+
+
+def get_membership(user, pk: int, action: str = gate.VIEW) -> PartyMembership:
+    """The Party record `pk`, or PartyMembership.DoesNotExist when it is out of sight."""
+    return visible_memberships(user, action).select_related("person", "org").get(pk=pk)
+
+
+def _context(m: PartyMembership, on: dt.date, done: dict, cache: dict):
+    """A pipeline Context whose policy look-ups are shared (one query per key, org and date)."""
+    from .pipeline import Context
+
+    class Cached(Context):
+        def policy(self, key):
+            slot = (key, self.membership.org_id, self.on)
+            if slot not in cache:
+                cache[slot] = Context.policy(self, key)
+            return cache[slot]
+
+    return Cached(membership=m, on=on, data={}, done=done)
+
+
+def _next_steps(m: PartyMembership, done: dict, on: dt.date, cache: dict) -> list[dict]:
+    from .pipeline import PIPELINE, enough_training, notice_long_enough, two_full_introducers
+
+    # Requirements on the step's own data (introducers, hours, days) are checked when it is
+    # recorded; what is shown here is what the record itself still waits for.
+    on_data = {two_full_introducers, enough_training, notice_long_enough}
+    ctx = _context(m, on, done, cache)
+    found = []
+    for step in PIPELINE.steps.values():
+        if m.stage not in step.from_states or (step.once and step.key in done):
+            continue
+        refusals = [r for req in step.requires if req not in on_data and (r := req(ctx))]
+        waits = [r.possible_from for r in refusals]
+        due = None
+        if step.key in DEADLINES and not refusals:
+            start, key = DEADLINES[step.key]
+            if start in done:
+                due = done[start].on + dt.timedelta(days=int(ctx.policy(key)))
+        found.append(
+            {
+                "step": step,
+                "key": step.key,
+                "label": step.label,
+                "refusals": refusals,
+                "possible": not refusals,
+                "possible_from": max(waits) if waits and all(waits) else None,
+                "due": due,
+                "exit": step.to_state in EXIT_STATES,
+            }
+        )
+    return found
+
+
+def next_steps(user, m: PartyMembership, on: dt.date | None = None) -> list[dict]:
+    """Every step open to `m` (exits last) with what still stands in its way on `on`.
+
+    Each item: step, key, label, refusals (Refusal list), possible, possible_from (the date
+    waiting alone makes it possible), due (a deadline counted from an earlier milestone), exit.
+    """
+    gate.require(user, gate.VIEW, m.org)
+    done = {ms.step: ms for ms in m.milestones.all()}
+    steps = _next_steps(m, done, on or timezone.localdate(), {})
+    return [s for s in steps if not s["exit"]] + [s for s in steps if s["exit"]]
+
+
+def pipeline_board(user, org: Organization, *, limit: int = 50) -> dict:
+    """The pipeline under `org`: per stage the first `limit` cards (oldest record first), each
+    with the date its stage began and the next step with its date; `more` when cut short."""
+    from django.db.models import Prefetch
+
+    gate.require(user, gate.VIEW, org)
+    today = timezone.localdate()
+    cache: dict = {}
+    columns = {}
+    base = visible_memberships(user).filter(subtree_q(org.path, "org__path"))
+    for stage in PIPELINE_STAGES:
+        rows = list(
+            base.filter(stage=stage)
+            .select_related("person", "org")
+            .prefetch_related(
+                Prefetch("milestones", queryset=Milestone.objects.order_by("on", "id"))
+            )
+            .order_by("id")[: limit + 1]
+        )
+        cards = []
+        for m in rows[:limit]:
+            done = {ms.step: ms for ms in m.milestones.all()}
+            begun = done.get(STAGE_BEGINS_WITH[stage])
+            steps = [s for s in _next_steps(m, done, today, cache) if not s["exit"]]
+            cards.append(
+                {
+                    "membership": m,
+                    "since": begun.on if begun else m.joined_on,
+                    "next": steps[0] if steps else None,
+                }
+            )
+        columns[stage] = {"cards": cards, "more": len(rows) > limit}
+    return columns
+
+
+def _org_names(user, ids) -> dict:
+    return dict(
+        Organization.objects.filter(gate.org_filter(user), pk__in=set(ids)).values_list(
+            "pk", "name"
+        )
+    )
+
+
+def member_timeline(user, m: PartyMembership) -> list[dict]:
+    """The record's pipeline milestones, dated states, floating records and union membership,
+    newest first. Organizations (and introducers) the user may not see stay unnamed."""
+    from .pipeline import PIPELINE
+
+    gate.require(user, gate.VIEW, m.org)
+    states = list(m.states.order_by("valid_from", "id"))
+    milestones = list(m.milestones.select_related("recorded_by"))
+    introducer_ids = [i for ms in milestones for i in ms.data.get("introducers", [])]
+    introducers = dict(
+        visible_memberships(user)
+        .filter(person_id__in=introducer_ids)
+        .values_list("person_id", "person__name")
+    )
+    names = _org_names(user, [s.org_id for s in states])
+    from .models import Category, Stage
+
+    stages, categories = dict(Stage.choices), dict(Category.choices)
+    entries = []
+    for ms in milestones:
+        declared = PIPELINE.steps.get(ms.step)
+        data = dict(ms.data)
+        if "introducers" in data:
+            data["introducers"] = [introducers.get(i, "—") for i in data["introducers"]]
+        entries.append(
+            {
+                "on": ms.on,
+                "kind": "milestone",
+                "title": declared.label if declared else ms.step,
+                "note": ms.note,
+                "data": data,
+                "by": ms.recorded_by,
+                "order": (1, ms.pk),
+            }
+        )
+    for s in states:
+        entries.append(
+            {
+                "on": s.valid_from,
+                "kind": "state",
+                "title": stages.get(s.stage, s.stage),
+                "org": names.get(s.org_id),
+                "category": categories.get(s.category, s.category),
+                "floating": s.get_floating_display() if s.floating else "",
+                "until": s.valid_until,
+                "order": (0, s.pk),
+            }
+        )
+    for f in m.floating_records.all():
+        entries.append(
+            {
+                "on": f.since,
+                "kind": "floating",
+                "title": f.get_direction_display(),
+                "place": f.place,
+                "until": f.until,
+                "record": f,
+                "order": (2, f.pk),
+            }
+        )
+    union = union_record(user, m.person)
+    if union is not None:
+        entries.append(
+            {"on": union.joined_on, "kind": "union", "union": union, "order": (3, union.pk)}
+        )
+        if union.left_on:
+            entries.append(
+                {"on": union.left_on, "kind": "union_left", "union": union, "order": (4, union.pk)}
+            )
+    entries.sort(key=lambda e: (e["on"], e["order"]), reverse=True)
+    return entries
+
+
+def union_record(user, person) -> UnionMembership | None:
+    """The person's union membership, if the user may see the union that keeps it."""
+    return (
+        UnionMembership.objects.filter(gate.org_filter(user, field="org"), person=person)
+        .select_related("org")
+        .first()
+    )
+
+
+def introducer_choices(m: PartyMembership, limit: int = 500) -> list[tuple[int, str]]:
+    """(person id, name) of the full members of `m`'s organization, for naming introducers."""
+    return list(
+        PartyMembership.objects.filter(org_id=m.org_id, stage="full")
+        .exclude(pk=m.pk)
+        .order_by("person__name", "id")
+        .values_list("person_id", "person__name")[:limit]
+    )
+
+
+def union_members(user, org: Organization):
+    """Union memberships under `org` the user may see; unordered (callers paginate on `id`)."""
+    return UnionMembership.objects.filter(
+        gate.org_filter(user, field="org"), subtree_q(org.path, "org__path")
+    ).select_related("person", "org")
+
+
+def delegates_by_category(user, org: Organization, on: dt.date | None = None) -> list[dict]:
+    """The congress delegates of `org` seated on `on`, by category, with counts."""
+    from .models import Delegate, DelegateCategory
+
+    gate.require(user, gate.VIEW, org)
+    on = on or timezone.localdate()
+    seats = (
+        Delegate.objects.filter(org=org, term_from__lte=on)
+        .filter(Q(term_until__isnull=True) | Q(term_until__gt=on))
+        .select_related("person")
+        .order_by("person__name", "id")
+    )
+    by_category = {key: [] for key in DelegateCategory.values}
+    for seat in seats:
+        by_category.setdefault(seat.category, []).append(seat)
+    labels = dict(DelegateCategory.choices)
+    return [
+        {"category": key, "label": labels.get(key, key), "count": len(rows), "seats": rows}
+        for key, rows in by_category.items()
+    ]
+
+
+def plans_in_force(user, org: Organization, year: int | None = None) -> list[dict]:
+    """The development plans of `org` covering `year` (default: this year), with progress."""
+    from .models import DevelopmentPlan
+
+    gate.require(user, gate.VIEW, org)
+    year = year or timezone.localdate().year
+    plans = DevelopmentPlan.objects.filter(
+        org=org, first_year__lte=year, last_year__gte=year
+    ).order_by("first_year", "last_year")
+    return [{"plan": p, "progress": plan_progress(user, p)} for p in plans]
+
+
+def own_record(person) -> dict:
+    """A person's own Party record, milestones and union membership (for "My record": the
+    person reads their own data, so no organization gate applies)."""
+    from .pipeline import PIPELINE
+
+    party = PartyMembership.objects.filter(person=person).select_related("org").first()
+    union = UnionMembership.objects.filter(person=person).select_related("org").first()
+    milestones = party.milestones.order_by("-on", "-id") if party else []
+    return {
+        "party": party,
+        "milestones": [
+            {
+                "on": ms.on,
+                "step": ms.step,
+                "label": getattr(PIPELINE.steps.get(ms.step), "label", ms.step),
+            }
+            for ms in milestones
+        ],
+        "union": union,
+    }
+
+
+# -- transfers and floating members ----------------------------------------------------------
+
+
+def visible_transfers(user, action: str = gate.VIEW):
+    """Transfers the user may see from either side (sending or receiving organization)."""
+    return Transfer.objects.filter(
+        gate.org_filter(user, action, field="from_org")
+        | gate.org_filter(user, action, field="to_org")
+    )
+
+
+def transfers_of(user, org: Organization, *, open_only: bool = False):
+    """Letters sent by or to `org`, newest first."""
+    gate.require(user, gate.VIEW, org)
+    found = Transfer.objects.filter(Q(from_org=org) | Q(to_org=org))
+    if open_only:
+        found = found.filter(state__in=["issued", "accepted"])
+    return found.select_related("membership__person", "from_org", "to_org").order_by(
+        "-issued_on", "-id"
+    )
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a month written YYYY-MM."""
+    try:
+        first = dt.datetime.strptime(month, "%Y-%m").date()
+    except (TypeError, ValueError):
+        raise ValidationError({"month": _("Enter the month as YYYY-MM.")}) from None
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+def floating_month_figures(user, org: Organization, month: str) -> dict:
+    """The monthly floating report of `org`'s subtree (000:L35), as of the month end.
+
+    outflow / inflow: floating members at the month end; new / returned: floating records
+    begun / ended in the month; cards: activity cards held by those floating at the month end;
+    cards_issued: cards issued in the month.
+    """
+    gate.require(user, gate.VIEW, org)
+    first, last = month_bounds(month)
+    states = _states_under(org, last).filter(stage__in=MEMBER_STAGES)
+    by_direction = Counter(
+        dict(states.exclude(floating="").values_list("floating").annotate(n=Count("id")).order_by())
+    )
+    records = FloatingRecord.objects.filter(membership_id__in=states.values("membership_id"))
+    held = records.filter(Q(until__isnull=True) | Q(until__gt=last), since__lte=last)
+    return {
+        "outflow": by_direction.get("outflow", 0),
+        "inflow": by_direction.get("inflow", 0),
+        "new": records.filter(since__range=(first, last)).count(),
+        "returned": records.filter(until__range=(first, last)).count(),
+        "cards": held.filter(card_issued_on__lte=last).values("membership_id").distinct().count(),
+        "cards_issued": records.filter(card_issued_on__range=(first, last)).count(),
+    }
+
+
+def floating_roster(user, org: Organization, on: dt.date | None = None):
+    """花名册: one row per member floating under `org` on `on`, with the organization that
+    held them that day, the card and the last follow-up by then. Phones only masked."""
+    gate.require(user, gate.VIEW, org)
+    on = on or timezone.localdate()
+    states = _states_under(org, on).filter(stage__in=MEMBER_STAGES).exclude(floating="")
+    state_then = MembershipState.objects.filter(
+        in_force_on(on), membership_id=OuterRef("membership_id")
+    )
+    return (
+        FloatingRecord.objects.filter(
+            Q(until__isnull=True) | Q(until__gt=on),
+            since__lte=on,
+            membership_id__in=states.values("membership_id"),
+        )
+        .annotate(
+            org_name=Subquery(state_then.values("org__name")[:1]),
+            org_path=Subquery(state_then.values("org__path")[:1]),
+            last_follow_up=Max("follow_ups__on", filter=Q(follow_ups__on__lte=on)),
+            card=Case(When(card_issued_on__lte=on, then=F("card_number")), default=Value("")),
+            card_issued=Case(When(card_issued_on__lte=on, then=F("card_issued_on"))),
+        )
+        .values(
+            "id",
+            "membership_id",
+            "org_name",
+            "direction",
+            "place",
+            "since",
+            "contact_person",
+            "card",
+            "card_issued",
+            "last_follow_up",
+            name=F("membership__person__name"),
+            gender=F("membership__person__gender"),
+            birth_date=F("membership__person__birth_date"),
+            phone=F("membership__person__phone_masked"),
+            stage=F("membership__stage"),
+        )
+        .order_by("org_path", "name", "id")
+    )

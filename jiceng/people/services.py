@@ -3,12 +3,13 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
-from jiceng.audit.services import record
+from jiceng.audit.services import Ref, object_type, record, record_many
+from jiceng.bulk import insert_rows
 from jiceng.dated import restate
 from jiceng.orgs.models import Organization, Tree
 
@@ -22,6 +23,7 @@ from .identity import (
     phone_problem,
 )
 from .models import (
+    MEMBER_STAGES,
     Category,
     Delegate,
     DelegateCategory,
@@ -143,7 +145,8 @@ def _state_row(m: PartyMembership, on: dt.date) -> MembershipState:
     )
 
 
-def _restate(m: PartyMembership, on: dt.date) -> None:
+def restate_membership(m: PartyMembership, on: dt.date) -> None:
+    """From `on`, the membership's history says what the row says now (org, stage, flags)."""
     restate(MembershipState, "membership", [m], on, _state_row, m.person.name)
 
 
@@ -170,7 +173,7 @@ def apply(
     m.stage = Stage.APPLICANT
     m.save()
     Milestone.objects.create(membership=m, step="apply", on=on, note=note, recorded_by=actor)
-    _restate(m, on)
+    restate_membership(m, on)
     record(
         actor, "party.apply", m, after={"person": person.name, "org": org.code, "on": on}, org=org
     )
@@ -209,7 +212,7 @@ def take_step(
         m.joined_on = on if step == "admit" else m.joined_on
         m.full_on = on if step == "convert" else m.full_on
         m.save(update_fields=["stage", "joined_on", "full_on"])
-        _restate(m, on)
+        restate_membership(m, on)
     record(
         actor,
         f"party.{step}",
@@ -251,7 +254,7 @@ def enrol_member(
         composition=composition,
         **flags,
     )
-    _restate(m, since or joined_on)
+    restate_membership(m, since or joined_on)
     record(
         actor,
         "party.enrol",
@@ -358,3 +361,292 @@ def set_plan(
         org=org,
     )
     return plan
+
+
+# -- rosters: many new members at once; changes to a person or a membership ----------------
+
+MEMBERSHIP_FIELDS = (
+    "org",
+    "stage",
+    "category",
+    "composition",
+    "floating",
+    "dual_checkin",
+    "hardship",
+    "veteran",
+    "reserve_cadre",
+    "without_post",
+    "joined_on",
+    "full_on",
+)
+DATED_FIELDS = {"org", "stage", "category", "composition", "floating"}  # in MembershipState
+
+
+class EntryErrors(ValidationError):
+    """The problems of a bulk write, by entry: `entries` = {index: {field: message}}."""
+
+    def __init__(self, entries: dict[int, dict[str, str]]):
+        self.entries = entries
+        super().__init__(next(iter(entries.values())))
+
+
+def _membership_problems(org, stage, joined_on, full_on) -> dict[str, str]:
+    errors = {}
+    if org.tree != Tree.PARTY:
+        errors["org"] = _("Party members belong to a Party organization.")
+    elif not org.is_active:
+        errors["org"] = _("%(org)s has been dissolved.") % {"org": org.name}
+    if stage not in (Stage.PROBATIONARY, Stage.FULL):
+        errors["stage"] = _("Only probationary and full members can be enrolled.")
+    if joined_on is None:
+        errors["joined_on"] = _("Enter the date of admission.")
+    elif full_on and full_on < joined_on:
+        errors["full_on"] = _("Full membership cannot begin before admission.")
+    if stage == Stage.PROBATIONARY and full_on:
+        errors["full_on"] = _("A probationary member has no date of full membership yet.")
+    return errors
+
+
+def _insert_many(model, objs: list, *, key: str = "") -> None:
+    """INSERT unsaved `objs` (every concrete field, prepared as Django prepares it; defaults
+    and auto_now_add applied) through `jiceng.bulk.insert_rows`, then give them their primary
+    keys by reading them back on the unique column `key`. bulk_create compiles SQL value by
+    value, which is most of what a 100,000-row roster import would otherwise spend its time on."""
+    if not objs:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    as_is = (str, bool, int, type(None))
+    simple = (models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
+
+    def getter(f):
+        def prepared(obj):
+            return f.get_db_prep_save(f.pre_save(obj, True), conn)
+
+        if not isinstance(f, simple):
+            return prepared
+        name = f.attname
+
+        def plain(obj):  # plain str, bool and int ids go to the driver as they are
+            value = getattr(obj, name)
+            return value if type(value) in as_is else prepared(obj)
+
+        return plain
+
+    getters = [getter(f) for f in fields]
+    rows = [tuple(get(obj) for get in getters) for obj in objs]
+    insert_rows(model._meta.db_table, [f.column for f in fields], rows)
+    if key:
+        column = model._meta.get_field(key).attname
+        values = [getattr(obj, column) for obj in objs]
+        found = {}
+        for i in range(0, len(values), 500):
+            found.update(
+                model.objects.filter(**{f"{column}__in": values[i : i + 500]}).values_list(
+                    column, "pk"
+                )
+            )
+        for obj, value in zip(objs, values, strict=True):
+            obj.pk = found[value]
+            obj._state.adding, obj._state.db = False, conn.alias
+
+
+@transaction.atomic
+def register_members(actor, entries: list[dict]) -> list[PartyMembership]:
+    """`register_person` + `enrol_member` for many new people at once (a roster import).
+
+    Each entry holds the person's fields (name, id_number, phone, gender, …) and the
+    membership's (org, stage, joined_on, full_on, category, composition, floating and
+    flags). The same checks, rows and audit events as the two services one by one, with
+    one uniqueness query and bulk inserts. Refused whole (`EntryErrors`) if any entry is bad.
+    """
+    orgs = {e["org"].pk for e in entries}  # the gate once for all of them, not once each
+    allowed = Organization.objects.filter(gate.org_filter(actor, gate.MANAGE), pk__in=orgs)
+    if set(allowed.values_list("pk", flat=True)) != orgs:
+        raise PermissionDenied(_("You do not have permission to act on this organization."))
+    problems: dict[int, dict[str, str]] = {}
+    people, memberships, digests = [], [], {}
+    for i, e in enumerate(entries):
+        errors: dict[str, str] = {}
+        person = Person(
+            name=(e.get("name") or "").strip(),
+            **{f: e[f] for f in PERSON_FIELDS if f in e and f != "name"},
+        )
+        if not person.name:
+            errors["name"] = _("Enter the name.")
+        number = normalize_id_number(e.get("id_number") or "")
+        if problem := id_number_problem(number, gender=person.gender, birth_date=person.birth_date):
+            errors["id_number"] = problem
+        else:
+            digest = crypto.lookup_hash(number, ID_CONTEXT)
+            if digest in digests:
+                errors["id_number"] = _("A person with this ID number is already registered.")
+            digests[digest] = i
+            person.id_number_encrypted = crypto.encrypt(number, ID_CONTEXT)
+            person.id_number_hash = digest
+            person.id_number_masked = crypto.mask_id_number(number)
+            person.gender = person.gender or gender_of(number)
+            person.birth_date = person.birth_date or birth_date_of(number)
+        if e.get("phone"):
+            phone = normalize_phone(e["phone"])
+            if problem := phone_problem(phone):
+                errors["phone"] = problem
+            person.phone_encrypted = crypto.encrypt(phone, PHONE_CONTEXT)
+            person.phone_hash = crypto.lookup_hash(phone, PHONE_CONTEXT)
+            person.phone_masked = crypto.mask_phone(phone)
+        membership = {f: e[f] for f in MEMBERSHIP_FIELDS if f in e}
+        errors.update(
+            _membership_problems(
+                e["org"], e.get("stage"), membership.get("joined_on"), membership.get("full_on")
+            )
+        )
+        if errors:
+            problems[i] = errors
+        people.append(person)
+        memberships.append(PartyMembership(person=person, **membership))
+    taken = Person.objects.filter(id_number_hash__in=list(digests)).values_list(
+        "id_number_hash", flat=True
+    )
+    for digest in taken:
+        problems.setdefault(digests[digest], {})["id_number"] = _(
+            "A person with this ID number is already registered."
+        )
+    if problems:
+        raise EntryErrors(dict(sorted(problems.items())))
+    _insert_many(Person, people, key="id_number_hash")
+    for m in memberships:
+        m.person = m.person  # the person has its pk now
+    _insert_many(PartyMembership, memberships, key="person_id")
+    _insert_many(MembershipState, [_state_row(m, m.joined_on) for m in memberships])
+    events = []
+    stage_labels = {value: str(label) for value, label in Stage.choices}
+    for person, m in zip(people, memberships, strict=True):
+        events.append(("person.register", person, None, person_snapshot(person), m.org))
+        ref = Ref(object_type(m), m.pk, f"{person.name} · {stage_labels[m.stage]}")  # str(m)
+        after = {
+            "person": person.name,
+            "org": m.org.code,
+            "stage": m.stage,
+            "joined_on": m.joined_on,
+        }
+        events.append(("party.enrol", ref, None, after, m.org))
+    record_many(actor, events)
+    return memberships
+
+
+def _audit_value(obj, name: str):
+    value = getattr(obj, name)
+    return getattr(value, "code", None) or getattr(value, "pk", value)
+
+
+@transaction.atomic
+def update_person(actor, person: Person, *, org: Organization, phone=None, **fields) -> list[str]:
+    """Change a person's fields (and phone: None leaves it, "" clears it) on behalf of `org`.
+
+    Only what differs is written and audited; returns the names of the changed fields.
+    Gender and birth date must still agree with the person's ID number.
+    """
+    gate.require(actor, gate.MANAGE, org)
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
+    changed = {f: v for f, v in fields.items() if getattr(person, f) != v}
+    errors: dict[str, str] = {}
+    if "name" in changed:
+        changed["name"] = (changed["name"] or "").strip()
+        if not changed["name"]:
+            errors["name"] = _("Enter the name.")
+    if {"gender", "birth_date"} & set(changed) and person.id_number_encrypted:
+        number = crypto.decrypt(person.id_number_encrypted, ID_CONTEXT)
+        if problem := id_number_problem(
+            number,
+            gender=changed.get("gender", person.gender) or "",
+            birth_date=changed.get("birth_date", person.birth_date),
+        ):
+            errors["id_number"] = problem
+    before = {f: _audit_value(person, f) for f in changed}
+    before_phone = person.phone_masked
+    for f, v in changed.items():
+        setattr(person, f, v)
+    names = list(changed)
+    if phone is not None:
+        number = normalize_phone(phone)
+        if not number and person.phone_hash:
+            person.phone_encrypted = person.phone_hash = person.phone_masked = ""
+            names.append("phone")
+        elif number and crypto.lookup_hash(number, PHONE_CONTEXT) != person.phone_hash:
+            _set_identity(person, None, number, errors)
+            names.append("phone")
+    if errors:
+        raise ValidationError(errors)
+    if not names:
+        return []
+    stored = [f for f in names if f != "phone"]
+    if "phone" in names:
+        stored += ["phone_encrypted", "phone_hash", "phone_masked"]
+        before["phone"] = before_phone
+    person.save(update_fields=stored)
+    after = {f: person.phone_masked if f == "phone" else _audit_value(person, f) for f in names}
+    record(actor, "person.update", person, before=before, after=after, org=org)
+    return names
+
+
+@transaction.atomic
+def update_membership(
+    actor, m: PartyMembership, *, on: dt.date | None = None, **fields
+) -> list[str]:
+    """Correct a member's record (organization, stage, category, flags, dates) from `on`.
+
+    For rosters being digitized: the dated history (organization, stage, category,
+    composition, floating) is restated from `on`; moving a member needs the right to
+    manage both organizations. Only what differs is written and audited.
+    """
+    on = on or timezone.localdate()
+    gate.require(actor, gate.MANAGE, m.org)
+    unknown = set(fields) - set(MEMBERSHIP_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
+    if m.stage not in MEMBER_STAGES:
+        raise ValidationError(
+            {"stage": _("Only the record of a probationary or full member can be changed here.")}
+        )
+    changed = {
+        f: v for f, v in fields.items() if (m.org_id != v.pk if f == "org" else getattr(m, f) != v)
+    }
+    if not changed:
+        return []
+    if "org" in changed:
+        gate.require(actor, gate.MANAGE, changed["org"])
+    new = {f: changed.get(f, getattr(m, f)) for f in ("org", "stage", "joined_on", "full_on")}
+    if errors := _membership_problems(new["org"], new["stage"], new["joined_on"], new["full_on"]):
+        raise ValidationError(errors)
+    before = {f: _audit_value(m, f) for f in changed}
+    for f, v in changed.items():
+        setattr(m, f, v)
+    m.save(update_fields=[f for f in changed])
+    if DATED_FIELDS & set(changed):
+        restate_membership(m, on)
+    after = {f: _audit_value(m, f) for f in changed}
+    record(actor, "party.update", m, before=before, after={**after, "on": on}, org=m.org)
+    return list(changed)
+
+
+@transaction.atomic
+def log_revealing_export(
+    actor, org: Organization, *, kind: str, rows: int, id_numbers: int, phones: int, orgs=()
+) -> None:
+    """One audit event for an export that showed ID numbers or phones in clear."""
+    gate.require(actor, gate.REVEAL, org)
+    record(
+        actor,
+        "person.reveal_export",
+        org,
+        after={
+            "kind": kind,
+            "rows": rows,
+            "id_numbers": id_numbers,
+            "phones": phones,
+            "orgs": [o.code for o in orgs] or [org.code],
+        },
+        org=org,
+    )

@@ -1,5 +1,10 @@
-"""`jiceng export KIND [--org CODE] -o FILE [--as USERNAME]`: a re-importable workbook."""
+"""`jiceng export KIND [--org CODE] -o FILE [--reveal] [--as USERNAME]`: a re-importable workbook.
 
+Personal information (members' ID numbers and phones) is masked; `--reveal` shows it in
+clear where the acting user may see it, and logs the export as one audit event.
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -22,9 +27,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "-o", "--output", required=True, metavar="FILE", help="the .xlsx to write"
         )
+        parser.add_argument(
+            "--reveal",
+            action="store_true",
+            help="ID numbers and phones in clear (needs the right to see them; logged)",
+        )
         add_as_option(parser)
 
-    def handle(self, *args, kind, org, output, as_user, **options):
+    def handle(self, *args, kind, org, output, reveal, as_user, **options):
         spec = sheets.get_spec(kind)
         actor = acting_user(as_user)
         if org:
@@ -36,5 +46,8 @@ class Command(BaseCommand):
                 ) from None
         else:
             roots = list(selectors.org_list(actor, roots=True))
-        count = sheets.export_workbook(spec, actor, roots, output)
+        try:
+            count = sheets.export_workbook(spec, actor, roots, output, reveal=reveal)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(_("%(n)s rows written to %(path)s.") % {"n": count, "path": output})

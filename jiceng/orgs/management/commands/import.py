@@ -1,9 +1,13 @@
 """`jiceng import KIND FILE [--as USERNAME]`: check every row, then import all or nothing.
 
+The import runs as a job (jiceng.jobs, kind "import") in the foreground, printing its
+progress on one line; `--background` only queues it for `jiceng worker`.
+
 The module is named after the command (Django finds commands by module name, and
 `importlib` loads a module called `import` without trouble).
 """
 
+import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from jiceng import sheets
 from jiceng.commands import acting_user, add_as_option
+from jiceng.jobs import services as jobs
+from jiceng.jobs.models import Status
 
 SHOWN_ISSUES = 20
 
@@ -35,39 +41,55 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="only check the file; write nothing"
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="only queue the import as a job for `jiceng worker`; print its number",
+        )
         add_as_option(parser)
 
-    def handle(self, *args, kind, file, errors_path, check, as_user, **options):
-        spec = sheets.get_spec(kind)
+    def handle(self, *args, kind, file, errors_path, check, background, as_user, **options):
         actor = acting_user(as_user)
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
-        limits = spec.limits()
-        result = sheets.import_sheet(
-            spec, path, actor, limits=limits, progress=self._progress, check_only=check
+        job = jobs.submit(
+            actor,
+            "import",
+            source=path,
+            foreground=not background,
+            echo=self._progress,
+            sheet=kind,
+            check=check,
         )
+        if background:
+            self.stdout.write(_("Queued as job %(id)s.") % {"id": job.pk})
+            return
         self.stderr.write("")
-        if result.file_error:
-            raise CommandError(result.file_error)
-        if not result.ok:
+        if job.status != Status.DONE:
+            raise CommandError(job.message or _("The import did not finish."))
+        result = job.result
+        if result["file_error"]:
+            raise CommandError(result["file_error"])
+        if not result["ok"]:
             target = Path(errors_path) if errors_path else sheets.error_workbook_path(path)
-            sheets.write_error_workbook(spec, path, result, target, limits=limits)
-            for issue in result.issues[:SHOWN_ISSUES]:
-                self.stdout.write(str(issue))
-            if len(result.issues) > SHOWN_ISSUES:
-                self.stdout.write(
-                    _("… and %(n)s more problems.") % {"n": len(result.issues) - SHOWN_ISSUES}
-                )
+            if result.get("workbook") and job.output_file is not None:
+                shutil.copyfile(job.output_file, target)
+            shutil.rmtree(job.folder, ignore_errors=True)
+            issues = result["issues"]
+            for issue in issues[:SHOWN_ISSUES]:
+                self.stdout.write(issue)
+            more = len(issues) + result.get("more_issues", 0) - SHOWN_ISSUES
+            if more > 0:
+                self.stdout.write(_("… and %(n)s more problems.") % {"n": more})
             raise CommandError(
-                result.summary()
+                result["summary"]
                 + " "
                 + _("The problems are marked in %(path)s.") % {"path": target}
             )
-        self.stdout.write(result.summary())
+        self.stdout.write(result["summary"])
 
-    def _progress(self, done, total, stage):
-        label = _("Checking") if stage == "check" else _("Importing")
-        line = f"{label} {done}/{total}" if total else f"{label} {done}"
-        self.stderr.write(f"\r{line}", ending="")
+    def _progress(self, done, total, message):
+        count = f"{done:,}/{total:,}" if total else f"{done:,}"
+        self.stderr.write(f"\r{message} {count}", ending="")
         self.stderr.flush()

@@ -1,0 +1,228 @@
+"""People API: Party records (masked identity), their milestones, recording a pipeline step,
+and the composition of the members under an organization on a date."""
+
+import datetime as dt
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from jiceng.orgs.selectors import get_visible
+from jiceng.pagination import paginate
+from jiceng.schemas import OrgRef
+
+from . import selectors, services
+from .models import Category, Floating, Gender, Stage
+from .pipeline import PIPELINE
+
+router = Router(tags=["people"])
+
+MAX_ID = 2**31 - 1
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+RecordId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="党员记录编号")]
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    gender: str
+    stage: str
+    stage_label: str
+    category: str
+    floating: str
+    flags: list[str]
+    org: OrgRef
+    id_number: str = Field(description="身份证号码（脱敏）")
+    phone: str = Field(description="手机号码（脱敏）")
+    joined_on: dt.date | None
+    full_on: dt.date | None
+
+
+class MemberPage(Schema):
+    items: list[MemberOut]
+    next: str | None
+
+
+class MilestoneOut(Schema):
+    step: str
+    label: str
+    on: dt.date
+    note: str
+    data: dict
+
+
+class NextStepOut(Schema):
+    step: str
+    label: str
+    possible: bool
+    possible_from: dt.date | None
+    due: dt.date | None
+    reasons: list[str]
+
+
+class MemberDetail(MemberOut):
+    milestones: list[MilestoneOut]
+    next_steps: list[NextStepOut]
+
+
+class MemberFilter(Schema):
+    stage: str | None = Field(None, max_length=20, description="阶段；all 含已离开者")
+    category: Category | None = None
+    floating: str | None = Field(None, max_length=8, description="outflow、inflow 或 any")
+    flag: list[str] = Field([], description="标记，可多个：" + "、".join(selectors.FLAGS))
+    gender: Gender | None = None
+    org: str | None = Field(None, max_length=32, description="组织代码（仅该组织）")
+    under: str | None = Field(None, max_length=32, description="组织代码（含全部下级）")
+    q: str = Field("", max_length=60, description="姓名片段或完整身份证号码")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class StepIn(Schema):
+    step: str = Field(..., max_length=32, description="步骤：" + "、".join(PIPELINE.steps))
+    on: dt.date | None = Field(None, description="日期，默认今天；不能晚于今天")
+    note: str = Field("", max_length=200)
+    introducers: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        [], max_length=10, description="入党介绍人（人员编号）"
+    )
+    hours: float | None = Field(None, ge=0, le=1000, description="集中培训学时")
+    days: int | None = Field(None, ge=0, le=365, description="公示天数")
+
+
+def _member(m) -> dict:
+    p = m.person
+    return {
+        "id": m.pk,
+        "name": p.name,
+        "gender": p.gender,
+        "stage": m.stage,
+        "stage_label": str(m.get_stage_display()),
+        "category": m.category,
+        "floating": m.floating,
+        "flags": [f for f in selectors.FLAGS if getattr(m, f)],
+        "org": m.org,
+        "id_number": p.id_number_masked,
+        "phone": p.phone_masked,
+        "joined_on": m.joined_on,
+        "full_on": m.full_on,
+    }
+
+
+def _detail(request, m) -> dict:
+    milestones = [
+        {
+            "step": ms.step,
+            "label": str(getattr(PIPELINE.steps.get(ms.step), "label", ms.step)),
+            "on": ms.on,
+            "note": ms.note,
+            "data": ms.data,
+        }
+        for ms in m.milestones.order_by("on", "id")
+    ]
+    steps = [
+        {
+            "step": s["key"],
+            "label": str(s["label"]),
+            "possible": s["possible"],
+            "possible_from": s["possible_from"],
+            "due": s["due"],
+            "reasons": [str(r.message) for r in s["refusals"]],
+        }
+        for s in selectors.next_steps(request.user, m)
+    ]
+    return {**_member(m), "milestones": milestones, "next_steps": steps}
+
+
+def _valid_choice(value, allowed, field):
+    if value and value not in allowed:
+        raise ValidationError({field: _("This is not one of the allowed values.")})
+    return value or None
+
+
+@router.get("/members", response=MemberPage, summary="党员和发展对象名单（游标分页，身份信息脱敏）")
+def list_members(request, filters: Query[MemberFilter]):
+    under = get_visible(request.user, filters.under) if filters.under else None
+    stage = _valid_choice(filters.stage, {*Stage.values, "all"}, "stage")
+    floating = _valid_choice(
+        filters.floating, {f for f in Floating.values if f} | {selectors.ANY_FLOATING}, "floating"
+    )
+    for flag in filters.flag:
+        _valid_choice(flag, selectors.FLAGS, "flag")
+    found = selectors.member_list(
+        request.user,
+        under=under,
+        stage=stage,
+        category=filters.category,
+        floating=floating,
+        flags=filters.flag,
+        gender=filters.gender,
+        org_code=filters.org,
+        query=filters.q,
+    )
+    page = paginate(found, key="id", cursor=filters.cursor, limit=filters.limit)
+    return {"items": [_member(m) for m in page.items], "next": page.next_cursor}
+
+
+@router.get("/members/{id}", response=MemberDetail, summary="党员记录：里程碑和下一步")
+def get_member(request, id: RecordId):
+    return _detail(request, selectors.get_membership(request.user, id))
+
+
+@router.post(
+    "/members/{id}/steps",
+    response={201: MemberDetail},
+    summary="登记发展党员的一个步骤（不满足条件时在 fields 中说明原因和可办理日期）",
+)
+def record_step(request, id: RecordId, payload: StepIn):
+    m = selectors.get_membership(request.user, id)
+    if payload.step not in PIPELINE.steps:
+        raise ValidationError({"step": _("This is not one of the allowed values.")})
+    on = payload.on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if on < EARLIEST:
+        raise ValidationError({"on": _("The date is too early.")})
+    data = {}
+    if payload.step == "introducers":
+        data["introducers"] = payload.introducers
+    elif payload.step == "training":
+        data["hours"] = payload.hours or 0
+    elif payload.step == "notice":
+        data["days"] = payload.days or 0
+    services.take_step(request.user, m, payload.step, on=on, data=data, note=payload.note)
+    return Status(201, _detail(request, selectors.get_membership(request.user, id)))
+
+
+class CompositionOut(Schema):
+    org: OrgRef
+    on: dt.date
+    total: int
+    stage: dict[str, int]
+    category: dict[str, int]
+    composition: dict[str, int]
+    gender: dict[str, int]
+    education: dict[str, int]
+    age_band: dict[str, int]
+
+
+@router.get("/composition", response=CompositionOut, summary="某组织（含下级）某日的党员构成")
+def composition(
+    request,
+    org: str = Query(..., max_length=32),
+    on: dt.date | None = None,
+):
+    if on is not None and not EARLIEST <= on <= LATEST:
+        raise ValidationError({"on": _("The date is out of range.")})
+    target = get_visible(request.user, org)
+    on = on or timezone.localdate()
+    found = selectors.composition(request.user, target, on)
+    return {
+        "org": target,
+        "on": on,
+        "total": found["total"]["members"],
+        **{k: dict(found[k]) for k in ("stage", "category", "composition", "gender")},
+        "education": dict(found["education"]),
+        "age_band": dict(found["age_band"]),
+    }

@@ -1,0 +1,585 @@
+"""Member pages and the people API: list and filters, masked identity and logged reveal, the
+member's next steps (with the refusal and its date), recording a step, the pipeline board,
+"my record", union members, and intruders refused with 404."""
+
+import datetime as dt
+import json
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jiceng.access.models import Role, Scope
+from jiceng.access.services import assign_role, create_token, create_user
+from jiceng.audit.models import AuditEvent
+from jiceng.demo.names import id_number
+from jiceng.people import views
+from jiceng.people.models import Milestone, PartyMembership, Person, Stage
+from jiceng.people.services import (
+    apply,
+    enrol_member,
+    join_union,
+    register_person,
+    seat_delegate,
+    set_plan,
+    take_step,
+)
+from tests.conftest import LONG_AGO, PASSWORD
+
+TODAY = timezone.localdate()
+DAY = dt.timedelta(days=1)
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def people(world):
+    """Branch A1: three full members (one in hardship, one a woman floating out), an applicant,
+    an activist of 100 days and a development target; branch A2 and B1: one member each."""
+    system = world.system
+    serial = iter(range(101, 999, 2))
+
+    def person(name, born=dt.date(1980, 1, 1), org=None, phone=None):
+        n = next(serial)
+        return register_person(
+            system,
+            org=org or world.branch_a1,
+            name=name,
+            id_number=id_number(born, n),
+            phone=phone or f"1390000{n:04d}",
+        )
+
+    def member(name, org=None, **kw):
+        p = person(name, org=org, born=kw.pop("born", dt.date(1975, 3, 3)))
+        return enrol_member(
+            system,
+            p,
+            org=org or world.branch_a1,
+            stage=Stage.FULL,
+            joined_on=dt.date(2001, 7, 1),
+            full_on=dt.date(2002, 7, 1),
+            **kw,
+        )
+
+    ns = SimpleNamespace(
+        full1=member("甲正式", hardship=True),
+        full2=member("乙正式", category="retired", veteran=True),
+        full3=member("丙正式", floating="outflow"),
+        other_a2=member("丁二支部", org=world.branch_a2),
+        other_b1=member("戊新华", org=world.branch_b1),
+    )
+    ns.applicant = apply(system, person("己申请", born=dt.date(1998, 5, 5)), org=world.branch_a1)
+    ns.activist = apply(
+        system,
+        person("庚积极", born=dt.date(1995, 6, 6)),
+        org=world.branch_a1,
+        on=TODAY - 140 * DAY,
+    )
+    take_step(system, ns.activist, "talk", on=TODAY - 130 * DAY)
+    take_step(system, ns.activist, "activist", on=TODAY - 100 * DAY)
+    ns.target = apply(
+        system,
+        person("辛对象", born=dt.date(1994, 4, 4)),
+        org=world.branch_a1,
+        on=TODAY - 500 * DAY,
+    )
+    take_step(system, ns.target, "talk", on=TODAY - 490 * DAY)
+    take_step(system, ns.target, "activist", on=TODAY - 450 * DAY)
+    take_step(system, ns.target, "target", on=TODAY - 80 * DAY)
+    return ns
+
+
+def api(world, name):
+    _t, raw = create_token(world.system, user=world.users[name])
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+# --- The member list ------------------------------------------------------------------------
+
+
+def test_the_list_shows_visible_members_with_masked_identity(world, login, people):
+    html = page(login(world.users["a1_officer"]).get(reverse("people:member_list")))
+    for name in ("甲正式", "乙正式", "丙正式", "己申请", "庚积极", "辛对象"):
+        assert name in html
+    assert "丁二支部" not in html and "戊新华" not in html  # other branches
+    p = people.full1.person
+    assert p.id_number_masked in html and p.phone_masked in html
+    clear = id_number(dt.date(1975, 3, 3), 101)
+    assert clear not in html and "*" in p.id_number_masked
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"stage": "applicant"}, {"己申请"}),
+        ({"stage": "activist"}, {"庚积极"}),
+        ({"category": "retired"}, {"乙正式"}),
+        ({"floating": "any"}, {"丙正式"}),
+        ({"floating": "outflow"}, {"丙正式"}),
+        ({"flag": ["hardship"]}, {"甲正式"}),
+        ({"flag": ["hardship", "veteran"]}, set()),
+        ({"flag": ["veteran"]}, {"乙正式"}),
+        ({"q": "积极"}, {"庚积极"}),
+        ({"org": "A2"}, {"丁二支部"}),
+        ({"stage": "bogus", "category": "retired"}, {"乙正式"}),  # invalid input is ignored
+    ],
+)
+def test_list_filters(world, login, people, query, expected):
+    names = {"甲正式", "乙正式", "丙正式", "丁二支部", "己申请", "庚积极", "辛对象", "戊新华"}
+    html = page(login(world.users["street_a_admin"]).get(reverse("people:member_list"), query))
+    assert {n for n in names if n in html} == expected
+
+
+def test_list_finds_a_whole_id_number_and_filters_by_gender(world, login, people):
+    client = login(world.users["a1_officer"])
+    number = id_number(dt.date(1975, 3, 3), 103)  # 乙正式's, as typed
+    html = page(client.get(reverse("people:member_list"), {"q": number}))
+    assert "乙正式" in html and "甲正式" not in html
+    gender = people.applicant.person.gender
+    html = page(client.get(reverse("people:member_list"), {"gender": gender}))
+    assert "己申请" in html
+    exits = page(client.get(reverse("people:member_list"), {"stage": "all"}))
+    assert "己申请" in exits
+
+
+def test_list_pages_by_cursor_without_overlap(world, login, people, monkeypatch):
+    monkeypatch.setattr(views, "MEMBER_LIMIT", 4)
+    client = login(world.users["a1_officer"])
+    first = page(client.get(reverse("people:member_list")))
+    assert 'id="next-page"' in first
+    url = first.split('id="next-page"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = page(client.get(url.replace("&amp;", "&")))
+    names = ["甲正式", "乙正式", "丙正式", "己申请", "庚积极", "辛对象"]
+    assert [n for n in names if n in first] == names[:4]
+    assert [n for n in names if n in second] == names[4:]
+    assert 'id="next-page"' not in second
+    assert client.get(reverse("people:member_list"), {"cursor": "%%%"}).status_code == 404
+
+
+def test_the_switcher_narrows_the_list(world, login, people):
+    client = login(world.users["street_a_admin"])
+    client.post(reverse("ui:switch"), {"org": "A2"})
+    html = page(client.get(reverse("people:member_list")))
+    assert "丁二支部" in html and "甲正式" not in html
+
+
+# --- The member page: identity, reveal ------------------------------------------------------
+
+
+def test_member_page_shows_masked_identity(world, login, people):
+    p = people.full1.person
+    html = page(
+        login(world.users["a1_officer"]).get(
+            reverse("people:member_detail", args=[people.full1.pk])
+        )
+    )
+    assert p.id_number_masked in html and p.phone_masked in html
+    assert id_number(dt.date(1975, 3, 3), 101) not in html
+    assert 'id="reveal-id-number"' in html  # the officer may reveal
+
+
+def test_the_branch_officer_reveals_once_and_it_is_logged(world, login, people):
+    client = login(world.users["a1_officer"])
+    url = reverse("people:member_reveal", args=[people.full1.pk])
+    response = client.post(url, {"field": "id_number"})
+    assert response.status_code == 200
+    assert id_number(dt.date(1975, 3, 3), 101) in page(response)
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.actor_name, event.after) == (
+        "person.reveal",
+        "a1_officer",
+        {"field": "id_number"},
+    )
+    # With htmx: only the value, for the page to swap in.
+    partial = client.post(url, {"field": "phone"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in page(partial) and people.full1.person.phone_masked not in page(partial)
+    assert AuditEvent.objects.filter(action="person.reveal").count() == 2
+    # A plain GET reveals nothing.
+    assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["a1_member", "street_a_viewer"])
+def test_reveal_is_refused_to_members_and_viewers(world, login, people, who):
+    if who == "street_a_viewer":
+        user = create_user(world.system, username=who, password=PASSWORD)
+        assign_role(
+            world.system,
+            user=user,
+            role=Role.VIEWER,
+            org=world.street_a,
+            scope=Scope.SUBTREE,
+            valid_from=LONG_AGO,
+        )
+    else:
+        user = world.users[who]
+    client = login(user)
+    detail = page(client.get(reverse("people:member_detail", args=[people.full1.pk])))
+    assert "甲正式" in detail and 'id="reveal-id-number"' not in detail
+    before = AuditEvent.objects.filter(action="person.reveal").count()
+    response = client.post(
+        reverse("people:member_reveal", args=[people.full1.pk]), {"field": "id_number"}
+    )
+    assert response.status_code == 403
+    assert id_number(dt.date(1975, 3, 3), 101) not in page(response)
+    assert AuditEvent.objects.filter(action="person.reveal").count() == before
+
+
+# --- The member page: next steps, recording a step -----------------------------------------
+
+
+def test_an_early_step_shows_the_reason_and_the_date(world, login, people):
+    html = page(
+        login(world.users["a1_officer"]).get(
+            reverse("people:member_detail", args=[people.activist.pk])
+        )
+    )
+    possible_from = str(TODAY - 100 * DAY + 365 * DAY)
+    assert 'id="step-target" data-possible="no"' in html
+    step = html.split('id="step-target"')[1].split("</li>")[0]
+    assert possible_from in step and "积极分子" in step  # the Chinese reason, with its date
+    assert 'id="step-form-target"' not in html  # nothing to record yet
+    assert 'id="step-form-withdraw"' in html  # the exits are always possible
+
+
+def test_recording_a_step_through_the_page(world, login, people):
+    client = login(world.users["a1_officer"])
+    detail = reverse("people:member_detail", args=[people.applicant.pk])
+    html = page(client.get(detail))
+    assert 'id="step-form-talk"' in html and 'id="step-form-activist"' not in html
+    response = client.post(
+        reverse("people:member_step", args=[people.applicant.pk]),
+        {"step": "talk", "talk-on": TODAY.isoformat(), "talk-note": "支部书记谈话"},
+    )
+    assert response.status_code == 302 and response["Location"] == detail
+    talk = Milestone.objects.get(membership=people.applicant, step="talk")
+    assert (talk.on, talk.note, talk.recorded_by) == (
+        TODAY,
+        "支部书记谈话",
+        world.users["a1_officer"],
+    )
+    html = page(client.get(detail))
+    assert 'id="step-form-activist"' in html and "支部书记谈话" in html  # timeline
+
+
+def test_a_refused_step_shows_the_reason_on_its_field(world, login, people):
+    client = login(world.users["a1_officer"])
+    url = reverse("people:member_step", args=[people.target.pk])
+    response = client.post(url, {"step": "training", "training-on": TODAY, "training-hours": "8"})
+    html = page(response)
+    assert response.status_code == 200
+    field = html.split('name="training-hours"')[1].split("</div>")[0]
+    assert "24" in field and "invalid-feedback" in field
+    assert not Milestone.objects.filter(membership=people.target, step="training").exists()
+    # Introducers: two full members of the branch, chosen from a list.
+    ids = [people.full1.person_id, people.full2.person_id]
+    assert f'value="{ids[0]}"' in page(
+        client.get(reverse("people:member_detail", args=[people.target.pk]))
+    )
+    ok = client.post(
+        url, {"step": "introducers", "introducers-on": TODAY, "introducers-introducers": ids}
+    )
+    assert ok.status_code == 302
+    assert Milestone.objects.get(membership=people.target, step="introducers").data == {
+        "introducers": ids
+    }
+    future = client.post(url, {"step": "review", "review-on": TODAY + DAY})
+    assert "invalid-feedback" in page(future).split('name="review-on"')[1].split("</div>")[0]
+
+
+def test_readers_see_no_forms_and_may_not_record(world, login, people):
+    client = login(world.users["a1_member"])
+    html = page(client.get(reverse("people:member_detail", args=[people.applicant.pk])))
+    assert 'id="step-talk"' in html and 'id="step-form-talk"' not in html
+    response = client.post(
+        reverse("people:member_step", args=[people.applicant.pk]),
+        {"step": "talk", "talk-on": TODAY.isoformat()},
+    )
+    assert response.status_code == 403
+    assert not Milestone.objects.filter(membership=people.applicant, step="talk").exists()
+
+
+def test_the_timeline_merges_milestones_states_and_union_membership(world, login, people):
+    grant = create_user(world.system, username="both", password=PASSWORD)
+    for org in (world.branch_a1, world.union):
+        assign_role(world.system, user=grant, role=Role.VIEWER, org=org, valid_from=LONG_AGO)
+    join_union(
+        world.system,
+        people.target.person,
+        org=world.union,
+        member_number="U-0001",
+        joined_on=TODAY - 10 * DAY,
+    )
+    html = page(login(grant).get(reverse("people:member_detail", args=[people.target.pk])))
+    timeline = html.split('id="timeline"')[1]
+    assert "U-0001" in timeline and "青山区总工会" in timeline
+    order = [timeline.index(s) for s in ("U-0001", "timeline-milestone", "timeline-state")]
+    assert order == sorted(order)  # newest first: union (10 days ago), target (80 days ago)
+    # The branch officer cannot see the union, so the union membership is not shown to them.
+    officer = page(
+        login(world.users["a1_officer"]).get(
+            reverse("people:member_detail", args=[people.target.pk])
+        )
+    )
+    assert "U-0001" not in officer
+
+
+# --- The pipeline board ---------------------------------------------------------------------
+
+
+def test_the_pipeline_board_has_a_column_per_stage(world, login, people):
+    html = page(login(world.users["a1_officer"]).get(reverse("people:pipeline_board", args=["A1"])))
+    columns = {
+        stage: html.split(f'id="column-{stage}"')[1].split("</section>")[0]
+        for stage in ("applicant", "activist", "target", "probationary")
+    }
+    assert "己申请" in columns["applicant"] and "庚积极" in columns["activist"]
+    assert "辛对象" in columns["target"] and "甲正式" not in html
+    due = str(people.applicant.milestones.get(step="apply").on + 30 * DAY)
+    assert due in columns["applicant"]  # the talk is due within 30 days of the application
+    assert str(TODAY - 100 * DAY + 365 * DAY) in columns["activist"]  # target possible from
+    assert 'id="register-applicant"' in html
+
+
+def test_registering_an_applicant_on_the_board(world, login, people):
+    client = login(world.users["a1_officer"])
+    url = reverse("people:pipeline_board", args=["A1"])
+    number = id_number(dt.date(2000, 2, 2), 555)
+    response = client.post(
+        url, {"name": "壬新人", "id_number": number, "phone": "13700001111", "on": TODAY}
+    )
+    assert response.status_code == 302
+    m = PartyMembership.objects.get(person__name="壬新人")
+    assert (m.org, m.stage) == (world.branch_a1, Stage.APPLICANT)
+    assert m.person.id_number_masked != number and number not in m.person.id_number_encrypted
+    assert "壬新人" in page(client.get(url)).split('id="column-applicant"')[1]
+
+
+def test_a_refused_application_leaves_no_person_behind(world, login, people):
+    client = login(world.users["a1_officer"])
+    url = reverse("people:pipeline_board", args=["A1"])
+    young = id_number(TODAY.replace(year=TODAY.year - 16) - 30 * DAY, 557)
+    html = page(client.post(url, {"name": "癸少年", "id_number": young, "on": TODAY}))
+    field = html.split('name="on"')[1].split("</div>")[0]
+    assert "invalid-feedback" in field and "18" in field
+    assert not Person.objects.filter(name="癸少年").exists()
+    bad = page(client.post(url, {"name": "癸少年", "id_number": "110105198001010000", "on": TODAY}))
+    assert "invalid-feedback" in bad.split('name="id_number"')[1].split("</div>")[0]
+    assert not Person.objects.filter(name="癸少年").exists()
+
+
+def test_the_board_is_read_only_for_readers(world, login, people):
+    client = login(world.users["a1_member"])
+    url = reverse("people:pipeline_board", args=["A1"])
+    html = page(client.get(url))
+    assert "己申请" in html and 'id="register-applicant"' not in html
+    response = client.post(url, {"name": "越权", "id_number": id_number(dt.date(1990, 1, 1), 9)})
+    assert response.status_code == 403 and not Person.objects.filter(name="越权").exists()
+
+
+def test_the_board_shows_the_development_plan(world, login, people):
+    set_plan(
+        world.system, org=world.branch_a1, first_year=TODAY.year, last_year=TODAY.year, target=4
+    )
+    html = page(login(world.users["a1_officer"]).get(reverse("people:pipeline_board", args=["A1"])))
+    plans = html.split('id="plans"')[1].split("</div>\n</div>")[0]
+    assert str(TODAY.year) in plans and "4" in plans and "progress-bar" in plans
+
+
+def test_the_board_and_union_pages_need_the_right_tree(world, login, people):
+    client = login(world.users["district_admin"])
+    assert client.get(reverse("people:union_members", args=["A1"])).status_code == 404
+    admin = login(world.system)
+    assert admin.get(reverse("people:pipeline_board", args=["U"])).status_code == 404
+
+
+# --- My record ------------------------------------------------------------------------------
+
+
+def test_my_record_for_a_user_linked_to_a_person(world, login, people):
+    user = world.users["a1_member"]
+    user.person = people.full2.person
+    user.save()
+    join_union(
+        world.system,
+        people.full2.person,
+        org=world.union,
+        member_number="U-0009",
+        joined_on=dt.date(2010, 1, 1),
+    )
+    html = page(login(user).get(reverse("people:my_record")))
+    record = html.split('id="party-record"')[1].split("</section>")[0]
+    assert "和平社区第一党支部" in record and "2001-07-01" in record
+    assert "U-0009" in html and people.full2.person.id_number_masked in html
+    assert 'id="life-placeholder"' in html and 'id="no-person"' not in html
+    assert id_number(dt.date(1975, 3, 3), 103) not in html
+
+
+def test_my_record_without_a_person(world, login):
+    html = page(login(world.users["nobody"]).get(reverse("people:my_record")))
+    assert 'id="no-person"' in html
+
+
+def test_my_record_shows_the_milestones_of_an_applicant(world, login, people):
+    user = world.users["a2_officer"]
+    user.person = people.activist.person
+    user.save()
+    html = page(login(user).get(reverse("people:my_record")))
+    milestones = html.split('id="my-milestones"')[1].split("</ol>")[0]
+    dates = [str(TODAY - n * DAY) for n in (100, 130, 140)]  # newest first
+    assert [milestones.index(d) for d in dates] == sorted(milestones.index(d) for d in dates)
+
+
+# --- Union members --------------------------------------------------------------------------
+
+
+def test_union_members_delegates_and_pages(world, login, monkeypatch):
+    system = world.system
+    for n in range(1, 4):
+        p = register_person(
+            system, org=world.union, name=f"会员{n}", id_number=id_number(dt.date(1990, 1, 1), n)
+        )
+        join_union(
+            system,
+            p,
+            org=world.union,
+            member_number=f"M{n:03d}",
+            joined_on=dt.date(2024, 1, n),
+            migrant_worker=n == 2,
+        )
+        seat_delegate(
+            system,
+            p,
+            org=world.union,
+            category="invited" if n == 3 else "voting",
+            term_from=dt.date(2024, 1, 1),
+        )
+    monkeypatch.setattr(views, "UNION_LIMIT", 2)
+    client = login(world.system)
+    html = page(client.get(reverse("people:union_members", args=["U"])))
+    assert "M001" in html and "M002" in html and "M003" not in html
+    voting = html.split('id="delegates-voting"')[1].split("</li>")[0]
+    assert ">2<" in voting and "会员1" in voting
+    assert ">1<" in html.split('id="delegates-invited"')[1].split("</li>")[0]
+    url = html.split('id="next-page"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = page(client.get(url.replace("&amp;", "&")))
+    assert "M003" in second and "M001" not in second
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def test_api_lists_members_masked_with_filters_and_cursor(client, world, people):
+    headers = api(world, "a1_officer")
+    url = "/api/v1/people/members"
+    data = json.loads(client.get(url, {"limit": 4}, **headers).content)
+    names = [i["name"] for i in data["items"]]
+    assert names == ["甲正式", "乙正式", "丙正式", "己申请"] and data["next"]
+    rest = json.loads(client.get(url, {"limit": 4, "cursor": data["next"]}, **headers).content)
+    assert [i["name"] for i in rest["items"]] == ["庚积极", "辛对象"] and rest["next"] is None
+    first = data["items"][0]
+    assert first["id_number"] == people.full1.person.id_number_masked and "*" in first["phone"]
+    assert first["flags"] == ["hardship"] and first["org"]["code"] == "A1"
+    only = json.loads(client.get(url, {"stage": "activist"}, **headers).content)
+    assert [i["name"] for i in only["items"]] == ["庚积极"]
+    flags = json.loads(client.get(url + "?flag=veteran", **headers).content)
+    assert [i["name"] for i in flags["items"]] == ["乙正式"]
+    bad = client.get(url, {"stage": "nonsense"}, **headers)
+    assert bad.status_code == 400 and "stage" in json.loads(bad.content)["fields"]
+    bad_cursor = client.get(url, {"cursor": "!!"}, **headers)
+    assert bad_cursor.status_code == 400
+
+
+def test_api_member_detail_with_milestones_and_next_steps(client, world, people):
+    response = client.get(f"/api/v1/people/members/{people.activist.pk}", **api(world, "a1_member"))
+    data = json.loads(response.content)
+    assert [m["step"] for m in data["milestones"]] == ["apply", "talk", "activist"]
+    target = next(s for s in data["next_steps"] if s["step"] == "target")
+    assert target["possible"] is False
+    assert target["possible_from"] == str(TODAY - 100 * DAY + 365 * DAY)
+    assert target["possible_from"] in target["reasons"][0]
+
+
+def test_api_records_a_step_or_says_why_not(client, world, people):
+    headers = api(world, "a1_officer")
+    url = f"/api/v1/people/members/{people.activist.pk}/steps"
+    refused = client.post(url, {"step": "target"}, content_type="application/json", **headers)
+    body = json.loads(refused.content)
+    assert refused.status_code == 400 and set(body) == {"code", "message", "fields"}
+    assert str(TODAY - 100 * DAY + 365 * DAY) in body["fields"]["step"][0]
+    url = f"/api/v1/people/members/{people.applicant.pk}/steps"
+    ok = client.post(
+        url,
+        {"step": "talk", "on": TODAY.isoformat(), "note": "谈话"},
+        content_type="application/json",
+        **headers,
+    )
+    assert ok.status_code == 201
+    assert "talk" in [m["step"] for m in json.loads(ok.content)["milestones"]]
+    future = client.post(
+        url,
+        {"step": "activist", "on": (TODAY + DAY).isoformat()},
+        content_type="application/json",
+        **headers,
+    )
+    assert future.status_code == 400 and "on" in json.loads(future.content)["fields"]
+    member = client.post(
+        url, {"step": "activist"}, content_type="application/json", **api(world, "a1_member")
+    )
+    assert member.status_code == 403
+
+
+def test_api_composition(client, world, people):
+    response = client.get(
+        "/api/v1/people/composition", {"org": "SA"}, **api(world, "street_a_admin")
+    )
+    data = json.loads(response.content)
+    assert data["org"]["code"] == "SA" and data["total"] == 4  # three in A1, one in A2
+    assert data["stage"] == {"full": 4} and data["category"]["retired"] == 1
+    past = client.get(
+        "/api/v1/people/composition",
+        {"org": "SA", "on": "2000-01-01"},
+        **api(world, "street_a_admin"),
+    )
+    assert json.loads(past.content)["total"] == 0
+    refused = client.get("/api/v1/people/composition", {"org": "SA"}, **api(world, "a2_officer"))
+    assert refused.status_code == 404
+
+
+# --- Intruders ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intruder", ["a2_officer", "viewer", "nobody"])
+def test_intruders_get_404_for_a1_members(client, world, login, people, intruder):
+    browser = login(world.users[intruder])
+    pk = people.full1.pk
+    for response in (
+        browser.get(reverse("people:member_detail", args=[pk])),
+        browser.post(reverse("people:member_reveal", args=[pk]), {"field": "id_number"}),
+        browser.post(
+            reverse("people:member_step", args=[pk]), {"step": "suspend", "suspend-on": TODAY}
+        ),
+        browser.get(reverse("people:pipeline_board", args=["A1"])),
+        browser.post(reverse("people:pipeline_board", args=["A1"]), {"name": "越权"}),
+    ):
+        assert response.status_code == 404 and "甲正式" not in page(response)
+    assert "甲正式" not in page(browser.get(reverse("people:member_list")))
+    headers = api(world, intruder)
+    for response in (
+        client.get(f"/api/v1/people/members/{pk}", **headers),
+        client.post(
+            f"/api/v1/people/members/{pk}/steps",
+            {"step": "suspend"},
+            content_type="application/json",
+            **headers,
+        ),
+    ):
+        assert response.status_code == 404 and "甲正式" not in page(response)
+    listed = json.loads(client.get("/api/v1/people/members", **headers).content)
+    assert "甲正式" not in json.dumps(listed, ensure_ascii=False)
+    assert not AuditEvent.objects.filter(action__in=["person.reveal", "party.suspend"]).exists()
+    people.full1.refresh_from_db()
+    assert people.full1.stage == Stage.FULL
