@@ -148,7 +148,7 @@ class StepForm(BootstrapForm):
 class ApplicantForm(BootstrapForm):
     """A new applicant: the person and the date the branch received the application."""
 
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Full name"), max_length=60)
     id_number = forms.CharField(
         label=_("Citizen ID number"),
         max_length=24,
