@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export JICENG_HOME ?= $(CURDIR)/var
 
-.PHONY: run test setup lint test-sqlite test-postgres test-live browser-deps bench clean
+.PHONY: run test setup lint test-sqlite test-postgres test-live browser-deps bench bench-smoke clean
 
 run: setup  ## set up, load demo data on first run, serve on http://127.0.0.1:8000
 	JICENG_DEBUG=1 $(BIN)/jiceng demo
@@ -49,8 +49,13 @@ browser-deps:
 	  echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-bench: setup
-	@for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+bench: setup  ## every benchmark at its documented scale (minutes; docs/benchmarks.md)
+	$(BIN)/python bench/coverage.py --scale province --db postgres
+	$(BIN)/python bench/import_members.py --scale city --db postgres
+	$(BIN)/python bench/member_list.py --scale city --db postgres
+
+bench-smoke: setup  ## every benchmark at small scale on SQLite (seconds)
+	@for b in bench/[a-z]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules jiceng/locale/zh_Hant build *.egg-info
