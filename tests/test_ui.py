@@ -72,3 +72,10 @@ def test_org_list_searches_and_pages(world, login):
 def test_switcher_lists_only_visible_organizations(world, login):
     page = login(world.users["street_a_admin"]).get("/switch/", {"q": "社区"}).content.decode()
     assert "和平社区第一党支部" in page and "新华社区第一党支部" not in page
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_chooses(client):
+    page = client.get(reverse("ui:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "用户名" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Username" in client.get(reverse("ui:login")).content.decode()
