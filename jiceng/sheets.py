@@ -37,7 +37,6 @@ Memory stays bounded by the chunk size, not the file: a 200,000-row roster is pa
 import contextlib
 import datetime as dt
 import functools
-import importlib
 import os
 import pickle
 import re
@@ -52,7 +51,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
@@ -69,6 +67,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from jiceng.access import gate
 from jiceng.audit.context import source as audit_source
 from jiceng.audit.models import Source
+from jiceng.discovery import app_modules
 
 ERRORS_HEADER = "错误说明"  # the extra last column of an error workbook
 INSTRUCTION_MARK = "※"  # the template's second row: every filled cell starts with this
@@ -698,15 +697,7 @@ def register(spec: SheetSpec) -> SheetSpec:
 
 @functools.cache
 def _discover() -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jiceng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.sheets")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.sheets":
-                raise
-            continue
+    for _label, module in app_modules("sheets"):
         for spec in getattr(module, "SHEETS", ()):
             _registered.setdefault(spec.kind, spec)
 

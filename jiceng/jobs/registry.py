@@ -5,12 +5,11 @@ their own `tasks.py` with `@register("name")`; `get` discovers them on first use
 """
 
 import functools
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
+from jiceng.discovery import app_modules
 
 Report = Callable[..., None]
 
@@ -37,14 +36,7 @@ def register(name: str, *, label: Any = ""):
 
 @functools.cache
 def _discover() -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jiceng."):
-            continue
-        try:
-            importlib.import_module(f"{config.name}.tasks")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.tasks":
-                raise
+    app_modules("tasks")  # importing each app's tasks module registers its kinds
 
 
 def kinds() -> dict[str, Kind]:
