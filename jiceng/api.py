@@ -130,6 +130,9 @@ def on_crash(request, exc):
 
 def _routers():
     from jiceng.access.api import router as access
+    from jiceng.congress.api import router as congress
+    from jiceng.elections.api import router as elections
+    from jiceng.life.api import router as life
     from jiceng.orgs.api import router as orgs
     from jiceng.people.api import router as people
     from jiceng.policy.api import router as policy
@@ -137,6 +140,9 @@ def _routers():
     from jiceng.todo.api import router as todo
 
     api.add_router("/", access)
+    api.add_router("/congress", congress)
+    api.add_router("/elections", elections)
+    api.add_router("/life", life)
     api.add_router("/orgs", orgs)
     api.add_router("/people", people)
     api.add_router("/policy", policy)

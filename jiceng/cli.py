@@ -19,8 +19,11 @@ COMMANDS = {
     "template": "template units|orgs|members -o FILE — an empty .xlsx to fill in",
     "import": "import units|orgs|members FILE — validate every row, then all or nothing",
     "export": "export units|orgs|members --org CODE -o FILE [--reveal] — a subtree as .xlsx",
-    "worker": "worker [--once] — run queued background jobs (production: JICENG_JOBS=worker)",
+    "worker": "worker [--once] [--no-sweeps] — run queued background jobs and the daily sweeps",
+    "sweep": "sweep [--only NAME] [--on DATE] — run every daily check once (for cron)",
     "stats": "stats coverage --org CODE [--on DATE] --format json|xlsx; stats snapshot --period P",
+    "document": "document sample -o FILE.docx|FILE.pdf — a sample official document",
+    "elections": "elections term|poll|case … — terms, ballots, tallies, re-election cases, reports",
     "i18n": "i18n compile — build the translation catalogs (zh-hant from zh-hans by OpenCC)",
 }
 

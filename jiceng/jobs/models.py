@@ -54,6 +54,8 @@ class Job(models.Model):
     input_path = models.CharField(max_length=255, blank=True)
     output_path = models.CharField(max_length=255, blank=True)
     worker = models.CharField(max_length=100, blank=True)  # host:pid:thread that ran it
+    # A job with a key runs once per key (a day's sweep: "sweep:people.flag_unreported:…").
+    key = models.CharField(max_length=120, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("job")

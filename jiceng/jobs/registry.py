@@ -1,7 +1,11 @@
-"""Job kinds: a name and a function `run(job, report) -> result (JSON-able)`.
+"""Job kinds and periodic tasks.
 
-`report(done, total=None, message="")` tells how far the job got. Apps declare kinds in
-their own `tasks.py` with `@register("name")`; `get` discovers them on first use.
+A job kind is a name and a function `run(job, report) -> result (JSON-able)`;
+`report(done, total=None, message="")` tells how far the job got. A periodic task is a
+name and a function `run(actor, day, report) -> result` that a sweep runs once a day
+(`jiceng sweep` from cron, or `jiceng worker` at the start of each day), as the system
+actor, in a job of kind "sweep". Apps declare both in their own `tasks.py` with
+`@register("name")` and `@periodic("app.name")`; they are discovered on first use.
 """
 
 import functools
@@ -21,7 +25,15 @@ class Kind:
     label: Any = ""
 
 
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    run: Callable[[Any, Any, Report], Any]  # (actor, day, report) -> JSON-able result
+    label: Any = ""
+
+
 _kinds: dict[str, Kind] = {}
+_periodic: dict[str, Periodic] = {}
 
 
 def register(name: str, *, label: Any = ""):
@@ -29,6 +41,19 @@ def register(name: str, *, label: Any = ""):
 
     def wrap(fn):
         _kinds[name] = Kind(name, fn, label or name)
+        return fn
+
+    return wrap
+
+
+def periodic(name: str, *, label: Any = ""):
+    """Decorator: `@periodic("people.flag_unreported")` over `def run(actor, day, report): ...`.
+
+    The task must be safe to run again for the same day (a forced sweep does).
+    """
+
+    def wrap(fn):
+        _periodic[name] = Periodic(name, fn, label or name)
         return fn
 
     return wrap
@@ -48,3 +73,9 @@ def get(name: str) -> Kind:
     """The kind called `name`; KeyError when there is none."""
     _discover()
     return _kinds[name]
+
+
+def periodic_tasks() -> dict[str, Periodic]:
+    """Every registered periodic task by name, in name order."""
+    _discover()
+    return dict(sorted(_periodic.items()))

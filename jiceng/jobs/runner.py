@@ -225,14 +225,38 @@ def recover_stale() -> int:
     return stale
 
 
-def work(*, once: bool = False, poll: float = 1.0, stop: threading.Event | None = None, echo=None):
+SWEEP_CHECK_EVERY = 60.0  # seconds between a worker's looks for the day's periodic tasks
+
+
+def _queue_sweeps() -> None:
+    from . import sweeps  # sweeps → services → runner
+
+    try:
+        sweeps.start(dispatch=False)  # once a day each: the keys make repeats no-ops
+    except Exception:  # a database hiccup: try again at the next check
+        logger.exception("could not queue the periodic tasks")
+
+
+def work(
+    *,
+    once: bool = False,
+    poll: float = 1.0,
+    stop: threading.Event | None = None,
+    echo=None,
+    sweeps: bool = False,
+):
     """The worker loop: claim and run queued jobs until `stop` is set (or, with `once`, until
-    the queue is empty). Returns how many jobs ran."""
+    the queue is empty). With `sweeps`, it also queues the day's periodic tasks (checked every
+    minute, so they start soon after midnight, local time). Returns how many jobs ran."""
     stop = stop or threading.Event()
     ran = 0
+    checked = None
     while not stop.is_set():
         if not connection.in_atomic_block:  # a long-lived worker drops broken connections
             close_old_connections()
+        if sweeps and (checked is None or time.monotonic() - checked >= SWEEP_CHECK_EVERY):
+            checked = time.monotonic()
+            _queue_sweeps()
         job = claim_next()
         if job is None:
             if once:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -43,14 +43,20 @@ def submit(
     filename: str = "",
     foreground: bool = False,
     echo=None,
+    key: str | None = None,
+    dispatch: bool = True,
     **params,
 ) -> Job:
     """Queue a job of `kind` for `actor` with JSON-able `params` and an optional input file
     (`source`: a path, a binary file or an upload, copied under HOME/jobs/<id>/).
 
     In the background (default) it starts once the current transaction commits, as
-    `runner.mode()` says. With `foreground=True` it runs here and now and the finished job
-    is returned; `echo(done, total, message)` sees its progress (the command line prints it).
+    `runner.mode()` says (`dispatch=False`: it waits for a `jiceng worker`). With
+    `foreground=True` it runs here and now and the finished job is returned;
+    `echo(done, total, message)` sees its progress (the command line prints it).
+
+    A `key` makes the job once-only: if a job with that key exists (in any state), it is
+    returned as it is and nothing new is queued or run.
     """
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Sign in to start a job."))
@@ -59,18 +65,30 @@ def submit(
     except KeyError:
         raise ValidationError({"kind": _("No such kind of job.")}) from None
     _sweep()
-    job = Job.objects.create(
-        kind=kind,
-        created_by=actor,
-        params=params,
-        language=translation.get_language() or "",
-    )
+    fields = {
+        "kind": kind,
+        "created_by": actor,
+        "params": params,
+        "language": translation.get_language() or "",
+    }
+    if key:
+        existing = Job.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(key=key, **fields)
+        except IntegrityError:  # another process queued it first
+            return Job.objects.get(key=key)
+    else:
+        job = Job.objects.create(**fields)
     if source is not None:
         _copy_input(job, source, filename)
         job.save(update_fields=["input_path"])
     if foreground:
         return runner.run_by_id(job.pk, echo=echo) or job
-    transaction.on_commit(lambda: runner.dispatch(job.pk))
+    if dispatch:
+        transaction.on_commit(lambda: runner.dispatch(job.pk))
     return job
 
 

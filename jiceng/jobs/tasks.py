@@ -1,11 +1,14 @@
-"""Job kinds of the ground floor: importing a workbook (any kind in jiceng.sheets)."""
+"""Job kinds of the ground floor: importing a workbook (any kind in jiceng.sheets) and running
+a periodic task for a day (a sweep, see jobs/sweeps.py)."""
+
+import datetime as dt
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng import sheets
 
-from .registry import register
+from .registry import periodic_tasks, register
 from .runner import JobError
 
 ERRORS_FILE = "errors.xlsx"
@@ -13,7 +16,8 @@ ERRORS_FILE = "errors.xlsx"
 
 @register("import", label=gettext_lazy("Import a workbook"))
 def import_workbook(job, report):
-    """params: sheet (the kind of sheet), check (only check), limits_org (pk, optional).
+    """params: sheet (the kind of sheet), check (only check), limits_org (pk, optional),
+    org (pk, optional: the import is for that organization, see `sheets.import_sheet`).
 
     The result is `ImportResult.to_dict()` plus `workbook`: whether an error workbook (the
     file with the bad cells marked) was written to the job's output.
@@ -30,6 +34,13 @@ def import_workbook(job, report):
 
         org = Organization.objects.filter(pk=job.params["limits_org"]).first()
     limits = spec.limits(org)
+    target = None
+    if job.params.get("org"):
+        from jiceng.orgs.models import Organization
+
+        target = Organization.objects.filter(pk=job.params["org"]).first()
+        if target is None:
+            raise JobError(_("The organization this import is for no longer exists."))
     labels = {"check": _("Checking"), "apply": _("Importing")}
 
     def progress(done, total, stage):
@@ -42,6 +53,7 @@ def import_workbook(job, report):
         limits=limits,
         progress=progress,
         check_only=bool(job.params.get("check")),
+        org=target,
     )
     digest = result.to_dict()
     digest["workbook"] = False
@@ -52,3 +64,13 @@ def import_workbook(job, report):
         job.output_path = f"{job.pk}/{ERRORS_FILE}"
         digest["workbook"] = True
     return digest
+
+
+@register("sweep", label=gettext_lazy("Periodic task"))
+def sweep(job, report):
+    """params: task (a registered periodic task), day (ISO date). Runs as the job's creator."""
+    try:
+        task = periodic_tasks()[job.params["task"]]
+    except KeyError:
+        raise JobError(_("No such periodic task.")) from None
+    return task.run(job.created_by, dt.date.fromisoformat(job.params["day"]), report)

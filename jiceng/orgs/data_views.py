@@ -147,6 +147,18 @@ def _receive(request, spec, limits):
             % {"size": sheets.size_text(upload.size), "max": sheets.size_text(limits.max_bytes)},
         )
     org, _roots = _scope(request)
+    params = {}
+    code = (request.POST.get("org") or "").strip() if spec.org_field else ""
+    if code:  # an import for one organization: blank organization cells go to it
+        try:
+            params["org"] = selectors.get_visible(request.user, code).pk
+        except selectors.Organization.DoesNotExist:
+            return _refuse(
+                request,
+                spec,
+                _("There is no organization with code %(code)s within your scope.")
+                % {"code": code},
+            )
     job = jobs.submit(
         request.user,
         "import",
@@ -155,6 +167,7 @@ def _receive(request, spec, limits):
         foreground=upload.size <= INLINE_MAX_BYTES,
         sheet=spec.kind,
         limits_org=org.pk if org else None,
+        **params,
     )
     return redirect(reverse("data:result", args=[spec.kind, job.token]))
 

@@ -1,7 +1,9 @@
-"""`jiceng worker [--once] [--poll SECONDS]`: run queued background jobs (production).
+"""`jiceng worker [--once] [--poll SECONDS] [--no-sweeps]`: run queued background jobs.
 
 Start one or more beside the web server with JICENG_JOBS=worker in the environment of both,
-so the web process only queues jobs. Stop it with Ctrl-C or SIGTERM: the job in hand is
+so the web process only queues jobs. A worker also runs the periodic tasks once a day
+(`jiceng sweep` does the same from cron); with several workers each task still runs once.
+`--once` only empties the queue. Stop it with Ctrl-C or SIGTERM: the job in hand is
 finished first.
 """
 
@@ -16,8 +18,8 @@ from jiceng.jobs import runner
 
 class Command(BaseCommand):
     help = (
-        "Run queued background jobs (imports, reports, reminders) until stopped; "
-        "--once: until the queue is empty."
+        "Run queued background jobs (imports, reports, reminders) and the daily periodic "
+        "tasks until stopped; --once: only until the queue is empty."
     )
 
     def add_arguments(self, parser):
@@ -29,8 +31,13 @@ class Command(BaseCommand):
             metavar="SECONDS",
             help="how often to look for new jobs (default 1)",
         )
+        parser.add_argument(
+            "--no-sweeps",
+            action="store_true",
+            help="do not run the daily periodic tasks (another worker or cron does)",
+        )
 
-    def handle(self, *args, once, poll, **options):
+    def handle(self, *args, once, poll, no_sweeps, **options):
         stop = threading.Event()
 
         def ask_to_stop(signum, frame):
@@ -50,7 +57,9 @@ class Command(BaseCommand):
             def started(job):
                 self.stdout.write(f"{job.kind} #{job.pk}")
 
-            ran = runner.work(once=once, poll=poll, stop=stop, echo=started)
+            ran = runner.work(
+                once=once, poll=poll, stop=stop, echo=started, sweeps=not (once or no_sweeps)
+            )
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)

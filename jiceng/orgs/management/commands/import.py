@@ -1,4 +1,7 @@
-"""`jiceng import KIND FILE [--as USERNAME]`: check every row, then import all or nothing.
+"""`jiceng import KIND FILE [--org CODE] [--as USERNAME]`: check every row, then import all
+or nothing. With `--org` (kinds with an organization column, e.g. members) the import is for
+that organization: rows whose organization cell is blank go to it, rows naming one outside
+its subtree are refused.
 
 The import runs as a job (jiceng.jobs, kind "import") in the foreground, printing its
 progress on one line; `--background` only queues it for `jiceng worker`.
@@ -17,13 +20,15 @@ from jiceng import sheets
 from jiceng.commands import acting_user, add_as_option
 from jiceng.jobs import services as jobs
 from jiceng.jobs.models import Status
+from jiceng.orgs import selectors
 
 SHOWN_ISSUES = 20
 
 
 class Command(BaseCommand):
     help = (
-        "Import a workbook: `import KIND FILE.xlsx [--as USERNAME]`. Every row is checked "
+        "Import a workbook: `import KIND FILE.xlsx [--org CODE] [--as USERNAME]`. Every row "
+        "is checked "
         "first; only a file without problems is written, in one transaction. Otherwise the "
         "rows are marked in FILE.errors.xlsx (or -o PATH) and nothing is written."
     )
@@ -39,6 +44,14 @@ class Command(BaseCommand):
             help="where to write the error workbook (default: FILE.errors.xlsx beside FILE)",
         )
         parser.add_argument(
+            "--org",
+            metavar="CODE",
+            help=(
+                "import for this organization: rows with a blank organization cell go to it, "
+                "rows naming an organization outside its subtree are refused"
+            ),
+        )
+        parser.add_argument(
             "--check", action="store_true", help="only check the file; write nothing"
         )
         parser.add_argument(
@@ -48,11 +61,22 @@ class Command(BaseCommand):
         )
         add_as_option(parser)
 
-    def handle(self, *args, kind, file, errors_path, check, background, as_user, **options):
+    def handle(self, *args, kind, file, errors_path, org, check, background, as_user, **options):
         actor = acting_user(as_user)
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
+        params = {}
+        if org:
+            if not sheets.get_spec(kind).org_field:
+                raise CommandError(_("This kind of sheet cannot be imported for one organization."))
+            try:
+                target = selectors.get_visible(actor, org)
+            except selectors.Organization.DoesNotExist:
+                raise CommandError(
+                    _("No such organization, or you may not see it: %(code)s") % {"code": org}
+                ) from None
+            params = {"org": target.pk, "limits_org": target.pk}
         job = jobs.submit(
             actor,
             "import",
@@ -61,6 +85,7 @@ class Command(BaseCommand):
             echo=self._progress,
             sheet=kind,
             check=check,
+            **params,
         )
         if background:
             self.stdout.write(_("Queued as job %(id)s.") % {"id": job.pk})
