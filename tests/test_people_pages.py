@@ -7,6 +7,8 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,8 +16,8 @@ from jiceng.access.models import Role, Scope
 from jiceng.access.services import assign_role, create_token, create_user
 from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
-from jiceng.people import views
-from jiceng.people.models import Milestone, PartyMembership, Person, Stage
+from jiceng.people import selectors, views
+from jiceng.people.models import Category, Floating, Milestone, PartyMembership, Person, Stage
 from jiceng.people.services import (
     apply,
     enrol_member,
@@ -164,6 +166,103 @@ def test_the_switcher_narrows_the_list(world, login, people):
     client.post(reverse("ui:switch"), {"org": "A2"})
     html = page(client.get(reverse("people:member_list")))
     assert "丁二支部" in html and "甲正式" not in html
+
+
+def test_the_list_shows_stage_category_and_board_links(world, login, people):
+    html = page(login(world.users["district_admin"]).get(reverse("people:member_list")))
+    row = html.split("乙正式", 1)[1].split("</tr>", 1)[0]
+    assert str(Stage.FULL.label) in row and str(Category.RETIRED.label) in row
+    floating = html.split("丙正式", 1)[1].split("</tr>", 1)[0]
+    assert str(Floating.OUTFLOW.label) in floating
+    links = html.split('id="board-links"', 1)[1].split("</div>", 1)[0]
+    assert reverse("people:pipeline_board", args=["D"]) in links
+    assert reverse("people:pipeline_board", args=["SA"]) not in links  # only the top
+
+
+def test_a_page_costs_the_same_queries_however_many_members(world, login, people):
+    client = login(world.users["district_admin"])
+    url = reverse("people:member_list")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(12):
+        p = register_person(
+            world.system,
+            org=world.branch_b1,
+            name=f"新增{n}",
+            id_number=id_number(dt.date(1970, 2, 2), 200 + 2 * n),
+        )
+        enrol_member(
+            world.system,
+            p,
+            org=world.branch_b1,
+            stage=Stage.FULL,
+            joined_on=dt.date(2001, 7, 1),
+            full_on=dt.date(2002, 7, 1),
+        )
+    with CaptureQueriesContext(connection) as more:
+        html = page(client.get(url))
+    assert "新增11" in html
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("who", "switch", "query"),
+    [
+        ("district_admin", None, {}),
+        ("district_admin", "SA", {}),
+        ("district_admin", "SA", {"stage": "probationary"}),
+        ("district_admin", None, {"stage": "all", "category": "retired"}),
+        ("district_admin", None, {"org": "A2"}),
+        ("street_a_admin", None, {"floating": "any"}),
+        ("a1_officer", None, {}),
+        ("a1_officer", None, {"org": "A2"}),  # not theirs: nothing
+        ("viewer", None, {}),
+        ("expired", None, {}),
+    ],
+)
+def test_the_list_is_the_same_by_organization_ids_or_by_the_path(
+    world, login, people, monkeypatch, who, switch, query
+):
+    """Small scopes filter by a list of organization ids, large ones join on the stored path
+    (selectors.SCOPE_IDS); both must list exactly the same members."""
+    client = login(world.users[who])
+    if switch:
+        client.post(reverse("ui:switch"), {"org": switch})
+
+    def rows(html):
+        return html.split('id="members"', 1)[1].split("</table>", 1)[0]
+
+    listed = rows(page(client.get(reverse("people:member_list"), query)))
+    monkeypatch.setattr(selectors, "SCOPE_IDS", 0)  # every scope is "large"
+    joined = rows(page(client.get(reverse("people:member_list"), query)))
+    assert listed == joined
+    with CaptureQueriesContext(connection) as seen:
+        page(client.get(reverse("people:member_list"), query))
+    if who in ("district_admin", "street_a_admin", "viewer") and "org" not in query:
+        # a subtree scope over more than SCOPE_IDS organizations: the join on the path
+        assert any('"path"' in q["sql"] and "people_partymembership" in q["sql"] for q in seen)
+
+
+def test_top_organizations_are_the_tops_of_what_the_user_sees(world):
+    from jiceng.orgs.selectors import org_list
+
+    system = world.system
+    both = create_user(system, username="both", password=PASSWORD, full_name="both")
+    assign_role(system, user=both, role=Role.OFFICER, org=world.district, valid_from=LONG_AGO)
+    assign_role(
+        system,
+        user=both,
+        role=Role.UPPER_ADMIN,
+        org=world.street_a,
+        scope=Scope.SUBTREE,
+        valid_from=LONG_AGO,
+    )
+    admin = create_user(system, username="root", password=PASSWORD, full_name="root")
+    assign_role(system, user=admin, role=Role.SYSTEM_ADMIN, org=None, valid_from=LONG_AGO)
+    for user in [*world.users.values(), both, admin]:
+        assert selectors.top_orgs(user) == list(org_list(user, roots=True)), user.username
+    assert [o.code for o in selectors.top_orgs(both)] == ["D"]
+    assert {o.code for o in selectors.top_orgs(admin)} == {"D", "U"}
 
 
 # --- The member page: identity, reveal ------------------------------------------------------

@@ -583,3 +583,85 @@ def test_the_export_page_offers_to_reveal_and_logs_it(roster, login):
     assert ws["B2"].value in {id_of(n) for n in range(3)} and events() == before + 1
     member = login(roster.users["a1_member"])
     assert member.get(reverse("data:export", args=["members"]), {"reveal": "1"}).status_code == 403
+
+
+# ---------------------------------------------------------------------------------------
+# An import for one organization (`jiceng import members FILE --org CODE`, the page's field)
+
+
+def test_an_import_for_one_organization_fills_blank_cells_and_refuses_rows_outside_it(world):
+    admin = world.users["street_a_admin"]
+    rows = [member_row(1, org=""), member_row(2, org="A1"), member_row(3, org="A2")]
+    before = events()
+    with translation.override("zh-hans"):
+        result = import_(book(rows), admin, org=world.branch_a1)
+    assert not result.ok and cells(result) == [(4, COLUMN["org"])]
+    assert "A2" in str(result.issues[0]) and "不在本次导入的组织" in str(result.issues[0])
+    assert "第 4 行" in str(result.issues[0]) and "H 列" in str(result.issues[0])
+    assert PartyMembership.objects.count() == 0 and events() == before
+
+    result = import_(book(rows[:2]), admin, org=world.branch_a1)
+    assert result.ok and result.created == 2, result.to_dict()
+    assert set(PartyMembership.objects.values_list("org__code", flat=True)) == {"A1"}
+    # without the option a blank organization cell is still a missing value
+    result = import_(book([member_row(4, org="")]), admin, check_only=True)
+    assert cells(result) == [(2, COLUMN["org"])]
+
+
+def test_an_import_for_one_organization_may_leave_the_column_out(world):
+    admin = world.users["street_a_admin"]
+    keep = [i for i, c in enumerate(MEMBERS.columns) if c.field != "org"]
+    headers = [HEADERS[i] for i in keep]
+    source = book([[member_row(5)[i] for i in keep]], headers=headers)
+    assert import_(source, admin, check_only=True).file_error  # 所在党组织代码 is missing
+    result = import_(source, admin, org=world.branch_a2)
+    assert result.ok and PartyMembership.objects.get().org == world.branch_a2
+
+
+def test_an_import_for_an_organization_out_of_sight_is_refused_whole(world):
+    officer = world.users["a1_officer"]
+    with translation.override("en"):
+        result = import_(book([member_row(6, org="")]), officer, org=world.branch_b1)
+    assert "B1" in result.file_error and not result.issues
+    units = sheets.get_spec("units")
+    result = sheets.import_sheet(units, book([]), officer, org=world.branch_a1)
+    assert result.file_error and PartyMembership.objects.count() == 0
+
+
+def test_the_import_command_takes_an_organization(world, tmp_path):
+    path = tmp_path / "members.xlsx"
+    path.write_bytes(book([member_row(7, org=""), member_row(8, org="A1")]).getvalue())
+    call_command("import", "members", str(path), "--org", "A1", "--as", "a1_officer")
+    assert set(PartyMembership.objects.values_list("org__code", flat=True)) == {"A1"}
+    job = Job.objects.get(kind="import")
+    assert job.params["org"] == world.branch_a1.pk
+
+    outside = tmp_path / "outside.xlsx"
+    outside.write_bytes(book([member_row(9, org="A2")]).getvalue())
+    with pytest.raises(CommandError) as failure, translation.override("zh-hans"):
+        call_command("import", "members", str(outside), "--org", "A1", "--as", "street_a_admin")
+    assert "outside.errors.xlsx" in str(failure.value)
+    marked = load_workbook(tmp_path / "outside.errors.xlsx").active[f"{COLUMN['org']}2"]
+    assert marked.comment is not None and "A1" in marked.comment.text
+    with pytest.raises(CommandError):  # out of sight
+        call_command("import", "members", str(path), "--org", "B1", "--as", "a1_officer")
+    with pytest.raises(CommandError):  # no such code
+        call_command("import", "members", str(path), "--org", "NOPE", "--as", "a1_officer")
+    with pytest.raises(CommandError):  # units have no organization column to fill
+        call_command("import", "units", str(path), "--org", "A1", "--as", "a1_officer")
+    assert PartyMembership.objects.count() == 2
+
+
+def test_the_import_page_takes_an_organization(world, login):
+    client = login(world.users["a1_officer"])
+    page = client.get(reverse("data:kind", args=["members"])).content.decode()
+    assert 'name="org"' in page
+    assert 'name="org"' not in client.get(reverse("data:kind", args=["units"])).content.decode()
+    f = io.BytesIO(book([member_row(10, org="")]).getvalue())
+    f.name = "members.xlsx"
+    response = client.post(reverse("data:import", args=["members"]), {"file": f, "org": "B1"})
+    assert response.status_code == 400 and PartyMembership.objects.count() == 0
+    f.seek(0)
+    response = client.post(reverse("data:import", args=["members"]), {"file": f, "org": "A1"})
+    assert response.status_code == 302
+    assert PartyMembership.objects.get().org == world.branch_a1

@@ -6,17 +6,27 @@ or endpoint is covered the day it is added.
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from jiceng.access.services import create_token
+from jiceng.congress import services as congress
+from jiceng.congress.models import CongressSession, Proposal, Suggestion
 from jiceng.demo.build import credit_code
 from jiceng.demo.names import id_number
+from jiceng.elections import services as elections
+from jiceng.elections.models import ElectionCase, Poll
+from jiceng.life.models import Meeting
+from jiceng.life.services import schedule_meeting
 from jiceng.orgs.models import Unit
-from jiceng.orgs.services import register_unit
-from jiceng.people.models import PartyMembership
-from jiceng.people.services import enrol_member, register_person
+from jiceng.orgs.services import register_unit, set_up
+from jiceng.people.floating import record_outflow
+from jiceng.people.models import FloatingRecord, PartyMembership, Transfer
+from jiceng.people.services import enrol_member, register_person, seat_delegate
+from jiceng.people.transfers import issue_transfer
 
 PUBLIC = {"ui:login", "ui:logout", "ui:healthz", "ui:home"}
 SKIP_PREFIXES = ("api/", "i18n/")
@@ -39,7 +49,8 @@ def ui_routes(resolver=None, prefix="", ns=""):
 @pytest.fixture
 def world(world):
     """The shared world plus a host unit in the charge of branch A1 (for <int:pk> pages) and a
-    member of A1 (for the member pages, whose <int:pk> is a Party record)."""
+    member of A1 (for the member pages, whose <int:pk> is a Party record) with a transfer
+    letter to the street committee (<int:transfer>) and a floating record (<int:record>)."""
     register_unit(
         world.system,
         credit_code=credit_code(1),
@@ -55,10 +66,66 @@ def world(world):
         id_number=id_number(dt.date(1980, 5, 5), 11),
         phone="13912345678",
     )
-    enrol_member(
+    m = enrol_member(
         world.system, person, org=world.branch_a1, stage="full", joined_on=dt.date(2005, 7, 1)
     )
+    issue_transfer(world.system, m, to_org=world.street_a, letter_number="和组转〔2026〕1号")
+    record_outflow(
+        world.system, m, place="广东省深圳市", since=dt.date(2026, 1, 5), contact_person="王书记"
+    )
+    start = timezone.now() + dt.timedelta(
+        days=1
+    )  # a meeting of A1 (<int:meeting>, <str:sign_in_token>)
+    schedule_meeting(
+        world.system,
+        world.branch_a1,
+        kind="branch_committee",
+        topic="支委会",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        attendees=[person],
+    )
+    _congress_of(world, person)
+    _elections_of(world)
     return world
+
+
+def _elections_of(world):
+    """A re-election case of A1 (<int:case>) and a poll of A1 (<int:poll>)."""
+    elections.file_request(
+        world.system,
+        org=world.branch_a1,
+        requested_on=dt.date(2025, 1, 6),
+        planned_on=dt.date(2025, 3, 1),
+        delegates=30,
+        committee_seats=5,
+    )
+    elections.create_poll(
+        world.system,
+        org=world.branch_a1,
+        title="支部委员会选举",
+        seats=1,
+        entitled=30,
+        held_on=dt.date(2025, 3, 1),
+        candidates=["张三", "李四"],
+    )
+
+
+def _congress_of(world, person):
+    """A union's congress where the member of A1 is a delegate (<int:session>), their proposal
+    (<int:proposal>) and their rationalization proposal (<int:suggestion>)."""
+    union = set_up(world.system, code="UA1", name="和平社区工会", kind="union", parent=world.union)
+    seats = [
+        seat_delegate(world.system, p, org=union, category="voting", term_from=dt.date(2025, 1, 1))
+        for p in [person, *(register_person(world.system, org=union, name=n) for n in "甲乙")]
+    ]
+    session = congress.create_session(
+        world.system, union, term=1, number=1, held_on=dt.date(2026, 1, 10)
+    )
+    congress.submit_proposal(
+        world.system, session, proposer=seats[0], seconders=seats[1:], title="提案", reasons="理由"
+    )
+    congress.submit_suggestion(world.system, union, title="建议", content="内容", person=person)
 
 
 def member_of(code: str) -> int:
@@ -66,8 +133,44 @@ def member_of(code: str) -> int:
     return m.pk if m else 0
 
 
+# Kwargs naming one record of an organization (beyond <str:code> and <int:pk>), and how to
+# find such a record of `code`.
+RECORD_KWARGS = {
+    "<int:transfer>": lambda code: Transfer.objects.filter(from_org__code=code).first(),
+    "<int:record>": lambda code: FloatingRecord.objects.filter(membership__org__code=code).first(),
+    "<int:meeting>": lambda code: Meeting.objects.filter(org__code=code).first(),
+    "<str:sign_in_token>": lambda code: SimpleNamespace(  # the QR code's sign-in link of a meeting
+        pk=Meeting.objects.filter(org__code=code).values_list("sign_in_token", flat=True).first()
+    ),
+    # congress: a session where a member of `code` sits, their proposal, their suggestion
+    "<int:session>": lambda code: CongressSession.objects.filter(
+        roll__delegate__person__party__org__code=code
+    ).first(),
+    "<int:proposal>": lambda code: Proposal.objects.filter(
+        proposer__person__party__org__code=code
+    ).first(),
+    "<int:suggestion>": lambda code: Suggestion.objects.filter(
+        person__party__org__code=code
+    ).first(),
+    # elections: a re-election case and a poll of `code`
+    "<int:case>": lambda code: ElectionCase.objects.filter(org__code=code).first(),
+    "<int:poll>": lambda code: Poll.objects.filter(org__code=code).first(),
+}
+
+
+CONGRESS_API = {
+    "/api/v1/congress/sessions/": "<int:session>",
+    "/api/v1/congress/proposals/": "<int:proposal>",
+    "/api/v1/congress/suggestions/": "<int:suggestion>",
+}
+
+
 def fill(route: str, code: str) -> str:
     path = "/" + route.replace("<str:code>", code)
+    for kwarg, find in RECORD_KWARGS.items():
+        if kwarg in path:
+            found = find(code)
+            path = path.replace(kwarg, str(found.pk if found else 0))
     if path.startswith("/people/") and "<int:pk>" in path:  # a Party record of `code`
         return path.replace("<int:pk>", str(member_of(code)))
     if "<int:pk>" in path:  # units: one whose responsible organization is `code`
@@ -85,6 +188,15 @@ def openapi_operations(client):
 
 def api_url(path: str, code: str) -> str:
     path = path.replace("{code}", code).replace("{key}", "todo.due_soon_days")
+    if path.startswith("/api/v1/life/"):  # life: a meeting of `code`
+        meeting = Meeting.objects.filter(org__code=code).first()
+        return path.replace("{id}", str(meeting.pk if meeting else 0))
+    if path.startswith("/api/v1/elections/polls/"):  # elections: a poll of `code`
+        return path.replace("{id}", str(RECORD_KWARGS["<int:poll>"](code).pk))
+    for prefix, kwarg in CONGRESS_API.items():  # congress: a record of a member of `code`
+        if path.startswith(prefix):
+            found = RECORD_KWARGS[kwarg](code)
+            return path.replace("{id}", str(found.pk if found else 0))
     return path.replace("{id}", str(member_of(code)))  # people: a Party record of `code`
 
 
@@ -94,6 +206,15 @@ ROUTES = list(ui_routes())
 def test_the_enumeration_sees_the_pages():
     names = {name for name, _ in ROUTES}
     assert {"ui:org_detail", "ui:org_policy", "ui:org_history", "todo:centre"} <= names
+    assert {"people:transfer_detail", "people:floating_record"} <= names
+
+
+def test_every_record_kwarg_resolves_to_a_real_record(world):
+    routes = [route for _name, route in ROUTES if any(k in route for k in RECORD_KWARGS)]
+    assert routes
+    for route in routes:
+        path = fill(route, "A1")
+        assert "<" not in path and "/0/" not in path, route
 
 
 @pytest.mark.parametrize(("name", "route"), ROUTES)
@@ -113,7 +234,7 @@ def test_other_organizations_pages_are_refused(world, login, intruder, name, rou
     response = client.get(fill(route, "A1"))
     body = response.content.decode()
     assert TARGET_NAME not in body and TARGET_UNIT not in body and TARGET_PERSON not in body
-    if "<str:code>" in route or "<int:pk>" in route:
+    if any(k in route for k in ("<str:code>", "<int:pk>", *RECORD_KWARGS)):
         assert response.status_code == 404
         assert "页面不存在" in body  # the Chinese error page, not a stack trace
 
@@ -137,6 +258,7 @@ def api_clients(world, client):
 def test_openapi_lists_the_endpoints(client, world):
     ops = set(openapi_operations(client))
     assert ("get", "/api/v1/orgs") in ops and ("post", "/api/v1/orgs") in ops
+    assert ("get", "/api/v1/life/meetings/{id}") in ops and ("post", "/api/v1/life/sign-in") in ops
 
 
 @pytest.mark.parametrize("intruder", ["a2_officer", "expired", "viewer", "nobody"])

@@ -529,6 +529,9 @@ def load(actor, scale_name: str, today: dt.date) -> int:
     )
     create_demo_users(actor, marks, today)
     create_demo_members(actor, marks, today)
+    from jiceng.life.demo import create_demo_meetings
+
+    create_demo_meetings(actor, marks, today)
     return count
 
 

@@ -45,8 +45,8 @@ def _days(key: str, today: dt.date):
     return functools.cache(lambda org: dt.timedelta(days=int(policy_value(key, org=org, on=today))))
 
 
-def _url(org) -> str:
-    return reverse("ui:org_detail", args=[org.code])
+def _letter_url(t: Transfer) -> str:
+    return reverse("people:transfer_detail", args=[t.pk])
 
 
 # -- the development pipeline ------------------------------------------------------------------
@@ -140,7 +140,7 @@ def undecided_transfers(orgs, today: dt.date):
             },
             "people.transfer_undecided",
             due=t.issued_on + decide(t.to_org),
-            url=_url(t.to_org),
+            url=_letter_url(t),
         )
 
 
@@ -159,7 +159,7 @@ def _unreported(t: Transfer, org) -> Duty:
         },
         "people.transfer_unreported",
         due=t.report_by,
-        url=_url(org),
+        url=_letter_url(t),
     )
 
 
@@ -175,7 +175,7 @@ def awaited_report_ins(orgs, today: dt.date):
                 % {"name": t.membership.person.name, "from": t.sender_name, "date": t.report_by},
                 "people.transfer_report_expected",
                 due=t.report_by,
-                url=_url(t.to_org),
+                url=_letter_url(t),
             )
 
 
@@ -215,7 +215,7 @@ def floating_follow_ups(orgs, today: dt.date):
                 % {"name": r.membership.person.name, "place": r.place, "date": r.last},
                 "people.floating_follow_up",
                 due=due,
-                url=_url(org),
+                url=reverse("people:floating_record", args=[r.pk]),
             )
 
 
@@ -272,7 +272,7 @@ def floating_reports(orgs, today: dt.date):
                 % {"month": month, "n": below[org.path], "org": org.name},
                 "people.floating_report",
                 due=last.replace(day=min(due_day(org), last.day)),
-                url=_url(org),
+                url=reverse("people:org_floating", args=[org.code]),
             )
 
 

@@ -169,3 +169,265 @@ class ApplicantForm(BootstrapForm):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[("id_number", "id_number"), ("phone", "phone")])
+
+
+# --- Transfers, floating members, development plans, delegates ------------------------------
+
+
+def _text(label, *, required=True, max_length=120, rows=0, **attrs):
+    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs)
+    return forms.CharField(label=label, required=required, max_length=max_length, widget=widget)
+
+
+class PastDateForm(BootstrapForm):
+    """A form whose `on` (when given) may not lie in the future."""
+
+    def clean_on(self):
+        return past_or_today(self.cleaned_data["on"])
+
+
+class TransferForm(PastDateForm):
+    """Issue an introduction letter: to an organization in the system (by code) or outside it."""
+
+    to_org = _text(
+        _("Receiving organization in the system (code)"),
+        required=False,
+        max_length=32,
+        list="receiver-choices",
+        autocomplete="off",
+    )
+    to_outside = _text(_("Or: an organization outside the system (full name)"), required=False)
+    letter_number = _text(_("Introduction letter number"), max_length=40)
+    on = step_date(_("Issued on"))
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("prefix", "transfer")
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        from jiceng.orgs.models import Organization
+
+        from .selectors import receiving_org
+
+        data = super().clean()
+        code = (data.get("to_org") or "").strip()
+        outside = (data.get("to_outside") or "").strip()
+        data["receiver"] = None
+        if bool(code) == bool(outside):
+            raise ValidationError(
+                gettext("Name the receiving organization: one in the system or one outside it.")
+            )
+        if code:
+            try:
+                data["receiver"] = receiving_org(self.user, code)
+            except Organization.DoesNotExist:
+                self.add_error(
+                    "to_org",
+                    gettext("No Party organization in operation has the code %(code)s.")
+                    % {"code": code},
+                )
+        return data
+
+
+TRANSFER_STEPS = ("accept", "reject", "report")
+
+
+class TransferStepForm(PastDateForm):
+    """Accept, reject (with the reason) or record the report-in of a letter."""
+
+    on = step_date()
+
+    def __init__(self, *args, step: str, **kwargs):
+        kwargs.setdefault("prefix", step)
+        super().__init__(*args, **kwargs)
+        self.step_key = step
+        if step == "reject":
+            self.fields["reason"] = forms.CharField(
+                label=_("Reason for rejection"),
+                max_length=200,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            )
+
+
+class OutflowForm(PastDateForm):
+    place = _text(_("Where the member has gone"))
+    on = step_date(_("Left on"))
+    contact_person = _text(_("Designated contact person"), max_length=60)
+    contact_phone = _text(
+        _("Phone while away"), required=False, max_length=20, inputmode="tel", autocomplete="off"
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "outflow")
+        super().__init__(*args, **kwargs)
+
+
+class InflowForm(PastDateForm):
+    org = _text(
+        _("Branch the member is assigned to (code)"),
+        max_length=32,
+        list="receiver-choices",
+        autocomplete="off",
+    )
+    origin = _text(_("Where the member comes from"))
+    on = step_date(_("Arrived on"))
+    contact_person = _text(_("Contact person"), required=False, max_length=60)
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("prefix", "inflow")
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_org(self):
+        from jiceng.orgs.models import Tree
+        from jiceng.ui.forms import resolve_org
+
+        return resolve_org(self.user, self.cleaned_data["org"], action="manage", tree=Tree.PARTY)
+
+
+class CardForm(PastDateForm):
+    card_number = _text(_("Activity card number"), max_length=40)
+    on = step_date(_("Issued on"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "card")
+        super().__init__(*args, **kwargs)
+
+
+class FollowUpForm(PastDateForm):
+    on = step_date()
+    thinking = _text(_("Thinking"), required=False, max_length=2000, rows=2)
+    employment = _text(_("Employment"), required=False, max_length=2000, rows=2)
+    living = _text(_("Living"), required=False, max_length=2000, rows=2)
+    note = _text(_("Note"), required=False, max_length=2000, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "follow_up")
+        super().__init__(*args, **kwargs)
+
+
+class ReturnForm(PastDateForm):
+    on = step_date(_("Floating ended on"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "return")
+        super().__init__(*args, **kwargs)
+
+
+class MonthForm(BootstrapForm):
+    month = forms.RegexField(
+        label=_("Month"),
+        regex=r"^\d{4}-\d{2}$",
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        error_messages={"invalid": _("Enter the month as YYYY-MM.")},
+    )
+
+    def clean_month(self):
+        from .selectors import month_bounds
+
+        first, _last = month_bounds(self.cleaned_data["month"])  # ValidationError if not a month
+        return f"{first:%Y-%m}"
+
+
+class PlanForm(BootstrapForm):
+    """An annual plan (first year = last year) or a plan over up to five years."""
+
+    first_year = forms.IntegerField(label=_("First year"), min_value=1949, max_value=2200)
+    last_year = forms.IntegerField(
+        label=_("Last year"),
+        min_value=1949,
+        max_value=2200,
+        required=False,
+        help_text=_("Leave empty for an annual plan; a five-year plan ends four years later."),
+    )
+    target = forms.IntegerField(label=_("Members to admit"), min_value=0, max_value=10**6)
+    groups = _text(
+        _("Composition targets"),
+        required=False,
+        max_length=2000,
+        rows=3,
+        placeholder="青年：3\n女性：2",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].help_text = _(
+            "One group per line: the group, a colon and the number to admit (optional)."
+        )
+
+    def clean_last_year(self):
+        return self.cleaned_data.get("last_year") or self.cleaned_data.get("first_year")
+
+    def clean_groups(self):
+        import re
+
+        groups = {}
+        for line in (self.cleaned_data["groups"] or "").splitlines():
+            if not line.strip():
+                continue
+            match = re.fullmatch(r"\s*(.+?)\s*[:：]\s*(\d{1,6})\s*", line)
+            if match is None:
+                raise ValidationError(
+                    gettext("Write each line as “group: number”, e.g. 青年：3 (line “%(line)s”).")
+                    % {"line": line.strip()}
+                )
+            groups[match.group(1)] = int(match.group(2))
+        return groups
+
+
+class DelegateForm(BootstrapForm):
+    member_number = _text(_("Member number"), max_length=32, autocomplete="off")
+    category = forms.ChoiceField(label=_("Delegate category"))
+    term_from = step_date(_("Term from"))
+    term_until = forms.DateField(
+        label=_("Term until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty while the term runs."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import DelegateCategory
+
+        kwargs.setdefault("prefix", "seat")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = DelegateCategory.choices
+
+
+class EndSeatForm(PastDateForm):
+    seat = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    on = step_date(_("Seat ends on"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "end")
+        super().__init__(*args, **kwargs)
+
+
+class ReceiveForm(PastDateForm):
+    """A member arriving with a letter from an organization outside the system."""
+
+    name = _text(_("Full name"), max_length=60)
+    id_number = _text(_("Citizen ID number"), max_length=24, autocomplete="off")
+    phone = _text(_("Phone"), required=False, max_length=20, inputmode="tel", autocomplete="off")
+    from_outside = _text(_("Sending organization outside the system (full name)"))
+    letter_number = _text(_("Introduction letter number"), required=False, max_length=40)
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        choices=[(k, v) for k, v in Stage.choices if k in ("probationary", "full")],
+        initial="full",
+    )
+    joined_on = forms.DateField(
+        label=_("Admitted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    full_on = forms.DateField(
+        label=_("Full member since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    on = step_date(_("Reported in on"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "receive")
+        super().__init__(*args, **kwargs)

@@ -134,7 +134,14 @@ class PartyMembership(models.Model):
     class Meta:
         verbose_name = _("Party membership")
         verbose_name_plural = _("Party memberships")
-        indexes = [models.Index(fields=["org", "stage"], name="membership_org_stage_idx")]
+        indexes = [
+            # The member list (selectors.member_list) pages in id order. Per organization
+            # (a street's or a district's few thousand members) the page's ids come from
+            # this index alone; by stage over many organizations the walk in id order runs
+            # on the next one, again without reading the table.
+            models.Index(fields=["org", "stage", "id"], name="membership_org_stage_id_idx"),
+            models.Index(fields=["stage", "id", "org"], name="membership_stage_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_stage_display()}"

@@ -5,10 +5,12 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
     F,
+    Func,
     Max,
     OuterRef,
     Q,
@@ -25,6 +27,7 @@ from jiceng.dated import in_force_on
 from jiceng.orgs.models import Organization, OrgState, Unit
 from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.selectors import path_on
+from jiceng.pagination import Page, paginate
 
 from .models import (
     MEMBER_STAGES,
@@ -190,6 +193,49 @@ DEADLINES = {
     "approve": ("admit", "people.party.approval_within_days"),
 }
 EXIT_STATES = frozenset({"withdrawn", "suspended", "removed", "deceased"})
+# A member list over at most this many organizations filters memberships by a list of their
+# ids: the database then walks memberships in id order testing a hashed list, or reads each
+# organization's few members from an index, choosing by exact per-organization estimates.
+# Over more (a city, a province) the members are dense enough that the walk in id order with
+# a join on the stored path finds a page within a few thousand rows.
+SCOPE_IDS = 5000
+
+
+class _InIds(Func):
+    """`column IN (1, 2, …)` with the integer ids written into the statement: for thousands
+    of ids, Django's one parameter per id (prepared, bound, parsed by the driver) costs
+    more than the query takes to run. PostgreSQL hashes such a list (it does not hash
+    `= ANY(array parameter)`); integers need no quoting."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]):
+        super().__init__(F(column))
+        self.ids = ",".join(str(int(i)) for i in ids)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column} IN ({self.ids})", params
+
+
+def _member_scope(user, under: Organization | None, org_code: str | None):
+    """A condition on memberships: in organizations `user` sees, under `under`, with code
+    `org_code`."""
+    visible = Organization.objects.filter(gate.org_filter(user, gate.VIEW))
+    orgs = visible.filter(subtree_q(under.path)) if under is not None else visible
+    if org_code:
+        orgs = orgs.filter(code=org_code)
+    # More than SCOPE_IDS? Probed on one path condition (a range of the path index, read
+    # without the table): `under`'s subtree bounds the scope from above.
+    bound = Organization.objects.filter(subtree_q(under.path)) if under is not None else visible
+    bound = bound.order_by().values_list("path", flat=True)
+    if org_code or not bound[SCOPE_IDS : SCOPE_IDS + 1]:
+        ids = list(orgs.values_list("pk", flat=True))
+        return _InIds("org_id", ids) if ids else Q(pk__in=[])
+    scope = gate.org_filter(user, gate.VIEW, field="org")
+    if under is not None:
+        scope &= subtree_q(under.path, "org__path")
+    return scope
 
 
 def member_list(
@@ -212,11 +258,8 @@ def member_list(
     from . import crypto
     from .identity import id_number_problem, normalize_id_number
 
-    found = visible_memberships(user).select_related("person", "org")
-    if under is not None:
-        found = found.filter(subtree_q(under.path, "org__path"))
-    if org_code:
-        found = found.filter(org__code=org_code)
+    found = PartyMembership.objects.filter(_member_scope(user, under, org_code))
+    found = found.select_related("person", "org")
     if stage == "all":
         pass
     elif stage:
@@ -243,6 +286,60 @@ def member_list(
         else:
             found = found.filter(person__name__icontains=query)
     return found
+
+
+# What the member list shows of each row (the template reads nothing else).
+LIST_COLUMNS = (
+    "stage",
+    "category",
+    "floating",
+    "hardship",
+    "never_reported",
+    "left_hanging",
+    "unreachable",
+    "person__name",
+    "person__id_number_masked",
+    "person__phone_masked",
+    "org__name",
+)
+
+
+def member_page(user, *, cursor: str | None = None, limit: int = 50, **filters) -> Page:
+    """One page of `member_list(user, **filters)` after `cursor`, with the columns the list
+    shows. The page's ids are found first — from indexes alone where possible — and only its
+    rows are then read, so the database never joins people to rows it sorts away.
+    Raises ValidationError for a bad cursor."""
+    ids = member_list(user, **filters).select_related(None).only("pk")
+    page = paginate(ids, key="id", cursor=cursor, limit=limit)
+    rows = PartyMembership.objects.select_related("person", "org").only(*LIST_COLUMNS)
+    found = rows.in_bulk([m.pk for m in page.items])
+    return Page([found[m.pk] for m in page.items], page.next_cursor)
+
+
+def top_orgs(user) -> list[Organization]:
+    """The highest organizations `user` sees, in path order — what
+    `orgs.selectors.org_list(user, roots=True)` lists — worked out from the user's few role
+    assignments instead of an anti-join over every visible organization (that one takes
+    ≈0.4 s for a province's administrator; see docs/benchmarks.md, member_list)."""
+    from jiceng.access.models import Role, Scope
+
+    granting = [a for a in gate.active_assignments(user) if gate.VIEW in gate.ROLE_ACTIONS[a.role]]
+    if any(a.role == Role.SYSTEM_ADMIN for a in granting):
+        roots = Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True)
+        return list(roots.order_by("path"))
+    subtrees = [a.org.path for a in granting if a.scope == Scope.SUBTREE]
+    nodes = {a.org_id for a in granting}
+    tops = {}
+    for org in (a.org for a in granting):
+        if org.dissolved_on is not None or org.pk in tops:
+            continue
+        parent = org.path[: org.path.rstrip("/").rfind("/") + 1]
+        if org.parent_id is not None and (
+            org.parent_id in nodes or any(parent.startswith(p) for p in subtrees)
+        ):
+            continue  # its parent is visible too: not a top
+        tops[org.pk] = org
+    return sorted(tops.values(), key=lambda o: o.path)
 
 
 def get_membership(user, pk: int, action: str = gate.VIEW) -> PartyMembership:
@@ -604,4 +701,218 @@ def floating_roster(user, org: Organization, on: dt.date | None = None):
             stage=F("membership__stage"),
         )
         .order_by("org_path", "name", "id")
+    )
+
+
+# -- the pages of transfers, floating members, development plans and delegates ---------------
+
+OPEN_LETTER_LIMIT = 200
+
+
+def _transfer_rows(transfers, today: dt.date) -> list[dict]:
+    """Each letter with its deadline: decide by (issued: the receiving organization's policy)
+    or report in by (accepted), and whether it has passed."""
+    from jiceng.policy.selectors import value as policy_value
+
+    decide: dict = {}
+    rows = []
+    for t in transfers:
+        deadline, kind = None, ""
+        if t.state == "issued" and t.to_org_id:
+            if t.to_org_id not in decide:
+                decide[t.to_org_id] = int(
+                    policy_value("people.transfer.decide_within_days", org=t.to_org, on=today)
+                )
+            deadline, kind = t.issued_on + dt.timedelta(days=decide[t.to_org_id]), "decide"
+        elif t.state == "accepted":
+            deadline, kind = t.report_by, "report"
+        rows.append(
+            {
+                "transfer": t,
+                "deadline": deadline,
+                "deadline_kind": kind,
+                "overdue": bool(deadline and deadline < today),
+            }
+        )
+    return rows
+
+
+def transfer_board(user, org: Organization, *, closed_limit: int = 30) -> dict:
+    """The letters `org` sent ("outgoing") and received ("incoming"): open ones oldest first
+    with their deadlines (at most OPEN_LETTER_LIMIT; `more` when cut), then the latest
+    `closed_limit` decided or completed ones."""
+    gate.require(user, gate.VIEW, org)
+    today = timezone.localdate()
+    base = Transfer.objects.select_related("membership__person", "from_org", "to_org")
+    board = {}
+    for side, mine in (("outgoing", Q(from_org=org)), ("incoming", Q(to_org=org))):
+        letters = list(
+            base.filter(mine, state__in=["issued", "accepted"]).order_by("issued_on", "id")[
+                : OPEN_LETTER_LIMIT + 1
+            ]
+        )
+        closed = (
+            base.filter(mine)
+            .exclude(state__in=["issued", "accepted"])
+            .order_by("-issued_on", "-id")[:closed_limit]
+        )
+        board[side] = {
+            "open": _transfer_rows(letters[:OPEN_LETTER_LIMIT], today),
+            "more": len(letters) > OPEN_LETTER_LIMIT,
+            "closed": _transfer_rows(closed, today),
+        }
+    return board
+
+
+def get_transfer(user, pk: int) -> Transfer:
+    """The letter `pk` if the user sees its sending or receiving side; else DoesNotExist."""
+    return (
+        visible_transfers(user)
+        .select_related("membership__person", "membership__org", "from_org", "to_org")
+        .get(pk=pk)
+    )
+
+
+def transfer_row(t: Transfer) -> dict:
+    """One letter with its deadline (for the letter's own page)."""
+    return _transfer_rows([t], timezone.localdate())[0]
+
+
+def member_transfers(user, m: PartyMembership) -> list[Transfer]:
+    """The member's letters whose sending or receiving side the user sees, newest first."""
+    return list(
+        visible_transfers(user)
+        .filter(membership=m)
+        .select_related("from_org", "to_org")
+        .order_by("-issued_on", "-id")
+    )
+
+
+def timeline_with_transfers(user, m: PartyMembership) -> list[dict]:
+    """`member_timeline` plus the member's letters the user may see (kind "transfer")."""
+    entries = member_timeline(user, m)
+    if any(e["kind"] == "transfer" for e in entries):  # should the timeline come to hold them
+        return entries
+    for t in member_transfers(user, m):
+        entries.append({"on": t.issued_on, "kind": "transfer", "transfer": t, "order": (5, t.pk)})
+    entries.sort(key=lambda e: (e["on"], e["order"]), reverse=True)
+    return entries
+
+
+def receiving_org(user, code: str) -> Organization:
+    """The Party organization in operation with exactly this code, to address a letter to.
+
+    A letter may go anywhere in the system, so this looks beyond what the user sees; it is
+    for users who may issue letters (manage some organization) and finds one exact code,
+    never a list. DoesNotExist otherwise.
+    """
+    from jiceng.orgs.models import Tree
+
+    if not Organization.objects.filter(gate.org_filter(user, gate.MANAGE)).exists():
+        raise Organization.DoesNotExist
+    return Organization.objects.get(
+        code=(code or "").strip(), tree=Tree.PARTY, dissolved_on__isnull=True
+    )
+
+
+def receiver_suggestions(user, *, exclude=None, limit: int = 200) -> list[tuple[str, str]]:
+    """(code, name) of Party organizations in operation the user sees, for the letter form."""
+    from jiceng.orgs.models import Tree
+
+    found = Organization.objects.filter(
+        gate.org_filter(user), tree=Tree.PARTY, dissolved_on__isnull=True
+    )
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return list(found.order_by("path").values_list("code", "name")[:limit])
+
+
+def get_floating_record(user, pk: int) -> FloatingRecord:
+    """The floating record `pk` if the user sees the member's organization; else DoesNotExist."""
+    return (
+        FloatingRecord.objects.filter(gate.org_filter(user, field="membership__org"))
+        .select_related("membership__person", "membership__org")
+        .get(pk=pk)
+    )
+
+
+def follow_ups_of(user, record: FloatingRecord) -> list:
+    """The record's follow-ups, newest first (the notes included: the page is the member's)."""
+    gate.require(user, gate.VIEW, record.membership.org)
+    return list(record.follow_ups.select_related("recorded_by").order_by("-on", "-id"))
+
+
+def floating_records_of(user, m: PartyMembership) -> list[FloatingRecord]:
+    """The member's floating records, open ones first, then newest."""
+    gate.require(user, gate.VIEW, m.org)
+    return sorted(
+        m.floating_records.all(), key=lambda r: (r.until is not None, -r.since.toordinal())
+    )
+
+
+def floating_reports_of(user, org: Organization, *, limit: int = 12) -> list:
+    """The monthly floating reports `org` submitted, latest month first."""
+    from .models import FloatingReport
+
+    gate.require(user, gate.VIEW, org)
+    return list(
+        FloatingReport.objects.filter(org=org)
+        .select_related("submitted_by")
+        .order_by("-month")[:limit]
+    )
+
+
+def development_plans(user, org: Organization) -> list[dict]:
+    """Every development plan of `org` (annual and five-year), latest first, with progress."""
+    from .models import DevelopmentPlan
+
+    gate.require(user, gate.VIEW, org)
+    plans = DevelopmentPlan.objects.filter(org=org).order_by("-first_year", "last_year")
+    return [{"plan": p, "progress": plan_progress(user, p)} for p in plans]
+
+
+def past_delegates(user, org: Organization, *, limit: int = 100) -> list:
+    """Seats of `org` whose term has ended (or begins later), latest first."""
+    from .models import Delegate
+
+    gate.require(user, gate.VIEW, org)
+    today = timezone.localdate()
+    return list(
+        Delegate.objects.filter(org=org)
+        .filter(Q(term_until__lte=today) | Q(term_from__gt=today))
+        .select_related("person")
+        .order_by("-term_from", "-id")[:limit]
+    )
+
+
+def get_delegate_seat(user, org: Organization, pk: int):
+    """The seat `pk` at `org`'s congress, if the user sees `org`; else DoesNotExist."""
+    from .models import Delegate
+
+    return Delegate.objects.filter(gate.org_filter(user, field="org"), org=org).get(pk=pk)
+
+
+def union_member_by_number(user, org: Organization, number: str) -> UnionMembership | None:
+    """The union member with this member number under `org`, if the user may see them."""
+    return union_members(user, org).filter(member_number=(number or "").strip()).first()
+
+
+def seated(org: Organization, person, on: dt.date) -> bool:
+    """Whether `person` holds a seat at `org`'s congress on `on` (or from a later date)."""
+    from .models import Delegate
+
+    return (
+        Delegate.objects.filter(org=org, person=person)
+        .filter(Q(term_until__isnull=True) | Q(term_until__gt=on))
+        .exists()
+    )
+
+
+def floating_report(user, org: Organization, month: str):
+    """The monthly floating report `org` submitted for `month` (YYYY-MM), or None."""
+    from .models import FloatingReport
+
+    gate.require(user, gate.VIEW, org)
+    return (
+        FloatingReport.objects.filter(org=org, month=month).select_related("submitted_by").first()
     )

@@ -4,12 +4,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import Ref, object_type, record, record_many
-from jiceng.bulk import insert_rows
+from jiceng.bulk import any_of, insert_rows
 from jiceng.dated import restate
 from jiceng.orgs.models import Organization, Tree
 
@@ -318,6 +319,9 @@ def seat_delegate(
         raise ValidationError({"category": _("Unknown delegate category.")})
     if term_until and term_until <= term_from:
         raise ValidationError({"term_until": _("The term must end after it begins.")})
+    seats = Delegate.objects.filter(person=person, org=org)
+    if seats.filter(Q(term_until__isnull=True) | Q(term_until__gt=term_from)).exists():
+        raise ValidationError({"person": _("This person already holds a delegate seat here.")})
     seat = Delegate.objects.create(
         person=person, org=org, category=category, term_from=term_from, term_until=term_until
     )
@@ -407,104 +411,157 @@ def _membership_problems(org, stage, joined_on, full_on) -> dict[str, str]:
     return errors
 
 
-def _insert_many(model, objs: list, *, key: str = "") -> None:
-    """INSERT unsaved `objs` (every concrete field, prepared as Django prepares it; defaults
-    and auto_now_add applied) through `jiceng.bulk.insert_rows`, then give them their primary
-    keys by reading them back on the unique column `key`. bulk_create compiles SQL value by
-    value, which is most of what a 100,000-row roster import would otherwise spend its time on."""
-    if not objs:
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    as_is = (str, bool, int, type(None))
-    simple = (models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
+_PLAIN = frozenset({str, int, bool, type(None)})
 
-    def getter(f):
-        def prepared(obj):
-            return f.get_db_prep_save(f.pre_save(obj, True), conn)
 
-        if not isinstance(f, simple):
-            return prepared
-        name = f.attname
+class _Rows:
+    """Rows of `model` ready for `jiceng.bulk.insert_rows`, made from the values a bulk service
+    has at hand (by attname): every other concrete field takes its default (auto_now and
+    auto_now_add: `now`), and each value is prepared as Django would prepare it. Building
+    model instances and asking each field of each one cost more than the inserts themselves."""
 
-        def plain(obj):  # plain str, bool and int ids go to the driver as they are
-            value = getattr(obj, name)
-            return value if type(value) in as_is else prepared(obj)
+    def __init__(self, model, now: dt.datetime):
+        self.conn = connections[DEFAULT_DB_ALIAS]
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.index = {f.attname: i for i, f in enumerate(self.fields)}
+        self.index.update({f.name: i for i, f in enumerate(self.fields) if f.is_relation})
+        self.template: list = []
+        self.per_row: list[tuple[int, str, models.Field]] = []  # callable defaults
+        for i, f in enumerate(self.fields):
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now
+            elif f.has_default() and callable(f.default):
+                self.per_row.append((i, f.attname, f))
+                value = None
+            else:
+                value = f.get_default()
+            self.template.append(self.prepare(f, value))
+        self.rows: list[tuple] = []
 
-        return plain
+    def default(self, attname: str):
+        """The value a field not given takes (unprepared)."""
+        return self.model._meta.get_field(attname).get_default()
 
-    getters = [getter(f) for f in fields]
-    rows = [tuple(get(obj) for get in getters) for obj in objs]
-    insert_rows(model._meta.db_table, [f.column for f in fields], rows)
-    if key:
-        column = model._meta.get_field(key).attname
-        values = [getattr(obj, column) for obj in objs]
-        found = {}
-        for i in range(0, len(values), 500):
-            found.update(
-                model.objects.filter(**{f"{column}__in": values[i : i + 500]}).values_list(
-                    column, "pk"
-                )
-            )
-        for obj, value in zip(objs, values, strict=True):
-            obj.pk = found[value]
-            obj._state.adding, obj._state.db = False, conn.alias
+    def prepare(self, f, value):
+        if type(value) in _PLAIN:
+            return value
+        if isinstance(value, str):  # a TextChoices member: its plain value
+            return str.__str__(value)
+        if type(value) is dt.date:
+            return self.conn.ops.adapt_datefield_value(value)
+        if isinstance(value, models.Model):  # a related object given by its field's name
+            return value.pk
+        return f.get_db_prep_save(value, self.conn)
+
+    def add(self, values: dict) -> None:
+        row = self.template.copy()
+        index, fields, plain = self.index, self.fields, _PLAIN
+        for name, value in values.items():
+            i = index[name]
+            row[i] = value if type(value) in plain else self.prepare(fields[i], value)
+        for i, name, f in self.per_row:
+            if name not in values:
+                row[i] = self.prepare(f, f.get_default())
+        self.rows.append(tuple(row))
+
+    def insert(self, *, key: str = "") -> list | None:
+        """INSERT the rows; with `key` (a unique column), their primary keys in order."""
+        columns = [f.column for f in self.fields]
+        insert_rows(self.model._meta.db_table, columns, self.rows)
+        if not key:
+            return None
+        i = self.index[key]
+        values = [row[i] for row in self.rows]
+        quote = self.conn.ops.quote_name
+        meta = self.model._meta
+        table, column = quote(meta.db_table), quote(self.fields[i].column)
+        found: dict = {}
+        select = f"SELECT {column}, {quote(meta.pk.column)} FROM {table} WHERE {column}"
+        with self.conn.cursor() as cursor:
+            if self.conn.vendor == "postgresql":  # one array parameter
+                cursor.execute(f"{select} = ANY(%s)", [values])
+                found.update(cursor.fetchall())
+            else:
+                for at in range(0, len(values), 500):
+                    part = values[at : at + 500]
+                    cursor.execute(f"{select} IN ({', '.join(['%s'] * len(part))})", part)
+                    found.update(cursor.fetchall())
+        return [found[v] for v in values]
 
 
 @transaction.atomic
-def register_members(actor, entries: list[dict]) -> list[PartyMembership]:
+def register_members(actor, entries: list[dict]) -> list[int]:
     """`register_person` + `enrol_member` for many new people at once (a roster import).
 
     Each entry holds the person's fields (name, id_number, phone, gender, …) and the
     membership's (org, stage, joined_on, full_on, category, composition, floating and
     flags). The same checks, rows and audit events as the two services one by one, with
     one uniqueness query and bulk inserts. Refused whole (`EntryErrors`) if any entry is bad.
+    Returns the new memberships' primary keys, in the entries' order.
     """
     orgs = {e["org"].pk for e in entries}  # the gate once for all of them, not once each
     allowed = Organization.objects.filter(gate.org_filter(actor, gate.MANAGE), pk__in=orgs)
     if set(allowed.values_list("pk", flat=True)) != orgs:
         raise PermissionDenied(_("You do not have permission to act on this organization."))
+    now = timezone.now()
+    people, memberships = _Rows(Person, now), _Rows(PartyMembership, now)
+    states = _Rows(MembershipState, now)
+    snapshot_fields = [f for f in PERSON_FIELDS if f not in ("employer", "residence")]
+    person_defaults = {f: people.default(f) for f in PERSON_FIELDS}
+    dated = ("category", "composition", "floating")
+    membership_defaults = {f: memberships.default(f) for f in dated}
     problems: dict[int, dict[str, str]] = {}
-    people, memberships, digests = [], [], {}
+    digests: dict[str, int] = {}
+    events = []
+    stage_labels = {value: str(label) for value, label in Stage.choices}
     for i, e in enumerate(entries):
         errors: dict[str, str] = {}
-        person = Person(
-            name=(e.get("name") or "").strip(),
-            **{f: e[f] for f in PERSON_FIELDS if f in e and f != "name"},
-        )
-        if not person.name:
+        person = {f: e[f] for f in PERSON_FIELDS if f in e and f != "name"}
+        person["name"] = name = (e.get("name") or "").strip()
+        if not name:
             errors["name"] = _("Enter the name.")
+        gender, born = person.get("gender", ""), person.get("birth_date")
         number = normalize_id_number(e.get("id_number") or "")
-        if problem := id_number_problem(number, gender=person.gender, birth_date=person.birth_date):
+        masked = ""
+        if problem := id_number_problem(number, gender=gender, birth_date=born):
             errors["id_number"] = problem
         else:
             digest = crypto.lookup_hash(number, ID_CONTEXT)
             if digest in digests:
                 errors["id_number"] = _("A person with this ID number is already registered.")
             digests[digest] = i
-            person.id_number_encrypted = crypto.encrypt(number, ID_CONTEXT)
-            person.id_number_hash = digest
-            person.id_number_masked = crypto.mask_id_number(number)
-            person.gender = person.gender or gender_of(number)
-            person.birth_date = person.birth_date or birth_date_of(number)
+            masked = crypto.mask_id_number(number)
+            person["id_number_encrypted"] = crypto.encrypt(number, ID_CONTEXT)
+            person["id_number_hash"] = digest
+            person["id_number_masked"] = masked
+            person["gender"] = gender or gender_of(number)
+            person["birth_date"] = born or birth_date_of(number)
+        phone_masked = ""
         if e.get("phone"):
             phone = normalize_phone(e["phone"])
             if problem := phone_problem(phone):
                 errors["phone"] = problem
-            person.phone_encrypted = crypto.encrypt(phone, PHONE_CONTEXT)
-            person.phone_hash = crypto.lookup_hash(phone, PHONE_CONTEXT)
-            person.phone_masked = crypto.mask_phone(phone)
-        membership = {f: e[f] for f in MEMBERSHIP_FIELDS if f in e}
+            phone_masked = crypto.mask_phone(phone)
+            person["phone_encrypted"] = crypto.encrypt(phone, PHONE_CONTEXT)
+            person["phone_hash"] = crypto.lookup_hash(phone, PHONE_CONTEXT)
+            person["phone_masked"] = phone_masked
+        org = e["org"]
+        membership = {f: e[f] for f in MEMBERSHIP_FIELDS if f in e and f != "org"}
         errors.update(
-            _membership_problems(
-                e["org"], e.get("stage"), membership.get("joined_on"), membership.get("full_on")
-            )
+            _membership_problems(org, e.get("stage"), e.get("joined_on"), e.get("full_on"))
         )
         if errors:
             problems[i] = errors
-        people.append(person)
-        memberships.append(PartyMembership(person=person, **membership))
-    taken = Person.objects.filter(id_number_hash__in=list(digests)).values_list(
+            continue
+        if problems:
+            continue  # refused whole: the rest is only checked
+        people.add(person)
+        membership["org_id"] = org.pk
+        snapshot = {f: person.get(f, person_defaults[f]) for f in snapshot_fields}
+        snapshot.update(id_number=masked, phone=phone_masked)
+        events.append((name, snapshot, org, membership))
+    taken = Person.objects.filter(any_of("id_number_hash", digests)).values_list(
         "id_number_hash", flat=True
     )
     for digest in taken:
@@ -513,25 +570,32 @@ def register_members(actor, entries: list[dict]) -> list[PartyMembership]:
         )
     if problems:
         raise EntryErrors(dict(sorted(problems.items())))
-    _insert_many(Person, people, key="id_number_hash")
-    for m in memberships:
-        m.person = m.person  # the person has its pk now
-    _insert_many(PartyMembership, memberships, key="person_id")
-    _insert_many(MembershipState, [_state_row(m, m.joined_on) for m in memberships])
-    events = []
-    stage_labels = {value: str(label) for value, label in Stage.choices}
-    for person, m in zip(people, memberships, strict=True):
-        events.append(("person.register", person, None, person_snapshot(person), m.org))
-        ref = Ref(object_type(m), m.pk, f"{person.name} · {stage_labels[m.stage]}")  # str(m)
-        after = {
-            "person": person.name,
-            "org": m.org.code,
-            "stage": m.stage,
-            "joined_on": m.joined_on,
-        }
-        events.append(("party.enrol", ref, None, after, m.org))
-    record_many(actor, events)
-    return memberships
+    person_pks = people.insert(key="id_number_hash")
+    for (_name, _snapshot, _org, m), person_pk in zip(events, person_pks, strict=True):
+        memberships.add({**m, "person_id": person_pk})
+    membership_pks = memberships.insert(key="person_id")
+    log = []
+    kind = object_type(PartyMembership)
+    person_kind = object_type(Person)
+    for (name, snapshot, org, m), person_pk, pk in zip(
+        events, person_pks, membership_pks, strict=True
+    ):
+        states.add(
+            {
+                "membership_id": pk,
+                "valid_from": m.get("joined_on"),
+                "org_id": org.pk,
+                "stage": m.get("stage"),
+                **{f: m.get(f, membership_defaults[f]) for f in dated},
+            }
+        )
+        log.append(("person.register", Ref(person_kind, person_pk, name), None, snapshot, org))
+        ref = Ref(kind, pk, f"{name} · {stage_labels[m['stage']]}")  # str(membership)
+        after = {"person": name, "org": org.code, "stage": m["stage"], "joined_on": m["joined_on"]}
+        log.append(("party.enrol", ref, None, after, org))
+    states.insert()
+    record_many(actor, log)
+    return membership_pks
 
 
 def _audit_value(obj, name: str):

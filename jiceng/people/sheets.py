@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from jiceng import sheets
 from jiceng.access import gate
+from jiceng.bulk import any_of
 from jiceng.orgs.models import Organization, Tree
 from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.services.lifecycle import CODE_PATTERN
@@ -50,6 +51,7 @@ from .models import MEMBER_STAGES, Category, Education, Floating, Gender, PartyM
 from .models import Stage as StageChoice
 
 MIN_AGE = "people.party.min_age"
+_DIGEST = "_id_number_hash"  # kept in a row's values beside the columns
 
 GENDERS = Choices([(Gender.MALE, "男", "男性"), (Gender.FEMALE, "女", "女性")], enum=Gender)
 
@@ -187,6 +189,7 @@ class MemberSheet(SheetSpec):
     key = "id_number"
     limits_prefix = "orgs.import"
     personal = True
+    org_field = "org"  # `jiceng import members FILE --org CODE`: blank cells go to CODE
     field_aliases = {"person": "id_number", "phone": "phone"}
     columns = (
         Column("姓名", "name", sheets.text(60), required=True, width=12),
@@ -286,13 +289,18 @@ class MemberSheet(SheetSpec):
 
     @staticmethod
     def _digest(row: Row) -> str:
-        return crypto.lookup_hash(row.values["id_number"], services.ID_CONTEXT)
+        """The keyed hash of the row's ID number, computed once (the spool keeps it)."""
+        v = row.values
+        digest = v.get(_DIGEST)
+        if digest is None:
+            digest = v[_DIGEST] = crypto.lookup_hash(v["id_number"], services.ID_CONTEXT)
+        return digest
 
     def _known(self, rows, fields=("phone_masked", "party__stage", "party__org_id")) -> dict:
         """What is on record for the people of these rows, by keyed hash (plain values: a
         100,000-row re-import compares values and builds no model instance)."""
         digests = [self._digest(r) for r in rows if r.ok("id_number")]
-        found = Person.objects.filter(id_number_hash__in=digests).values(
+        found = Person.objects.filter(any_of("id_number_hash", digests)).values(
             "pk", "id_number_hash", *fields
         )
         return {p["id_number_hash"]: p for p in found}
@@ -353,6 +361,12 @@ class MemberSheet(SheetSpec):
             row.error(
                 "org",
                 _("You may not manage %(org)s (%(code)s).") % {"org": org.name, "code": org.code},
+            )
+        elif ctx.org is not None and not org.path.startswith(ctx.org.path):
+            row.error(
+                "org",
+                _("%(code)s is not under %(org)s (%(root)s), the organization this import is for.")
+                % {"code": code, "org": ctx.org.name, "root": ctx.org.code},
             )
         else:
             return org

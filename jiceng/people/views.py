@@ -1,5 +1,6 @@
 """Member pages: the list, a member's record with its next steps, the pipeline board, union
-members, and "my record". Thin views over `selectors` and `services`."""
+members, "my record", transfers, floating members, development plans and congress delegates.
+Thin views over `selectors` and the services (`services`, `transfers`, `floating`, …)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -17,9 +19,35 @@ from jiceng.pagination import paginate
 from jiceng.ui import switcher
 from jiceng.ui.forms import add_service_errors
 
-from . import selectors, services
-from .forms import ApplicantForm, MemberFilterForm, RevealForm, StepForm
-from .models import PartyMembership, Stage
+from . import delegates, floating, selectors, services, transfers
+from .forms import (
+    TRANSFER_STEPS,
+    ApplicantForm,
+    CardForm,
+    DelegateForm,
+    EndSeatForm,
+    FollowUpForm,
+    InflowForm,
+    MemberFilterForm,
+    MonthForm,
+    OutflowForm,
+    PlanForm,
+    ReceiveForm,
+    ReturnForm,
+    RevealForm,
+    StepForm,
+    TransferForm,
+    TransferStepForm,
+)
+from .models import (
+    MEMBER_STAGES,
+    OPEN_TRANSFER_STATES,
+    Delegate,
+    FloatingRecord,
+    PartyMembership,
+    Stage,
+    Transfer,
+)
 from .pipeline import PIPELINE
 
 MEMBER_LIMIT = 50
@@ -63,13 +91,35 @@ def _next_url(request, page) -> str | None:
 # --- The member list ---------------------------------------------------------------------
 
 
+def _label(rows) -> None:
+    """Each row's stage, category and floating labels, looked up once per page (the model's
+    get_FOO_display rebuilds and translates the whole choice list on every call)."""
+    labels = {
+        name: {k: str(v) for k, v in PartyMembership._meta.get_field(name).flatchoices}
+        for name in ("stage", "category", "floating")
+    }
+    for m in rows:
+        m.stage_label = labels["stage"].get(m.stage, m.stage)
+        m.category_label = labels["category"].get(m.category, m.category)
+        m.floating_label = labels["floating"].get(m.floating, m.floating)
+
+
 @login_required
 def member_list(request):
     form = MemberFilterForm(request.GET or None)
     under = switcher.current_org(request)
-    found = selectors.member_list(request.user, under=under, **form.filters())
-    page = _page(request, found, limit=MEMBER_LIMIT)
-    tops = [under] if under is not None else list(orgs.org_list(request.user, roots=True))
+    try:
+        page = selectors.member_page(
+            request.user,
+            cursor=request.GET.get("cursor"),
+            limit=MEMBER_LIMIT,
+            under=under,
+            **form.filters(),
+        )
+    except ValidationError:
+        raise Http404(_("The page cursor is invalid.")) from None
+    _label(page.items)
+    tops = [under] if under is not None else selectors.top_orgs(request.user)
     return render(
         request,
         "people/member_list.html",
@@ -101,7 +151,30 @@ def _step_forms(m, steps, *, bound: StepForm | None = None) -> dict:
     return forms
 
 
-def _member_page(request, m, *, bound: StepForm | None = None, revealed=None, status=200):
+def _member_forms(request, m, can_manage: bool, bound: dict) -> dict:
+    """The letter, outflow and inflow forms of the member page (bound ones kept)."""
+    user = request.user
+    letters = selectors.member_transfers(user, m)
+    is_member = m.stage in MEMBER_STAGES
+    may_issue = (
+        can_manage and is_member and not any(t.state in OPEN_TRANSFER_STATES for t in letters)
+    )
+    may_float = can_manage and is_member and not m.floating
+    return {
+        "transfers": letters,
+        "transfer_form": bound.get("transfer") or (TransferForm(user=user) if may_issue else None),
+        "outflow_form": bound.get("outflow") or (OutflowForm() if may_float else None),
+        "inflow_form": bound.get("inflow") or (InflowForm(user=user) if may_float else None),
+        "receiver_choices": selectors.receiver_suggestions(user, exclude=m.org)
+        if may_issue or may_float
+        else [],
+        "floating_records": selectors.floating_records_of(user, m),
+    }
+
+
+def _member_page(
+    request, m, *, bound: StepForm | None = None, revealed=None, status=200, bound_forms=None
+):
     user = request.user
     steps = selectors.next_steps(user, m)
     can_manage = gate.can(user, gate.MANAGE, m.org)
@@ -112,6 +185,7 @@ def _member_page(request, m, *, bound: StepForm | None = None, revealed=None, st
         request,
         "people/member_detail.html",
         {
+            **_member_forms(request, m, can_manage, bound_forms or {}),
             "m": m,
             "person": m.person,
             "steps": [s for s in steps if not s["exit"]],
@@ -119,7 +193,7 @@ def _member_page(request, m, *, bound: StepForm | None = None, revealed=None, st
                 (s["key"] for s in steps if s["possible"] and bound is None), None
             ),
             "exits": [s for s in steps if s["exit"]],
-            "timeline": selectors.member_timeline(user, m),
+            "timeline": selectors.timeline_with_transfers(user, m),
             "union": selectors.union_record(user, m.person),
             "can_manage": can_manage,
             "can_reveal": gate.can(user, gate.REVEAL, m.org),
@@ -263,3 +337,461 @@ def my_record(request):
     person = request.user.person
     record = selectors.own_record(person) if person is not None else None
     return render(request, "people/my_record.html", {"person": person, "record": record})
+
+
+# --- Transfers ------------------------------------------------------------------------------
+
+
+def _transfer_or_404(request, pk) -> Transfer:
+    try:
+        return selectors.get_transfer(request.user, pk)
+    except Transfer.DoesNotExist:
+        raise Http404(_("No such transfer, or you may not see it.")) from None
+
+
+@login_required
+def member_transfer(request, pk):
+    """POST: issue an introduction letter for the member (from the member page)."""
+    m = _membership_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("people:member_detail", m.pk)
+    user = request.user
+    gate.require(user, gate.MANAGE, m.org)
+    form = TransferForm(request.POST, user=user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            t = transfers.issue_transfer(
+                user,
+                m,
+                to_org=d["receiver"],
+                to_outside=d["to_outside"],
+                letter_number=d["letter_number"],
+                on=d["on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The introduction letter %(n)s to %(to)s has been issued.")
+                % {"n": t.letter_number, "to": t.receiver_name},
+            )
+            return redirect("people:transfer_detail", t.pk)
+    m = _membership_or_404(request, pk)
+    return _member_page(request, m, bound_forms={"transfer": form})
+
+
+def _receive(request, org, form: ReceiveForm) -> Transfer | None:
+    """Register (or find by ID number) the arriving person and receive them from outside."""
+    user, d = request.user, form.cleaned_data
+    try:
+        with transaction.atomic():  # a refused arrival leaves no stray person
+            person = services.find_by_id_number(d["id_number"])
+            if person is not None and person.name != d["name"].strip():
+                raise ValidationError(
+                    {"id_number": _("A person with this ID number is already registered.")}
+                )
+            if person is None:
+                person = services.register_person(
+                    user, org=org, name=d["name"], id_number=d["id_number"], phone=d["phone"]
+                )
+            return transfers.receive_from_outside(
+                user,
+                person,
+                org=org,
+                from_outside=d["from_outside"],
+                letter_number=d["letter_number"],
+                on=d["on"],
+                stage=d["stage"],
+                joined_on=d["joined_on"],
+                full_on=d["full_on"],
+            )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "person" in exc.error_dict:
+            # Not where they are on the books: that may be beyond what this user sees.
+            exc = ValidationError(
+                {"id_number": _("A person with this ID number is already registered.")}
+            )
+        add_service_errors(form, exc, rename={"step": "stage"})
+        return None
+
+
+@login_required
+def org_transfers(request, code):
+    """The letters of a Party organization; POST: receive a member from outside the system."""
+    org = _org_or_404(request, code, Tree.PARTY)
+    can_manage = org.is_active and gate.can(request.user, gate.MANAGE, org)
+    form = ReceiveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("You may not receive members here."))
+        if form.is_valid() and (t := _receive(request, org, form)) is not None:
+            messages.success(
+                request,
+                _("%(name)s has reported in from %(from)s.")
+                % {"name": t.membership.person.name, "from": t.from_outside},
+            )
+            return redirect("people:transfer_detail", t.pk)
+    return render(
+        request,
+        "people/org_transfers.html",
+        {
+            "org": org,
+            "board": selectors.transfer_board(request.user, org),
+            "can_manage": can_manage,
+            "form": form,
+        },
+    )
+
+
+def _transfer_page(request, t: Transfer, *, bound: TransferStepForm | None = None):
+    user = request.user
+    deciding_side = t.to_org or t.from_org  # as the transfer services decide it
+    forms = {}
+    if t.state in OPEN_TRANSFER_STATES and gate.can(user, gate.MANAGE, deciding_side):
+        keys = ("accept", "reject") if t.state == "issued" else ("report",)
+        for key in keys:
+            forms[key] = bound if bound and bound.step_key == key else TransferStepForm(step=key)
+    visible = [o for o in (t.from_org, t.to_org) if o is not None and gate.can(user, gate.VIEW, o)]
+    return render(
+        request,
+        "people/transfer_detail.html",
+        {
+            "t": t,
+            "row": selectors.transfer_row(t),
+            "forms": forms,
+            "member_visible": gate.can(user, gate.VIEW, t.membership.org),
+            "visible_orgs": {o.pk for o in visible},
+        },
+    )
+
+
+@login_required
+def transfer_detail(request, transfer):
+    """A letter; POST: accept it, reject it with the reason, or record the report-in."""
+    t = _transfer_or_404(request, transfer)
+    if request.method != "POST":
+        return _transfer_page(request, t)
+    step = request.POST.get("step", "")
+    if step not in TRANSFER_STEPS:
+        raise Http404(_("No such step."))
+    form = TransferStepForm(request.POST, step=step)
+    if form.is_valid():
+        user, on = request.user, form.cleaned_data["on"]
+        try:
+            if step == "accept":
+                transfers.accept_transfer(user, t, on)
+            elif step == "reject":
+                transfers.reject_transfer(user, t, form.cleaned_data["reason"], on)
+            else:
+                transfers.report_in(user, t, on)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            labels = {"accept": transfers.ACCEPT, "reject": transfers.REJECT}
+            messages.success(
+                request,
+                _("“%(step)s” has been recorded.") % {"step": labels.get(step, transfers.REPORT)},
+            )
+            return redirect("people:transfer_detail", t.pk)
+    return _transfer_page(request, _transfer_or_404(request, transfer), bound=form)
+
+
+# --- Floating members -----------------------------------------------------------------------
+
+ROSTER_LIMIT = 500
+
+
+@login_required
+def member_floating(request, pk):
+    """POST: record the member floating out (outflow) or in (inflow, nearest branch)."""
+    m = _membership_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("people:member_detail", m.pk)
+    user = request.user
+    gate.require(user, gate.MANAGE, m.org)
+    step = request.POST.get("step", "")
+    if step == "outflow":
+        form = OutflowForm(request.POST)
+    elif step == "inflow":
+        form = InflowForm(request.POST, user=user)
+    else:
+        raise Http404(_("No such step."))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if step == "outflow":
+                rec = floating.record_outflow(
+                    user,
+                    m,
+                    place=d["place"],
+                    since=d["on"],
+                    contact_person=d["contact_person"],
+                    contact_phone=d["contact_phone"],
+                )
+            else:
+                rec = floating.record_inflow(
+                    user,
+                    m,
+                    org=d["org"],
+                    origin=d["origin"],
+                    since=d["on"],
+                    contact_person=d["contact_person"],
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"phone": "contact_phone", "since": "on"})
+        else:
+            messages.success(
+                request,
+                _("%(name)s is recorded as floating (%(direction)s).")
+                % {"name": m.person.name, "direction": rec.get_direction_display()},
+            )
+            return redirect("people:floating_record", rec.pk)
+    m = _membership_or_404(request, pk)
+    return _member_page(request, m, bound_forms={step: form})
+
+
+@login_required
+def org_floating(request, code):
+    """The floating members under a Party organization, and its monthly report (000:L35)."""
+    from jiceng.policy.selectors import value as policy_value
+
+    org = _org_or_404(request, code, Tree.PARTY)
+    user, today = request.user, timezone.localdate()
+    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
+    shown = MonthForm(request.GET if "month" in request.GET else {"month": f"{today:%Y-%m}"})
+    month = shown.cleaned_data["month"] if shown.is_valid() else f"{today:%Y-%m}"
+    form = MonthForm(request.POST if request.method == "POST" else None, initial={"month": month})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("You may not submit reports for this organization."))
+        if form.is_valid():
+            month = form.cleaned_data["month"]
+            try:
+                floating.submit_monthly_report(user, org, month)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The floating members' report for %(month)s has been submitted.")
+                    % {"month": month},
+                )
+                return redirect(f"{request.path}?month={month}")
+    roster = list(selectors.floating_roster(user, org)[: ROSTER_LIMIT + 1])
+    kinds = policy_value("people.floating.report_org_kinds", org=org, on=today)
+    return render(
+        request,
+        "people/org_floating.html",
+        {
+            "org": org,
+            "outflow": [r for r in roster[:ROSTER_LIMIT] if r["direction"] == "outflow"],
+            "inflow": [r for r in roster[:ROSTER_LIMIT] if r["direction"] == "inflow"],
+            "more": len(roster) > ROSTER_LIMIT,
+            "figures": selectors.floating_figures(user, org),
+            "month": month,
+            "month_figures": selectors.floating_month_figures(user, org, month),
+            "report": selectors.floating_report(user, org, month),
+            "reports": selectors.floating_reports_of(user, org),
+            "reports_here": org.kind in kinds,
+            "can_submit": can_manage and month <= f"{today:%Y-%m}",
+            "form": form,
+        },
+    )
+
+
+def _record_or_404(request, pk) -> FloatingRecord:
+    try:
+        return selectors.get_floating_record(request.user, pk)
+    except FloatingRecord.DoesNotExist:
+        raise Http404(_("No such floating record, or you may not see it.")) from None
+
+
+RECORD_FORMS = {"card": CardForm, "follow_up": FollowUpForm, "return": ReturnForm}
+
+
+@login_required
+def floating_record(request, record):
+    """A floating record: card, follow-ups with notes; POST: issue the card, add a
+    follow-up, or end the floating."""
+    rec = _record_or_404(request, record)
+    user = request.user
+    m = rec.membership
+    bound = None
+    if request.method == "POST":
+        gate.require(user, gate.MANAGE, m.org)
+        step = request.POST.get("step", "")
+        if step not in RECORD_FORMS:
+            raise Http404(_("No such step."))
+        bound = RECORD_FORMS[step](request.POST)
+        if bound.is_valid():
+            d = bound.cleaned_data
+            try:
+                if step == "card":
+                    floating.issue_card(user, rec, d["card_number"], d["on"])
+                    done = _("The activity card has been issued.")
+                elif step == "follow_up":
+                    floating.add_follow_up(
+                        user,
+                        rec,
+                        d["on"],
+                        thinking=d["thinking"],
+                        employment=d["employment"],
+                        living=d["living"],
+                        note=d["note"],
+                    )
+                    done = _("The follow-up has been recorded.")
+                else:
+                    floating.record_return(user, rec, d["on"])
+                    done = _("Floating has ended.")
+            except ValidationError as exc:
+                add_service_errors(bound, exc)
+            else:
+                messages.success(request, done)
+                return redirect("people:floating_record", rec.pk)
+        rec = _record_or_404(request, record)
+    can_manage = rec.until is None and gate.can(user, gate.MANAGE, m.org)
+    forms = {}
+    if can_manage:
+        for key, cls in RECORD_FORMS.items():
+            forms[key] = bound if bound is not None and bound.prefix == key else cls()
+    return render(
+        request,
+        "people/floating_record.html",
+        {
+            "rec": rec,
+            "m": m,
+            "follow_ups": selectors.follow_ups_of(user, rec),
+            "forms": forms,
+        },
+    )
+
+
+# --- Development plans ----------------------------------------------------------------------
+
+
+@login_required
+def org_plans(request, code):
+    org = _org_or_404(request, code, Tree.PARTY)
+    user = request.user
+    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
+    form = PlanForm(
+        request.POST if request.method == "POST" else None,
+        initial={"first_year": timezone.localdate().year},
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("You may not set plans for this organization."))
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.set_plan(
+                    user,
+                    org=org,
+                    first_year=d["first_year"],
+                    last_year=d["last_year"],
+                    target=d["target"],
+                    targets_by_group=d["groups"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, rename={"targets_by_group": "groups"})
+            else:
+                messages.success(request, _("The development plan has been saved."))
+                return redirect("people:org_plans", org.code)
+    return render(
+        request,
+        "people/org_plans.html",
+        {
+            "org": org,
+            "plans": selectors.development_plans(user, org),
+            "form": form,
+            "can_manage": can_manage,
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+# --- Union congress delegates ---------------------------------------------------------------
+
+
+def _seat_delegate(request, org, form: DelegateForm) -> bool:
+    d = form.cleaned_data
+    member = selectors.union_member_by_number(request.user, org, d["member_number"])
+    if member is None:
+        form.add_error(
+            "member_number",
+            _("No union member of %(org)s has the member number %(n)s.")
+            % {"org": org.name, "n": d["member_number"]},
+        )
+        return False
+    if selectors.seated(org, member.person, d["term_from"]):
+        form.add_error(
+            "member_number",
+            _("%(name)s already holds a seat at this congress.") % {"name": member.person.name},
+        )
+        return False
+    try:
+        services.seat_delegate(
+            request.user,
+            member.person,
+            org=org,
+            category=d["category"],
+            term_from=d["term_from"],
+            term_until=d["term_until"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    messages.success(
+        request, _("%(name)s has been seated as a delegate.") % {"name": member.person.name}
+    )
+    return True
+
+
+def _end_seat(request, org, form: EndSeatForm) -> bool:
+    try:
+        seat = selectors.get_delegate_seat(request.user, org, form.cleaned_data["seat"])
+    except Delegate.DoesNotExist:
+        raise Http404(_("No such seat, or you may not see it.")) from None
+    try:
+        delegates.end_seat(request.user, seat, form.cleaned_data["on"])
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    messages.success(request, _("The seat of %(name)s has ended.") % {"name": seat.person.name})
+    return True
+
+
+@login_required
+def union_delegates(request, code):
+    """A union's congress delegates by category; POST: seat a member, or end a seat."""
+    org = _org_or_404(request, code, Tree.UNION)
+    user = request.user
+    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
+    seat_form, end_form = DelegateForm(), None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("You may not change the delegates of this union."))
+        if request.POST.get("step") == "end":
+            end_form = EndSeatForm(request.POST)
+            if end_form.is_valid() and _end_seat(request, org, end_form):
+                return redirect("people:union_delegates", org.code)
+        else:
+            seat_form = DelegateForm(request.POST)
+            if seat_form.is_valid() and _seat_delegate(request, org, seat_form):
+                return redirect("people:union_delegates", org.code)
+    return render(
+        request,
+        "people/union_delegates.html",
+        {
+            "org": org,
+            "categories": selectors.delegates_by_category(user, org),
+            "past": selectors.past_delegates(user, org),
+            "can_manage": can_manage,
+            "seat_form": seat_form,
+            "end_form": end_form,
+            "end_seat": end_form["seat"].value() if end_form is not None else None,
+            "today": timezone.localdate(),
+        },
+    )

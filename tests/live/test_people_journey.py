@@ -107,3 +107,45 @@ def test_a_member_sees_their_own_record(live_server_url, phone):
     phone.goto(live_server_url + "/people/?stage=all")
     phone.locator("#members tbody a").first.click()
     expect(phone.locator("#reveal-id-number")).to_have_count(0)
+
+
+def test_a_transfer_letter_is_issued_and_accepted_on_a_phone(live_server_url, phone):
+    """The community committee's secretary moves a member to a neighbouring branch: the letter
+    from the member's page, then the receiving branch's acceptance (both are hers to manage)."""
+    phone.goto(live_server_url + "/accounts/login/")
+    phone.get_by_label("用户名").fill("sq")
+    phone.get_by_label("密码").fill("jiceng2026")
+    phone.get_by_role("button", name="登录").click()
+    expect(phone).to_have_url(re.compile(r"/todo/$"))
+    phone.goto(live_server_url + "/people/?stage=full")
+    links = phone.locator("#members tbody a")
+    for i in range(min(links.count(), 10)):  # a member without an open letter
+        phone.goto(live_server_url + "/people/?stage=full")
+        phone.locator("#members tbody a").nth(i).click()
+        if phone.locator("#issue-transfer").count():
+            break
+    else:
+        pytest.fail("no full member to transfer")
+    name = phone.locator("h1").evaluate("h => h.firstChild.textContent.trim()")
+    form = phone.locator("#issue-transfer")
+    form.locator("summary").click()
+    receiver = phone.locator("#receiver-choices option").first.get_attribute("value")
+    form.locator("#id_transfer-to_org").fill(receiver)
+    letter = f"测试转〔{dt.datetime.now():%H%M%S%f}〕号"
+    form.locator("#id_transfer-letter_number").fill(letter)
+    assert no_horizontal_scroll(phone)
+    phone.locator("#issue-transfer-submit").click()
+    expect(phone).to_have_url(re.compile(r"/people/transfers/\d+/$"))
+    expect(phone.locator(".alert-success")).to_contain_text(letter)
+    expect(phone.locator("#transfer-state")).to_have_text("已开具，待接收")
+    assert no_horizontal_scroll(phone)
+    phone.locator("#transfer-accept-submit").click()
+    expect(phone.locator("#transfer-state")).to_have_text("已接收，待报到")
+    expect(phone.locator("#deadline")).to_be_visible()
+    expect(phone.locator("#transfer-step-report")).to_be_visible()
+    assert no_horizontal_scroll(phone)
+    phone.screenshot(path=str(artifacts() / "transfer-375.png"), full_page=True)
+    # The receiving branch's list shows the letter as incoming, awaiting the report-in.
+    phone.goto(live_server_url + f"/orgs/{receiver}/transfers/")
+    expect(phone.locator("#incoming")).to_contain_text(name)
+    assert no_horizontal_scroll(phone)
