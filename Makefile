@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export JICENG_HOME ?= $(CURDIR)/var
 
-.PHONY: run test setup lint test-sqlite test-postgres test-live browser-deps bench bench-smoke clean
+.PHONY: run test setup lint test-sqlite test-postgres test-live browser-deps document-deps bench bench-smoke clean
 
 run: setup  ## set up, load demo data on first run, serve on http://127.0.0.1:8000
 	JICENG_DEBUG=1 $(BIN)/jiceng demo
@@ -32,11 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	@JICENG_HOME=$$(mktemp -d) $(BIN)/jiceng makemigrations --check --dry-run >/dev/null
 
-test-sqlite: setup
+test-sqlite: setup document-deps
 	@echo "==== test suite on SQLite ===="
 	JICENG_HOME=$$(mktemp -d) $(BIN)/pytest -m "not live" -p no:cacheprovider
 
-test-postgres: setup
+test-postgres: setup document-deps
 	@echo "==== test suite on PostgreSQL ===="
 	JICENG_HOME=$$(mktemp -d) scripts/with-postgres $(BIN)/pytest -m "not live" -p no:cacheprovider
 
@@ -49,10 +49,20 @@ browser-deps:
 	  echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# .docx → PDF (tests/test_documents.py converts for real): LibreOffice Writer without the
+# GUI, CJK fonts so Chinese renders, and pdftotext to read the result back.
+document-deps:
+	@{ command -v soffice && command -v pdftotext && fc-list :lang=zh family | grep -q .; } >/dev/null 2>&1 || { \
+	  echo "installing Debian's LibreOffice Writer, Noto CJK fonts and poppler-utils"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null; }
+
 bench: setup  ## every benchmark at its documented scale (minutes; docs/benchmarks.md)
 	$(BIN)/python bench/coverage.py --scale province --db postgres
 	$(BIN)/python bench/import_members.py --scale city --db postgres
-	$(BIN)/python bench/member_list.py --scale city --db postgres
+	$(BIN)/python bench/member_list.py --scale province --db postgres
+	$(BIN)/python bench/tally.py --db postgres
+	$(BIN)/python bench/compliance.py --scale city --db postgres
 
 bench-smoke: setup  ## every benchmark at small scale on SQLite (seconds)
 	@for b in bench/[a-z]*.py; do $(BIN)/python $$b || exit 1; done
