@@ -3,6 +3,7 @@
 import datetime as dt
 
 from jiceng.demo.build import credit_code
+from jiceng.life.services import mark_held
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import register_unit, set_up, update_flags
 from jiceng.policy.services import set_override
@@ -98,8 +99,21 @@ def test_units_needing_a_union(world):
     assert len(titles) == 1 and "大厂" in titles[0]
 
 
-def test_empty_shell_check_waits_for_activity_records(world):
+def test_empty_shell_check_waits_for_activity_records(world, monkeypatch):
+    from jiceng.orgs import activity
+
+    monkeypatch.setattr(activity, "_providers", lambda: [])
     assert kinds_for(world.system, "orgs.empty_shell") == []
+
+
+def test_a_branch_that_held_a_meeting_is_no_empty_shell(world):
+    from tests.test_life_services import at, general
+
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    meeting = general(world, day=yesterday)
+    mark_held(world.users["a1_officer"], meeting, now=at(yesterday, 17))
+    flagged = {d.url for d in kinds_for(world.users["street_a_admin"], "orgs.empty_shell")}
+    assert "/orgs/A2/" in flagged and "/orgs/A1/" not in flagged
 
 
 def test_empty_shells_once_activity_is_recorded(world, monkeypatch):
