@@ -1,0 +1,478 @@
+"""Every read of the congress app that leaves it, scoped by the gate (a proposer also sees their
+own proposals). A record the user may not see raises DoesNotExist, so pages answer 404."""
+
+import datetime as dt
+import math
+from collections import Counter
+from fractions import Fraction
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.access import gate
+from jiceng.orgs.models import Organization
+from jiceng.people.models import Delegate, DelegateCategory
+from jiceng.policy.selectors import value as policy_value
+
+from . import flows
+from .models import (
+    CongressSession,
+    HeadcountCategory,
+    Proposal,
+    ProposalState,
+    ProposalStep,
+    Satisfaction,
+    Suggestion,
+    SuggestionState,
+    SuggestionStep,
+)
+
+QUORUM_KEY = "life.kind.workers_congress.quorum"  # one rule with the life app's meeting record
+QUORUM_STRICT_KEYS = ("life.kind.workers_congress.quorum_strict", "life.quorum_strict")
+
+
+def share(value) -> Fraction:
+    """A policy ratio as a fraction: "2/3", 0.5, or 0.6667 (read as the nearest fraction with a
+    denominator up to 100, i.e. 2/3: a rounded decimal must not raise the bar above 三分之二)."""
+    return Fraction(str(value)).limit_denominator(100)
+
+
+# -- sessions -----------------------------------------------------------------------------
+
+
+def sessions(user, org: Organization):
+    gate.require(user, gate.VIEW, org)
+    return (
+        CongressSession.objects.filter(org=org)
+        .annotate(proposal_count=Count("proposals", distinct=True))
+        .order_by("-term", "-number", "-id")
+    )
+
+
+def visible_sessions(user):
+    return CongressSession.objects.filter(gate.org_filter(user, field="org")).select_related("org")
+
+
+def get_session(user, pk: int) -> CongressSession:
+    return visible_sessions(user).get(pk=pk)
+
+
+def _strict(org, on) -> bool:
+    for key in QUORUM_STRICT_KEYS:
+        try:
+            return bool(policy_value(key, org=org, on=on))
+        except KeyError:
+            continue
+    return False
+
+
+def needed_for(base: int, ratio: Fraction, strict: bool) -> int:
+    """The fewest present that meet `ratio` of `base` (more than it when strict)."""
+    exact = ratio * base
+    return math.floor(exact) + 1 if strict else math.ceil(exact)
+
+
+def quorum(session: CongressSession) -> dict:
+    """Voting delegates due (the roll) and present, and the quorum by the policy in force on the
+    session's date for its union (at least 2/3 of the delegates by default)."""
+    roll = session.roll.filter(category=DelegateCategory.VOTING)
+    base = roll.count()
+    present = roll.filter(present=True).count()
+    ratio = share(policy_value(QUORUM_KEY, org=session.org, on=session.held_on))
+    strict = _strict(session.org, session.held_on)
+    needed = needed_for(base, ratio, strict)
+    return {
+        "base": base,
+        "present": present,
+        "needed": needed,
+        "ratio": ratio,
+        "strict": strict,
+        "recorded": session.attendance_recorded,
+        "met": session.attendance_recorded and base > 0 and present >= needed,
+    }
+
+
+def resolution_passes(session: CongressSession, votes_for: int) -> bool:
+    """More than the policy share (1/2) of all voting delegates (or of those present)."""
+    q = quorum(session)
+    ratio = share(
+        policy_value("congress.resolution.pass_share", org=session.org, on=session.held_on)
+    )
+    base_kind = policy_value("congress.resolution.pass_base", org=session.org, on=session.held_on)
+    base = q["present"] if base_kind == "present" else q["base"]
+    return base > 0 and votes_for > ratio * base
+
+
+def attendance(user, session: CongressSession) -> dict:
+    """Attendance by category: delegates from the roll (due and present), other attendees by
+    their headcount; the total present (004:L338: 99) and the quorum."""
+    gate.require(user, gate.VIEW, session.org)
+    due = Counter()
+    came = Counter()
+    for category, present in session.roll.values_list("category", "present"):
+        due[category] += 1
+        came[category] += int(present)
+    rows = [
+        {"key": key, "label": label, "due": due[key], "present": came[key], "seat": True}
+        for key, label in DelegateCategory.choices
+    ]
+    counts = dict(session.headcounts.values_list("category", "count"))
+    rows += [
+        {"key": key, "label": label, "due": None, "present": counts.get(key, 0), "seat": False}
+        for key, label in HeadcountCategory.choices
+    ]
+    return {
+        "rows": rows,
+        "total": sum(r["present"] for r in rows),
+        "due": sum(due.values()),
+        "quorum": quorum(session),
+    }
+
+
+def roll(user, session: CongressSession) -> list[dict]:
+    """The roll by delegate category, names in order."""
+    gate.require(user, gate.VIEW, session.org)
+    entries = session.roll.select_related("delegate__person").order_by(
+        "delegate__person__name", "id"
+    )
+    groups = {key: [] for key in DelegateCategory.values}
+    for e in entries:
+        groups.setdefault(e.category, []).append(e)
+    labels = dict(DelegateCategory.choices)
+    return [
+        {"key": key, "label": labels.get(key, key), "entries": rows} for key, rows in groups.items()
+    ]
+
+
+def headcounts(session: CongressSession) -> dict:
+    return dict(session.headcounts.values_list("category", "count"))
+
+
+def delegate_choices(user, session: CongressSession) -> list[tuple[int, str]]:
+    """Delegates of the roll who may propose and second: (delegate id, name). Shown to those
+    who see the union, and to a delegate of the session choosing their seconders."""
+    if own_seat(user, session) is None:
+        gate.require(user, gate.VIEW, session.org)
+    allowed = list(
+        policy_value("congress.proposal.proposer_categories", org=session.org, on=session.held_on)
+    )
+    return list(
+        session.roll.filter(category__in=allowed)
+        .order_by("delegate__person__name", "delegate_id")
+        .values_list("delegate_id", "delegate__person__name")
+    )
+
+
+def own_seat(user, session: CongressSession) -> Delegate | None:
+    """The user's own seat on the session's roll, if they may propose."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return None
+    allowed = list(
+        policy_value("congress.proposal.proposer_categories", org=session.org, on=session.held_on)
+    )
+    entry = (
+        session.roll.filter(delegate__person_id=person_id, category__in=allowed)
+        .select_related("delegate__person")
+        .first()
+    )
+    return entry.delegate if entry else None
+
+
+def sessions_with_own_seat(user) -> list[CongressSession]:
+    """Sessions where the user holds a seat that may propose (for "my proposals")."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return []
+    found = (
+        CongressSession.objects.filter(roll__delegate__person_id=person_id)
+        .select_related("org")
+        .distinct()
+        .order_by("-held_on", "-id")
+    )
+    return [s for s in found[:20] if own_seat(user, s) is not None]
+
+
+# -- proposals ------------------------------------------------------------------------------
+
+
+def _visible_proposals(user):
+    own = (
+        Q(proposer__person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
+    )
+    return Proposal.objects.filter(gate.org_filter(user, field="org") | own)
+
+
+def proposals(
+    user,
+    *,
+    session: CongressSession | None = None,
+    org: Organization | None = None,
+    category: str | None = None,
+    state: str | None = None,
+    query: str = "",
+):
+    """Proposals the user may see, filtered; ordered by session and number."""
+    found = Proposal.objects.filter(gate.org_filter(user, field="org"))
+    if session is not None:
+        found = found.filter(session=session)
+    if org is not None:
+        found = found.filter(org=org)
+    if category:
+        found = found.filter(category=category)
+    if state == "overdue":
+        found = found.filter(state=ProposalState.ASSIGNED, reply_due__lt=timezone.localdate())
+    elif state:
+        found = found.filter(state=state)
+    if query:
+        found = found.filter(Q(title__icontains=query) | Q(proposer__person__name=query))
+    return found.select_related("proposer__person", "session", "org")
+
+
+def get_proposal(user, pk: int) -> Proposal:
+    return (
+        _visible_proposals(user)
+        .select_related("proposer__person", "session", "org")
+        .prefetch_related(
+            Prefetch("seconders", queryset=Delegate.objects.select_related("person")),
+            Prefetch("steps", queryset=ProposalStep.objects.select_related("recorded_by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def my_proposals(user):
+    """The user's own proposals, latest session first (no organization gate: their own)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(proposer__person_id=person_id)
+        .select_related("session", "org")
+        .order_by("-session__held_on", "-number")
+    )
+
+
+def can_manage(user, record) -> bool:
+    return gate.can(user, gate.MANAGE, record.org)
+
+
+def _labels(workflow) -> dict:
+    return {k: s.label for k, s in workflow.steps.items()}
+
+
+def timeline(proposal: Proposal) -> list[dict]:
+    labels = _labels(flows.PROPOSAL)
+    return [
+        {
+            "step": s.step,
+            "label": labels.get(s.step, s.step),
+            "on": s.on,
+            "note": s.note,
+            "data": s.data,
+            "by": s.recorded_by,
+        }
+        for s in proposal.steps.all()
+    ]
+
+
+def proposal_next_steps(user, proposal: Proposal, on: dt.date | None = None) -> list[dict]:
+    """Every step open to the proposal with what still stands in its way; `mine` marks the
+    steps the user may take (a manager: all; the proposer: their own feedback)."""
+    from .services import proposal_context
+
+    on = on or timezone.localdate()
+    manager = can_manage(user, proposal)
+    own = getattr(user, "person_id", None) == proposal.proposer.person_id
+    ctx = proposal_context(proposal, on, {})
+    found = []
+    for step in flows.PROPOSAL.steps.values():
+        if proposal.state not in step.from_states or step.key == "submit":
+            continue
+        if step.once and step.key in ctx.done:
+            continue
+        # What the step's own form asks for is checked when it is sent, not shown upfront.
+        shown = flows.upfront(flows.PROPOSAL, step.key, proposal.state, ctx)
+        found.append(
+            {
+                "key": step.key,
+                "label": step.label,
+                "refusals": shown,
+                "possible": not shown,
+                "mine": manager or (own and step.key == "feedback"),
+                "due": _step_due(proposal, step.key),
+            }
+        )
+    return found
+
+
+def _step_due(proposal: Proposal, key: str) -> dt.date | None:
+    if key == "reply":
+        return proposal.reply_due
+    if key == "mid_year":
+        return year_date(proposal, "congress.proposal.mid_year_check_by")
+    if key == "feedback":
+        return year_date(proposal, "congress.proposal.feedback_by")
+    if key in ("sort", "accept", "convert", "assign"):
+        days = int(
+            policy_value(
+                "congress.proposal.assign_within_days",
+                org=proposal.org,
+                on=proposal.session.held_on,
+            )
+        )
+        return proposal.session.held_on + dt.timedelta(days=days)
+    return None
+
+
+def year_date(proposal: Proposal, key: str) -> dt.date:
+    """A month-day of policy (06-30, 12-31) in the session's year, or the next year's if the
+    session was held after it."""
+    held = proposal.session.held_on
+    month, day = (int(x) for x in str(policy_value(key, org=proposal.org, on=held)).split("-"))
+    found = dt.date(held.year, month, day)
+    return found if found >= held else dt.date(held.year + 1, month, day)
+
+
+def figures(user, session: CongressSession, on: dt.date | None = None) -> dict:
+    """A session's proposals: counts by category and state, accepted / converted, the on-time
+    reply rate (replies due by `on` that came by their deadline), the satisfaction rate
+    (satisfied levels of policy over feedback given) and the excellent proposals."""
+    gate.require(user, gate.VIEW, session.org)
+    on = on or timezone.localdate()
+    rows = list(
+        Proposal.objects.filter(session=session).values_list(
+            "category", "state", "reply_due", "replied_on", "satisfaction", "excellent"
+        )
+    )
+    by_category = Counter(r[0] or "" for r in rows)
+    by_state = Counter(r[1] for r in rows)
+    states = dict(ProposalState.choices)
+    accepted_states = {
+        ProposalState.ACCEPTED,
+        ProposalState.ASSIGNED,
+        ProposalState.REPLIED,
+        ProposalState.CLOSED,
+    }
+    due = [r for r in rows if r[2] is not None and (r[3] is not None or r[2] < on)]
+    on_time = sum(1 for r in due if r[3] is not None and r[3] <= r[2])
+    overdue = sum(
+        1 for r in rows if r[1] == ProposalState.ASSIGNED and r[2] is not None and r[2] < on
+    )
+    satisfied_levels = set(
+        policy_value("congress.proposal.satisfied_levels", org=session.org, on=session.held_on)
+    )
+    answers = Counter(r[4] for r in rows if r[4])
+    responses = sum(answers.values())
+    satisfied = sum(n for k, n in answers.items() if k in satisfied_levels)
+    categories = list(
+        policy_value("congress.proposal.categories", org=session.org, on=session.held_on)
+    )
+    ordered = [c for c in categories if by_category.get(c)] + sorted(
+        c for c in by_category if c and c not in categories
+    )
+    return {
+        "total": len(rows),
+        "by_category": [(c, by_category[c]) for c in ordered]
+        + ([(_("Not yet sorted"), by_category[""])] if by_category.get("") else []),
+        "by_state": [(k, states[k], by_state[k]) for k in ProposalState.values if by_state.get(k)],
+        "accepted": sum(by_state[s] for s in accepted_states),
+        "opinions": by_state[ProposalState.OPINION],
+        "replies_due": len(due),
+        "on_time": on_time,
+        "overdue": overdue,
+        "on_time_rate": (on_time / len(due)) if due else None,
+        "satisfaction": [(k, label, answers[k]) for k, label in Satisfaction.choices],
+        "responses": responses,
+        "satisfied": satisfied,
+        "satisfaction_rate": (satisfied / responses) if responses else None,
+        "excellent": sum(1 for r in rows if r[5]),
+    }
+
+
+# -- rationalization proposals ------------------------------------------------------------
+
+
+def suggestions(user, org: Organization, *, state: str | None = None, query: str = ""):
+    gate.require(user, gate.VIEW, org)
+    found = Suggestion.objects.filter(org=org)
+    if state:
+        found = found.filter(state=state)
+    if query:
+        found = found.filter(Q(title__icontains=query) | Q(submitter_name=query))
+    return found
+
+
+def get_suggestion(user, pk: int) -> Suggestion:
+    return (
+        Suggestion.objects.filter(gate.org_filter(user, field="org"))
+        .select_related("org", "person")
+        .prefetch_related(
+            Prefetch("steps", queryset=SuggestionStep.objects.select_related("recorded_by"))
+        )
+        .get(pk=pk)
+    )
+
+
+def suggestion_timeline(s: Suggestion) -> list[dict]:
+    labels = _labels(flows.SUGGESTION)
+    return [
+        {
+            "step": row.step,
+            "label": labels.get(row.step, row.step),
+            "on": row.on,
+            "note": row.note,
+            "data": row.data,
+            "by": row.recorded_by,
+        }
+        for row in s.steps.all()
+    ]
+
+
+def suggestion_next_steps(user, s: Suggestion, on: dt.date | None = None) -> list[dict]:
+    from .services import suggestion_context
+
+    on = on or timezone.localdate()
+    ctx = suggestion_context(s, on, {})
+    found = []
+    for step in flows.SUGGESTION.steps.values():
+        if s.state not in step.from_states or step.key == "submit":
+            continue
+        shown = flows.upfront(flows.SUGGESTION, step.key, s.state, ctx)
+        found.append(
+            {
+                "key": step.key,
+                "label": step.label,
+                "refusals": shown,
+                "possible": not shown,
+                "mine": can_manage(user, s),
+                "due": None,
+            }
+        )
+    return found
+
+
+def suggestion_figures(user, org: Organization, year: int | None = None) -> dict:
+    gate.require(user, gate.VIEW, org)
+    found = Suggestion.objects.filter(org=org)
+    if year:
+        found = found.filter(submitted_on__year=year)
+    by_state = Counter(found.values_list("state", flat=True))
+    rewards = [r for r in found.values_list("reward", flat=True) if r is not None]
+    return {
+        "total": sum(by_state.values()),
+        "by_state": [
+            (k, label, by_state[k]) for k, label in SuggestionState.choices if by_state[k]
+        ],
+        "adopted": sum(
+            by_state[k]
+            for k in (
+                SuggestionState.ADOPTED,
+                SuggestionState.IMPLEMENTED,
+                SuggestionState.NOT_IMPLEMENTED,
+                SuggestionState.REWARDED,
+            )
+        ),
+        "rewards": sum(rewards),
+    }

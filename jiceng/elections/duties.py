@@ -1,0 +1,129 @@
+"""Terms about to expire, or expired without a re-election, and re-election requests or
+candidate lists waiting for an organization's approval, for the to-do centre.
+
+The organization itself and its upper level are both told, a policy number of months ahead
+(`elections.term.expiry_notice_months`): "第3届支部委员会将于 2027-03-31 任期届满，请做好换届准备".
+"""
+
+import datetime as dt
+import functools
+import itertools
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jiceng.policy.selectors import value as policy_value
+from jiceng.todo.registry import Duty
+
+from .models import Term, TermStatus
+from .text import add_months, term_title
+
+
+def _url(org) -> str:
+    return reverse("ui:org_detail", args=[org.code])
+
+
+def expiring_terms(orgs, today: dt.date):
+    months = functools.cache(
+        lambda org: int(policy_value("elections.term.expiry_notice_months", org=org, on=today))
+    )
+    # The widest notice anywhere bounds the query; each term is then judged by its own value.
+    widest = max(
+        [int(policy_value("elections.term.expiry_notice_months", on=today))]
+        + [int(v) for v in _override_values("elections.term.expiry_notice_months", today)]
+    )
+    horizon = add_months(today, widest)
+    current = list(
+        Term.objects.filter(status=TermStatus.CURRENT, ends_on__lte=horizon)
+        .filter(Q(org__in=orgs) | Q(org__parent__in=orgs))
+        .select_related("org", "org__parent")
+        .order_by("ends_on", "pk")
+    )
+    ids = {t.org_id for t in current} | {t.org.parent_id for t in current if t.org.parent_id}
+    wanted = set(orgs.filter(pk__in=ids).values_list("pk", flat=True))
+    for term in current:
+        org = term.org
+        if add_months(today, months(org)) < term.ends_on:
+            continue
+        title = term_title(term)
+        if term.ends_on < today:
+            own = _("%(term)s ended on %(date)s and has not been re-elected: hold the election.")
+            upper = _(
+                "%(org)s: %(term)s ended on %(date)s and has not been re-elected: hold the "
+                "election."
+            )
+        else:
+            own = _("%(term)s ends on %(date)s: prepare the re-election.")
+            upper = _("%(org)s: %(term)s ends on %(date)s: prepare the re-election.")
+        values = {"term": title, "date": term.ends_on, "org": org.name}
+        if org.pk in wanted:
+            yield Duty(
+                org, own % values, "elections.term_expiring", due=term.ends_on, url=_url(org)
+            )
+        parent = org.parent
+        if parent is not None and parent.pk in wanted:
+            yield Duty(
+                parent,
+                upper % values,
+                "elections.term_expiring_below",
+                due=term.ends_on,
+                url=_url(org),
+            )
+
+
+def _override_values(key: str, on: dt.date):
+    from jiceng.policy.models import PolicyOverride
+
+    return (
+        PolicyOverride.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), key=key)
+        .filter(valid_from__lte=on)
+        .values_list("value", flat=True)
+    )
+
+
+def cases_waiting(orgs, today: dt.date):
+    """Re-election requests and candidate lists waiting for an organization's approval: the
+    same-level Party organization (union cases), then the upper level."""
+    from .cases import step_label
+    from .models import ElectionCase
+    from .services.cases import acting_org
+
+    waiting = (
+        Q(system="union", state="requested", party_org__in=orgs)
+        | Q(system="union", state="slate_proposed", party_org__in=orgs)
+        | Q(state__in=["requested", "party_agreed"], upper_org__in=orgs)
+        | Q(system="party", state="slate_proposed", upper_org__in=orgs)
+    )
+    found = (
+        ElectionCase.objects.filter(waiting)
+        .select_related("org", "party_org", "upper_org")
+        .order_by("planned_on", "pk")
+    )
+    wanted = set(orgs.values_list("pk", flat=True))
+    for case in found:
+        if case.state == "slate_proposed":
+            step = "review_slate"
+        elif case.system == "union" and case.state == "requested":
+            step = "approve_party"
+        else:
+            step = "approve_upper"
+        approver = acting_org(case, step)
+        if approver.pk not in wanted:
+            continue
+        yield Duty(
+            approver,
+            _("%(org)s: %(step)s (congress planned for %(date)s).")
+            % {"org": case.org.name, "step": step_label(case, step), "date": case.planned_on},
+            "elections.case_waiting",
+            due=case.planned_on,
+            url=reverse("elections:case", args=[case.pk]),
+        )
+
+
+SOURCES = [expiring_terms, cases_waiting]
+
+
+def duties(user, orgs, today: dt.date, *, limit: int):
+    for source in SOURCES:
+        yield from itertools.islice(source(orgs, today), limit)

@@ -1,0 +1,691 @@
+"""Elections pages: an organization's terms, cases and polls; the election case with its
+timeline and next step; the candidate list with its surplus check; a poll with its ballot
+sheet, figures, tally batches and corrections, and the result explained; the tellers' entry
+screen. Thin views over `selectors` and `services`; anything the user may not see is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.access import gate
+from jiceng.documents import docx_response, pdf_response
+from jiceng.orgs import selectors as orgs
+from jiceng.orgs.models import Organization, Tree
+from jiceng.policy.selectors import value as policy_value
+from jiceng.ui.forms import add_service_errors
+
+from . import ballot_pdf, documents, selectors, services
+from .cases import committees_of, step_label
+from .forms import (
+    ApprovalForm,
+    AttendanceForm,
+    BeginTermForm,
+    CongressForm,
+    CorrectionForm,
+    NextRoundForm,
+    NominationForm,
+    PlenaryForm,
+    RequestForm,
+    SlateForm,
+    TallyForm,
+    TermChangeForm,
+    TermStartForm,
+    committees_for,
+)
+from .models import (
+    CaseState,
+    ElectionCase,
+    Poll,
+    PollStatus,
+    RoundKind,
+    TallyCorrection,
+    TallySheet,
+    TermStatus,
+)
+from .services.cases import PLENARY_POSTS, related_party_orgs
+from .text import add_months, committee_label
+
+APPROVAL_STEPS = ("approve_party", "approve_upper", "review_slate")
+CASE_FORM_STEPS = (*APPROVAL_STEPS, "congress", "plenary", "begin_term")
+MAX_COPIES = 2000
+
+
+def _org_or_404(request, code) -> Organization:
+    try:
+        return orgs.get_visible(request.user, code)
+    except Organization.DoesNotExist:
+        raise Http404(_("No such organization, or you may not see it.")) from None
+
+
+def _case_or_404(request, pk) -> ElectionCase:
+    try:
+        return selectors.get_case(request.user, pk)
+    except ElectionCase.DoesNotExist:
+        raise Http404(_("No such election case, or you may not see it.")) from None
+
+
+def _poll_or_404(request, pk) -> Poll:
+    try:
+        return selectors.get_poll(request.user, pk)
+    except Poll.DoesNotExist:
+        raise Http404(_("No such poll, or you may not see it.")) from None
+
+
+# -- an organization's elections ------------------------------------------------------------
+
+
+def _term_rows(org, terms, today):
+    months = int(policy_value("elections.term.expiry_notice_months", org=org, on=today))
+    notice_from = add_months(today, months)
+    for t in terms:
+        t.current = t.status == TermStatus.CURRENT
+        t.overdue = t.current and t.ends_on < today
+        t.due_soon = t.current and not t.overdue and t.ends_on <= notice_from
+        t.title = committee_label(org.kind, t.committee)
+    return terms
+
+
+def _org_page(request, org, *, start_form=None, change_form=None, status=200):
+    user = request.user
+    today = timezone.localdate()
+    is_admin = org.is_active and gate.can(user, gate.ADMIN, org)
+    committees = committees_for(org)
+    terms = _term_rows(org, list(selectors.terms_of(user, org)), today)
+    current = [t for t in terms if t.current]
+    cases = list(selectors.cases_of(user, org))
+    return render(
+        request,
+        "elections/org_elections.html",
+        {
+            "org": org,
+            "terms": terms,
+            "cases": cases,
+            "to_approve": selectors.cases_to_approve(user, org),
+            "polls": selectors.polls_of(user, org).filter(case__isnull=True)[:50],
+            "can_manage": org.is_active and gate.can(user, gate.MANAGE, org),
+            "is_admin": is_admin,
+            "start_form": start_form
+            or (TermStartForm(committees=committees) if is_admin else None),
+            "change_form": change_form
+            or (
+                TermChangeForm(committees=[t.committee for t in current])
+                if is_admin and current
+                else None
+            ),
+            "upper_orgs": orgs.ancestors(org),
+            "open_case": any(c.state != CaseState.DONE for c in cases),
+        },
+        status=status,
+    )
+
+
+@login_required
+def org_elections(request, code):
+    return _org_page(request, _org_or_404(request, code))
+
+
+@login_required
+def term_start(request, code):
+    org = _org_or_404(request, code)
+    if request.method != "POST":
+        return redirect("elections:org", org.code)
+    gate.require(request.user, gate.ADMIN, org)
+    form = TermStartForm(request.POST, committees=committees_for(org))
+    if form.is_valid():
+        d = form.cleaned_data
+        people, problems = selectors.people_named(org, [name for _post, name in d["officers"]])
+        if problems:
+            form.add_error("officers", problems)
+        else:
+            try:
+                term = services.start_term(
+                    request.user,
+                    org=org,
+                    committee=d["committee"],
+                    starts_on=d["starts_on"],
+                    officers=[
+                        (p, post) for p, (post, _n) in zip(people, d["officers"], strict=True)
+                    ],
+                    number=d["number"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Term %(n)s has begun; it ends on %(date)s.")
+                    % {"n": term.number, "date": term.ends_on},
+                )
+                return redirect("elections:org", org.code)
+    return _org_page(request, org, start_form=form, status=200)
+
+
+@login_required
+def term_change(request, code):
+    org = _org_or_404(request, code)
+    if request.method != "POST":
+        return redirect("elections:org", org.code)
+    gate.require(request.user, gate.ADMIN, org)
+    current = list(selectors.terms_of(request.user, org).filter(status=TermStatus.CURRENT))
+    form = TermChangeForm(request.POST, committees=[t.committee for t in current])
+    if form.is_valid():
+        d = form.cleaned_data
+        term = next(t for t in current if t.committee == d["committee"])
+        approver = next(
+            (a for a in orgs.ancestors(org) if a.code == d["approved_by"].strip()), None
+        )
+        try:
+            change = services.change_term_end(
+                request.user,
+                term,
+                new_end=d["new_end"],
+                approved_by=approver,
+                document_number=d["document_number"],
+                approved_on=d["approved_on"],
+                reason=d["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"approval": "approved_by"})
+        else:
+            messages.success(
+                request,
+                _("The term now ends on %(date)s (%(kind)s approved by %(org)s).")
+                % {"date": change.new_end, "kind": change.get_kind_display(), "org": approver.name},
+            )
+            return redirect("elections:org", org.code)
+    return _org_page(request, org, change_form=form)
+
+
+@login_required
+def case_file(request, code):
+    """File the request (请示): the form, and the case once filed."""
+    org = _org_or_404(request, code)
+    user = request.user
+    if not (org.is_active and gate.can(user, gate.MANAGE, org)):
+        raise PermissionDenied(_("You may not file a request for this organization."))
+    union = org.tree == Tree.UNION
+    today = timezone.localdate()
+    party_orgs = list(related_party_orgs(org, today)) if union else []
+    if union and not party_orgs:
+        party_orgs = [
+            o for o in orgs.visible_orgs(user).filter(tree=Tree.PARTY).order_by("name")[:50]
+        ]
+    form = RequestForm(
+        request.POST if request.method == "POST" else None, union=union, party_orgs=party_orgs
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.file_request(user, org=org, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"org": "__all__"})
+        else:
+            messages.success(request, _("The request has been filed."))
+            return redirect("elections:case", case.pk)
+    return render(request, "elections/case_file.html", {"org": org, "form": form})
+
+
+# -- the election case ----------------------------------------------------------------------
+
+
+def _case_forms(request, case, steps, bound=None, bound_step=None) -> dict:
+    """The form of each step the user may take now (a bound one kept)."""
+    found = {}
+    for s in steps:
+        key = s["key"]
+        if key not in CASE_FORM_STEPS or not s["may"]:
+            continue
+        if key == bound_step and bound is not None:
+            found[key] = bound
+        elif s["possible"]:
+            found[key] = _blank_form(case, key)
+    return found
+
+
+def _plenary_posts(case):
+    return [
+        (post, getattr(case, field))
+        for post, _committee, field in PLENARY_POSTS[case.system]
+        if getattr(case, field)
+    ]
+
+
+def _blank_form(case, key, data=None):
+    prefix = key
+    if key in APPROVAL_STEPS:
+        return ApprovalForm(data, prefix=prefix)
+    if key == "congress":
+        return CongressForm(
+            data,
+            prefix=prefix,
+            initial={"held_on": case.planned_on, "entitled": case.delegates},
+        )
+    if key == "plenary":
+        return PlenaryForm(data, prefix=prefix, posts=_plenary_posts(case))
+    return BeginTermForm(
+        data,
+        prefix=prefix,
+        party=case.system == "party",
+        initial={"starts_on": case.held_on},
+    )
+
+
+def _case_page(request, case, *, bound=None, bound_step=None, status=200):
+    user = request.user
+    steps = selectors.case_steps(user, case)
+    forms = _case_forms(request, case, steps, bound, bound_step)
+    for s in steps:
+        s["form"] = forms.get(s["key"])
+        s["on_slate_page"] = s["key"] in ("nominate", "slate")
+    results = selectors.case_results(case)
+    elected_names = sorted(
+        {e["name"] for (c, post), r in results.items() if not post for e in r.elected}
+    )
+    timeline = selectors.case_timeline(case)
+    for entry in timeline:
+        entry.label = step_label(case, entry.step)
+    return render(
+        request,
+        "elections/case_detail.html",
+        {
+            "case": case,
+            "org": case.org,
+            "steps": steps,
+            "timeline": timeline,
+            "approvals": [e for e in timeline if e.approved_by_id],
+            "polls": case.polls.order_by("post", "committee", "round", "pk"),
+            "can_see_polls": gate.can(user, gate.VIEW, case.org),
+            "years_elapsed": documents.years_elapsed(case),
+            "congress_name": documents.congress_name(case),
+            "report_ready": documents.report_ready(case),
+            "elected_names": elected_names,
+            "committees": [(c, committee_label(case.org.kind, c)) for c in committees_of(case)],
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_detail(request, case):
+    return _case_page(request, _case_or_404(request, case))
+
+
+@login_required
+def case_step(request, case):
+    """POST: take one step of the case; refusals go back on the step's form, in Chinese."""
+    found = _case_or_404(request, case)
+    if request.method != "POST":
+        return redirect("elections:case", found.pk)
+    step = request.POST.get("step", "")
+    if step not in CASE_FORM_STEPS:
+        raise Http404(_("No such step."))
+    form = _blank_form(found, step, request.POST)
+    user = request.user
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if step in APPROVAL_STEPS:
+                services.approve(
+                    user,
+                    found,
+                    step,
+                    on=d["on"],
+                    document_number=d["document_number"],
+                    note=d["note"],
+                )
+            elif step == "congress":
+                services.hold_congress(
+                    user, found, held_on=d["held_on"], entitled=d["entitled"], present=d["present"]
+                )
+            elif step == "plenary":
+                services.hold_plenary(
+                    user, found, held_on=d["held_on"], candidates=form.candidates()
+                )
+            else:
+                services.begin_term(
+                    user, found, starts_on=d["starts_on"], divisions=form.divisions()
+                )
+        except ValidationError as exc:
+            rename = {"step": "__all__", "divisions": "__all__", "officers": "__all__"}
+            rename |= {p: f"post_{p}" for p, _n in _plenary_posts(found)}
+            add_service_errors(form, exc, rename=rename)
+        else:
+            messages.success(
+                request, _("“%(step)s” has been recorded.") % {"step": step_label(found, step)}
+            )
+            return redirect("elections:case", found.pk)
+    return _case_page(request, _case_or_404(request, case), bound=form, bound_step=step)
+
+
+def _slate_page(request, case, *, nomination_form=None, slate_form=None):
+    user = request.user
+    committees = [(c, committee_label(case.org.kind, c)) for c in committees_of(case)]
+    steps = {s["key"]: s for s in selectors.case_steps(user, case)}
+    slate = selectors.slate_of(case)
+    tallies = selectors.nomination_tallies(case)
+    nominate, propose = steps.get("nominate"), steps.get("slate")
+    may_nominate = bool(nominate and nominate["may"])
+    may_propose = bool(propose and propose["may"])
+    if slate_form is None and may_propose:
+        initial = {
+            f"names_{c}": "\n".join(e.name for e in slate.get(c, []))
+            or "\n".join(t["name"] for t in tallies.get(c, []))
+            for c, _label in committees
+        }
+        slate_form = SlateForm(committees=committees, initial=initial)
+    votes = {c: {t["name"]: t["total"] for t in tallies.get(c, [])} for c, _label in committees}
+    return render(
+        request,
+        "elections/case_slate.html",
+        {
+            "case": case,
+            "org": case.org,
+            "committees": [
+                {
+                    "key": c,
+                    "label": label,
+                    "tallies": tallies.get(c, []),
+                    "groups": selectors.nomination_groups(case).get(c, []),
+                    "slate": [(e, votes[c].get(e.name, 0)) for e in slate.get(c, [])],
+                }
+                for c, label in committees
+            ],
+            "checks": selectors.slate_check(case),
+            "nomination_form": nomination_form
+            or (NominationForm(committees=committees) if may_nominate else None),
+            "slate_form": slate_form,
+            "nominate_step": nominate,
+            "slate_step": propose,
+        },
+    )
+
+
+@login_required
+def case_slate(request, case):
+    """Nomination tallies and the candidate list with its surplus check; POST either form."""
+    found = _case_or_404(request, case)
+    if request.method != "POST":
+        return _slate_page(request, found)
+    user = request.user
+    committees = [(c, committee_label(found.org.kind, c)) for c in committees_of(found)]
+    if request.POST.get("form") == "nomination":
+        form = NominationForm(request.POST, committees=committees)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.record_nominations(
+                    user,
+                    found,
+                    committee=d["committee"],
+                    group=d["group"],
+                    counts=d["counts"],
+                    on=d["on"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, rename={"step": "__all__"})
+            else:
+                messages.success(request, _("The nominations have been recorded."))
+                return redirect("elections:case_slate", found.pk)
+        return _slate_page(request, _case_or_404(request, case), nomination_form=form)
+    form = SlateForm(request.POST, committees=committees)
+    if form.is_valid():
+        slates, problems = {}, []
+        for committee, names in form.names().items():
+            people, missing = selectors.eligible_people(found, names)
+            problems += missing
+            slates[committee] = people
+        if problems:
+            form.add_error(None, problems)
+        else:
+            try:
+                services.propose_slate(
+                    user,
+                    found,
+                    slates=slates,
+                    on=form.cleaned_data["on"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                rename = {"step": "__all__"} | {c: f"names_{c}" for c, _l in committees}
+                add_service_errors(form, exc, rename=rename)
+            else:
+                messages.success(request, _("The candidate list has been proposed."))
+                return redirect("elections:case_slate", found.pk)
+    return _slate_page(request, _case_or_404(request, case), slate_form=form)
+
+
+@login_required
+def case_document(request, case, kind):
+    found = _case_or_404(request, case)
+    if kind not in documents.DOCUMENTS:
+        raise Http404(_("No such document."))
+    if kind != "request" and not documents.report_ready(found):
+        raise Http404(_("The results of the first plenary meetings are not all declared yet."))
+    make = documents.DOCUMENTS[kind][0]
+    return docx_response(make(found), documents.filename(found, kind))
+
+
+# -- polls ----------------------------------------------------------------------------------
+
+
+def _poll_context(request, poll, *, forms=None) -> dict:
+    user = request.user
+    forms = forms or {}
+    can_manage = poll.status == PollStatus.OPEN and gate.can(user, gate.MANAGE, poll.org)
+    sheets = list(
+        TallySheet.objects.filter(poll=poll)
+        .select_related("entered_by")
+        .prefetch_related("lines__candidate")
+        .order_by("entered_at", "pk")
+    )
+    corrections = list(
+        TallyCorrection.objects.filter(sheet__poll=poll)
+        .select_related("corrected_by", "sheet", "line__candidate")
+        .order_by("corrected_at", "pk")
+    )
+    bound = forms.get("correct")
+    for sheet in sheets:
+        if not can_manage:
+            sheet.form = None
+        elif bound is not None and bound.sheet.pk == sheet.pk:
+            sheet.form = bound
+        else:
+            sheet.form = CorrectionForm(sheet=sheet)
+    data = selectors.result(user, poll)
+    names = {line["key"]: line["name"] for line in data["lines"]}
+    data["elected_names"] = [names[k] for k in data["elected"]]
+    data["revote_names"] = [names[k] for k in data["revote"]]
+    later = None
+    if (
+        poll.status == PollStatus.CLOSED
+        and gate.can(user, gate.MANAGE, poll.org)
+        and (data.get("remaining_seats") or data.get("revote_seats"))
+        and not poll.next_rounds.exists()
+    ):
+        later = forms.get("next") or NextRoundForm(
+            initial={"kind": RoundKind.REVOTE if data.get("revote") else RoundKind.ADDITIONAL}
+        )
+    return {
+        "poll": poll,
+        "org": poll.org,
+        "candidates": selectors.ballot_sheet(poll),
+        "sheets": sheets,
+        "corrections": corrections,
+        "result": data,
+        "can_manage": can_manage,
+        "attendance_form": forms.get("attendance")
+        or (
+            AttendanceForm(
+                initial={"present": poll.present, "issued": poll.issued, "returned": poll.returned}
+            )
+            if can_manage
+            else None
+        ),
+        "next_form": later,
+        "next_rounds": list(poll.next_rounds.all()),
+        "close_errors": forms.get("close_errors"),
+    }
+
+
+@login_required
+def poll_detail(request, poll):
+    found = _poll_or_404(request, poll)
+    context = _poll_context(request, found)
+    if request.headers.get("HX-Request") and request.GET.get("part") == "result":
+        return render(request, "elections/_poll_result.html", context)
+    return render(request, "elections/poll_detail.html", context)
+
+
+@login_required
+def poll_ballots(request, poll):
+    """The ballot sheet as a PDF (`?copies=N` for a stack to print)."""
+    found = _poll_or_404(request, poll)
+    try:
+        copies = min(max(int(request.GET.get("copies", "1")), 1), MAX_COPIES)
+    except ValueError:
+        copies = 1
+    data = ballot_pdf.render(found, selectors.ballot_sheet(found), copies=copies)
+    return pdf_response(data, f"{found.org.name}{found.title}选票.pdf")
+
+
+@login_required
+def poll_tally(request, poll):
+    """The tellers' entry screen: one batch, per candidate for / against / abstain, and names
+    written in. Laid out for a phone."""
+    found = _poll_or_404(request, poll)
+    user = request.user
+    candidates = selectors.ballot_sheet(found)
+    may = found.status == PollStatus.OPEN and gate.can(user, gate.MANAGE, found.org)
+    form = TallyForm(request.POST or None, candidates=candidates) if may else None
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied(_("You may not enter counts for this poll."))
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                sheet = services.enter_sheet(
+                    user,
+                    found,
+                    label=d["label"],
+                    ballots=d["ballots"],
+                    invalid=d["invalid"],
+                    lines=form.lines(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, rename={"lines": "__all__", "poll": "__all__"})
+            else:
+                messages.success(
+                    request,
+                    _("Batch “%(label)s” has been entered: %(n)s ballots.")
+                    % {"label": sheet.label, "n": sheet.ballots},
+                )
+                return redirect("elections:poll", found.pk)
+    return render(
+        request,
+        "elections/poll_tally.html",
+        {"poll": found, "org": found.org, "form": form, "sheets": found.sheets.count()},
+    )
+
+
+@login_required
+def poll_attendance(request, poll):
+    found = _poll_or_404(request, poll)
+    if request.method != "POST":
+        return redirect("elections:poll", found.pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_attendance(request.user, found, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"poll": "__all__"})
+        else:
+            messages.success(request, _("The figures have been recorded."))
+            return redirect("elections:poll", found.pk)
+    found = _poll_or_404(request, poll)
+    return render(
+        request,
+        "elections/poll_detail.html",
+        _poll_context(request, found, forms={"attendance": form}),
+    )
+
+
+@login_required
+def poll_correct(request, poll):
+    found = _poll_or_404(request, poll)
+    if request.method != "POST":
+        return redirect("elections:poll", found.pk)
+    try:
+        sheet_pk = int(request.POST.get("sheet", ""))
+    except ValueError:
+        raise Http404(_("No such batch.")) from None
+    sheet = (
+        TallySheet.objects.filter(poll=found, pk=sheet_pk)
+        .prefetch_related("lines__candidate")
+        .first()
+    )
+    if sheet is None:
+        raise Http404(_("No such batch."))
+    form = CorrectionForm(request.POST, sheet=sheet)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                changes = services.correct_sheet(request.user, sheet, **form.service_args())
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"lines": "__all__", "poll": "__all__"})
+        else:
+            messages.success(request, _("%(n)s figures have been corrected.") % {"n": len(changes)})
+            return redirect("elections:poll", found.pk)
+    found = _poll_or_404(request, poll)
+    return render(
+        request,
+        "elections/poll_detail.html",
+        _poll_context(request, found, forms={"correct": form}),
+    )
+
+
+@login_required
+def poll_close(request, poll):
+    found = _poll_or_404(request, poll)
+    if request.method != "POST":
+        return redirect("elections:poll", found.pk)
+    try:
+        services.close_poll(request.user, found)
+    except ValidationError as exc:
+        problems = [m for ms in exc.message_dict.values() for m in ms]
+        found = _poll_or_404(request, poll)
+        return render(
+            request,
+            "elections/poll_detail.html",
+            _poll_context(request, found, forms={"close_errors": problems}),
+        )
+    messages.success(request, _("The result has been declared."))
+    return redirect("elections:poll", found.pk)
+
+
+@login_required
+def poll_next(request, poll):
+    found = _poll_or_404(request, poll)
+    if request.method != "POST":
+        return redirect("elections:poll", found.pk)
+    form = NextRoundForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            later = services.next_round(
+                request.user, found, kind=d["kind"], candidates=form.names(), held_on=d["held_on"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"parent": "__all__", "seats": "__all__"})
+        else:
+            messages.success(request, _("The next round has been set up."))
+            return redirect("elections:poll", later.pk)
+    found = _poll_or_404(request, poll)
+    return render(
+        request,
+        "elections/poll_detail.html",
+        _poll_context(request, found, forms={"next": form}),
+    )
