@@ -9,6 +9,9 @@ urlpatterns = [
     path("stats/", include("jiceng.stats.urls")),
     path("data/", include("jiceng.orgs.data_urls")),
     path("jobs/", include("jiceng.jobs.urls")),
+    path("congress/", include("jiceng.congress.urls")),
+    path("life/", include("jiceng.life.urls")),
+    path("elections/", include("jiceng.elections.urls")),
     path("", include("jiceng.people.urls")),  # /people/, /me/, /orgs/<code>/pipeline/ …
     path("", include("jiceng.ui.urls")),
 ]

@@ -7,36 +7,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
-LAST_LINE = re.compile(r"^coverage: .* ratio=\d+(\.\d+)? floor=.+$")
+BENCHES = sorted(p.stem for p in (ROOT / "bench").glob("[a-z]*.py"))
+# Keep the smoke run short: one timed run, and no peer to install.
+EXTRA_ARGS = {
+    "import_members": ["--repeat", "1", "--no-peer"],
+    "member_list": ["--repeat", "1"],
+    "compliance": ["--repeat", "1"],
+}
 
 
-def test_coverage_bench_runs_and_reports(tmp_path):
+def test_every_benchmark_is_smoke_tested():
+    assert {"coverage", "import_members", "member_list", "tally"} <= set(BENCHES)
+
+
+@pytest.mark.parametrize("name", BENCHES)
+def test_benchmark_runs_at_small_scale_and_reports(name, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "JICENG_DATABASE_URL"}
     env["JICENG_HOME"] = str(tmp_path)
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the script sets up Django itself
     done = subprocess.run(
-        [sys.executable, "bench/coverage.py", "--scale", "small"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    lines = done.stdout.strip().splitlines()
-    assert lines, done.stderr
-    assert LAST_LINE.match(lines[-1]), lines[-1]
-
-
-def test_import_members_bench_runs_and_reports(tmp_path):
-    """Small scale, one timed run, without the peer (installing it is not for the test run)."""
-    env = {k: v for k, v in os.environ.items() if k != "JICENG_DATABASE_URL"}
-    env["JICENG_HOME"] = str(tmp_path)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    argv = ["--scale", "small", "--repeat", "1", "--no-peer"]
-    done = subprocess.run(
-        [sys.executable, "bench/import_members.py", *argv],
+        [sys.executable, f"bench/{name}.py", "--scale", "small", *EXTRA_ARGS.get(name, [])],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -44,5 +37,6 @@ def test_import_members_bench_runs_and_reports(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    last = done.stdout.strip().splitlines()[-1]
-    assert re.match(r"^import_members: .* ratio=\d+(\.\d+)? floor=.+$", last), last
+    lines = done.stdout.strip().splitlines()
+    assert lines, done.stderr
+    assert re.match(rf"^{name}: .* ratio=\d+(\.\d+)? floor=.+$", lines[-1]), lines[-1]
