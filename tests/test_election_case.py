@@ -64,7 +64,7 @@ def company(world):
 
 def make_company(world):
     """示例有限公司: its Party branch (under street A) and its union (under the federation U),
-    both set up in the company; 27 union members (four have accounts); the first union
+    both set up in the company; 28 union members (four have accounts); the first union
     committee elected on 2021-05-20 with members[21] as its chair."""
     system = world.system
     unit = register_unit(
@@ -100,7 +100,7 @@ def make_company(world):
         "party_officer": user(world, "cp_officer", Role.OFFICER, branch),
         "upper_union": user(world, "u_admin", Role.UPPER_ADMIN, world.union, Scope.SUBTREE),
     }
-    names = [f"{s}建国" for s in SURNAMES[:27]]
+    names = [f"{s}建国" for s in SURNAMES[:28]]
     members = []
     for i, name in enumerate(names):
         p = person(world, union, name, username=f"m{i}" if i < 3 or i == 21 else None)
@@ -224,7 +224,7 @@ def test_seed_004_union_case_end_to_end(world, company, tmp_path):
         "85名",
         "按照比例",
         "拟设委员21名",
-        "提名候选人22名，差额1名",
+        "提名候选人23名，差额2名",
         "经费审查委员会拟设委员5名",
         "主席1人、副主席2人",
         "主任1人",
@@ -233,8 +233,8 @@ def test_seed_004_union_case_end_to_end(world, company, tmp_path):
         assert expected in request_text, expected
 
     # 4. Nominations: each group's counts, tallied per nominee.
-    committee_names = [m.name for m in members[:22]]
-    audit_names = [m.name for m in members[22:27]]
+    committee_names = [m.name for m in members[:23]]
+    audit_names = [m.name for m in members[23:28]]
     services.record_nominations(
         officer,
         case,
@@ -264,23 +264,24 @@ def test_seed_004_union_case_end_to_end(world, company, tmp_path):
     assert top["total"] == 55 and top["groups"] == {"第一代表团": 30, "第二代表团": 25}
     assert {"name": "外单位人", "total": 2, "groups": {"第一代表团": 2}} in tallies[Committee.UNION]
 
-    # 5. The list: 21 seats need 22 candidates (5%); 21 is refused; the audit list may be 5 for 5.
+    # 5. The list: 21 seats need 23 candidates (not under 5%: 22 would be 4.8%); 22 is refused;
+    # the audit list may be 5 for 5.
     with pytest.raises(ValidationError) as short:
         services.propose_slate(
             officer,
             case,
-            slates={Committee.UNION: members[:21], Committee.AUDIT: members[22:27]},
+            slates={Committee.UNION: members[:22], Committee.AUDIT: members[23:28]},
             on=dt.date(2026, 3, 25),
         )
-    assert "至少 22 名" in str(short.value)
+    assert "至少 23 名" in str(short.value)
     services.propose_slate(
         officer,
         case,
-        slates={Committee.UNION: members[:22], Committee.AUDIT: members[22:27]},
+        slates={Committee.UNION: members[:23], Committee.AUDIT: members[23:28]},
         on=dt.date(2026, 3, 25),
     )
     checks = {s.committee: s for s in selectors.slate_check(case, on=dt.date(2026, 3, 25))}
-    assert (checks["union"].required, checks["union"].ok) == (22, True)
+    assert (checks["union"].required, checks["union"].ok) == (23, True)
     assert (checks["audit"].required, checks["audit"].ok) == (5, True)
     # The Party organization reviews the list (not the upper union, not the union itself).
     with pytest.raises(PermissionDenied):
@@ -302,7 +303,7 @@ def test_seed_004_union_case_end_to_end(world, company, tmp_path):
     by_committee = {p.committee: p for p in polls}
     committee_poll, audit_poll = by_committee["union"], by_committee["audit"]
     assert (committee_poll.seats, committee_poll.entitled, committee_poll.present) == (21, 85, 80)
-    assert committee_poll.candidates.count() == 22 and committee_poll.case == case
+    assert committee_poll.candidates.count() == 23 and committee_poll.case == case
     assert (audit_poll.seats, audit_poll.entitled, audit_poll.candidates.count()) == (5, 85, 5)
     assert committee_poll.title == "第二届工会委员会委员选举"
 
@@ -310,9 +311,10 @@ def test_seed_004_union_case_end_to_end(world, company, tmp_path):
     with pytest.raises(ValidationError, match="尚未宣布"):
         services.hold_plenary(officer, case, held_on=CONGRESS, candidates={})
 
-    # 7. The tally: 21 candidates pass half of the 85 due to attend (43 votes), one does not.
+    # 7. The tally: 21 candidates pass half of the 85 due to attend (43 votes), two do not.
     votes = {n: 60 + i for i, n in enumerate(committee_names[:21])}
     votes[committee_names[21]] = 42  # not more than half of 85: not elected
+    votes[committee_names[22]] = 30
     tally(officer, committee_poll, votes, 80)
     tally(officer, audit_poll, {n: 70 for n in audit_names}, 80)
     elected = selectors.members_elected(case, Committee.UNION)

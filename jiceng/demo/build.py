@@ -532,6 +532,12 @@ def load(actor, scale_name: str, today: dt.date) -> int:
     from jiceng.life.demo import create_demo_meetings
 
     create_demo_meetings(actor, marks, today)
+    from jiceng.elections.demo import create_demo_terms
+
+    create_demo_terms(actor, marks, today)
+    from jiceng.congress.demo import create_demo_congress
+
+    create_demo_congress(actor, marks, today)
     return count
 
 

@@ -26,7 +26,7 @@ def sample_document(today: dt.date | None = None) -> OfficialDocument:
     )
     doc.heading(1, "委员会和经费审查委员会")
     doc.heading(
-        2, "委员名额。", body="第二届工会委员会拟设委员21名，实行差额选举，提名22名，差额1名。"
+        2, "委员名额。", body="第二届工会委员会拟设委员21名，实行差额选举，提名23名，差额2名。"
     )
     doc.heading(2, "经费审查委员会。", body="拟设委员5名，实行差额选举。")
     doc.heading(1, "主席、副主席和经审主任")
