@@ -144,6 +144,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploaded files (meeting attachments, members' photos). Never served by URL: each app's
+# views check the right and stream the file.
+MEDIA_ROOT = HOME / "media"
 NODE_MODULES = Path(os.environ.get("JICENG_NODE_MODULES", PROJECT_DIR / "node_modules"))
 # Front-end assets come from npm at install time (package.json + lock); none are committed.
 STATICFILES_DIRS = [
@@ -169,6 +172,14 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("JICENG_HSTS_SECONDS", 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Outgoing e-mail, for `jiceng.life.notify.EmailSender` (JICENG_NOTIFY_BACKEND).
+EMAIL_HOST = os.environ.get("JICENG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JICENG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("JICENG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JICENG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("JICENG_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("JICENG_EMAIL_FROM", "jiceng@localhost")
 
 # Login throttling (django-axes): the limit and the cool-off are policy values.
 AXES_FAILURE_LIMIT = "jiceng.access.throttle.failure_limit"

@@ -138,6 +138,18 @@ def test_the_sender_is_configurable(world, a1, settings, django_capture_on_commi
     assert len(sent) == 5 and all(phone.startswith("139") and len(phone) == 11 for phone, _ in sent)
 
 
+def test_the_email_sender_mails_users_with_an_address(
+    world, a1, people, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.JICENG_NOTIFY_BACKEND = "jiceng.life.notify.EmailSender"
+    people.users["甲"].email = "jia@example.cn"
+    people.users["甲"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        general(world)
+    assert [m.to for m in mailoutbox] == [["jia@example.cn"]]  # the others have no address
+    assert "第四季度党员大会" in mailoutbox[0].body and mailoutbox[0].subject == "基层通知"
+
+
 sent = []
 
 
@@ -462,6 +474,8 @@ def test_after_the_freeze_edits_are_refused_and_corrections_appended(world, a1):
     message = refused(services.save_minutes, officer, m, content="事后补记")
     assert "锁定" in message and str(m.freezes_on) in message
     assert refused(services.mark_held, officer, m)  # the record no longer changes
+    moved = at(TODAY + dt.timedelta(days=3), 14)  # moving it to a new date would unlock it
+    assert "锁定" in refused(services.update_meeting, officer, m, starts_at=moved)
     assert Minutes.objects.get(meeting=m).content == "原始记录"
 
     c = services.add_correction(
@@ -658,3 +672,40 @@ def test_another_branchs_officer_writes_nothing_in_a1(world, a1, people):
     leave.refresh_from_db()
     assert (m.status, m.present_count, leave.decision) == ("scheduled", 0, "pending")
     assert not AuditEvent.objects.filter(actor_id=intruder.pk, action__startswith="life.").exists()
+
+
+# -- committee meetings and the term in force ---------------------------------------------------
+
+
+def test_a_committee_meeting_expects_the_terms_officers_and_counts_them_for_the_quorum(
+    world, a1, people
+):
+    from jiceng.elections import services as elections
+    from jiceng.elections.models import Committee
+
+    term_from = TODAY - dt.timedelta(days=10)
+    before_term = general(
+        world, day=term_from - dt.timedelta(days=1), kind="branch_committee", attendees=[a1["甲"]]
+    )
+    assert before_term.expected_count == 1  # no term in force that day: the secretary's pick
+    elections.start_term(
+        world.users["street_a_admin"],
+        org=world.branch_a1,
+        committee=Committee.PARTY,
+        starts_on=term_from,
+        officers=[(a1["甲"], "secretary"), (a1["乙"], "organization"), (a1["丙"], "propaganda")],
+    )
+    assert "选择" in refused(
+        general, world, day=term_from - dt.timedelta(days=2), kind="branch_committee"
+    )  # still nobody picked before the term
+    m = general(world, kind="branch_committee", topic="支委会")  # nobody picked: the committee
+    assert sorted(m.attendance.values_list("person__name", flat=True)) == ["丙", "乙", "甲"]
+    with_guest = general(world, kind="branch_committee", topic="扩大会议", attendees=[a1["丁"]])
+    names = sorted(with_guest.attendance.values_list("person__name", flat=True))
+    assert names == ["丁", "丙", "乙", "甲"]  # the secretary added a guest
+    u = people.users
+    # 甲 and the guest 丁 present: 1 of the 3 committee members is not more than half
+    held(world, with_guest, [u["甲"], u["丁"]])
+    q = services.quorum(with_guest)
+    assert (with_guest.quorum_met, q["base"], q["present"], q["needed"]) == (False, 3, 1, 2)
+    assert held(world, m, [u["甲"], u["乙"]]).quorum_met is True  # 2 of 3 committee members

@@ -7,7 +7,7 @@ environment variable `JICENG_NOTIFY_BACKEND` (a dotted path to a class; default
 `channel` attribute saying which address it wants:
 
 - "sms": the person's phone number (decrypted only to be handed to the sender);
-- "email": the user's e-mail address;
+- "email": the user's e-mail address (`EmailSender`, through Django's mail settings);
 - "console" (the default): a printable label (name and masked phone), never personal data.
 
 People with no address for the channel are skipped. A sender that fails is logged; it never
@@ -21,6 +21,7 @@ import sys
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .models import Notification
 
@@ -38,6 +39,18 @@ class ConsoleSender:
         line = f"[通知] {address}: {text}"
         print(line, file=sys.stderr)
         logger.info(line)
+
+
+class EmailSender:
+    """E-mail through Django's mail settings (`JICENG_EMAIL_*`, see the README): each message
+    goes to the user's address; people without one are skipped."""
+
+    channel = "email"
+
+    def send(self, address: str, text: str) -> None:
+        from django.core.mail import send_mail
+
+        send_mail(str(_("Jiceng notice")), text, None, [address])
 
 
 def backend_path() -> str:
