@@ -3,13 +3,16 @@ a person or ordered by the time it was entered or cast.
 
 The checks look at what someone with the database in hand would look at: the columns and
 foreign keys of the ballot tables, every table that points at them, the order of rows by
-primary key, by SQLite's rowid and by PostgreSQL's physical position and transaction ids.
+primary key, by SQLite's rowid and by PostgreSQL's physical position and transaction ids. An
+electronic poll is checked while it is still open (its ballots sealed) as well as after closing.
 """
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
@@ -17,8 +20,8 @@ from django.db import connection, models
 from jiceng.access.services import create_user
 from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
-from jiceng.elections import services
-from jiceng.elections.models import Ballot, BallotCorrection, Poll, VoterMark
+from jiceng.elections import selectors, services
+from jiceng.elections.models import Ballot, BallotCorrection, Poll, SealedBallot, VoterMark
 from jiceng.people.services import enrol_member, register_person
 from tests.conftest import PASSWORD
 
@@ -67,7 +70,9 @@ def test_ballot_tables_hold_no_voter_no_time_and_no_sequence(db):
     assert foreign_keys(Ballot) == {"poll_id": Poll._meta.db_table}
     assert set(columns(VoterMark)) == {"id", "poll_id", "person_id", "has_voted"}
     assert set(foreign_keys(VoterMark)) == {"poll_id", "person_id"}
-    for model in (Ballot, VoterMark):
+    assert set(columns(SealedBallot)) == {"id", "poll_id", "sealed"}
+    assert foreign_keys(SealedBallot) == {"poll_id": Poll._meta.db_table}
+    for model in (Ballot, VoterMark, SealedBallot):
         for field in model._meta.concrete_fields:
             assert not isinstance(field, models.DateField | models.DateTimeField | models.TimeField)
             assert not isinstance(field, models.AutoField | models.BigAutoField)
@@ -76,7 +81,7 @@ def test_ballot_tables_hold_no_voter_no_time_and_no_sequence(db):
         (m._meta.label, f.name)
         for m in apps.get_models()
         for f in m._meta.concrete_fields
-        if f.is_relation and f.related_model in (Ballot, VoterMark)
+        if f.is_relation and f.related_model in (Ballot, VoterMark, SealedBallot)
     ]
     assert pointing == []
     # The only thing a ballot and a voter mark share is the poll.
@@ -183,17 +188,18 @@ def test_electronic_voting_keeps_has_voted_apart_from_the_ballot(
     assert events.count() == len(voters)
     assert {e.object_type for e in events} == {"elections.poll"}
     assert all(e.after is None and e.before is None for e in events)
-    # Neither table's key order follows the order of voting.
+    services.record_attendance(
+        officer, poll, present=len(voters), issued=len(voters), returned=len(voters)
+    )
+    services.close_poll(officer, poll)
+    # The ballots' key order does not follow the order of voting.
     cast_order = {pattern(k): k for k in range(len(voters))}
     ballots = [
         cast_order[m]
         for m in Ballot.objects.filter(poll=poll).order_by("pk").values_list("marks", flat=True)
     ]
+    assert sorted(ballots) == list(range(len(voters)))
     assert ballots != list(range(len(voters)))
-    services.record_attendance(
-        officer, poll, present=len(voters), issued=len(voters), returned=len(voters)
-    )
-    services.close_poll(officer, poll)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (Ballot, VoterMark):
@@ -213,6 +219,109 @@ def test_electronic_voting_keeps_has_voted_apart_from_the_ballot(
                 [ballot_xid],
             )
             assert cursor.fetchone()[0] == 0
+
+
+def xmins(model, poll) -> list[str]:
+    """PostgreSQL: the transaction id that wrote each of the poll's rows in `model`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT xmin::text FROM {model._meta.db_table} WHERE poll_id = %s", [poll.pk]
+        )
+        return [x for (x,) in cursor.fetchall()]
+
+
+def for_votes(result: dict) -> dict[str, int]:
+    return {line["name"]: line["for_votes"] for line in result["lines"]}
+
+
+def test_an_open_electronic_poll_keeps_its_ballots_sealed_until_it_closes(
+    world, voters, django_capture_on_commit_callbacks
+):
+    officer = world.users["a1_officer"]
+    names = [f"候选人{chr(0x4E00 + k * 7)}" for k in range(WIDTH)]
+    poll = services.create_poll(
+        officer,
+        org=world.branch_a1,
+        title="支部委员会电子投票",
+        seats=WIDTH,
+        entitled=len(voters),
+        held_on=HELD,
+        electronic=True,
+        candidates=names,
+    )
+    services.open_roll(officer, poll, [p for p, _u in voters])
+    sheet = [c.name for c in selectors.ballot_sheet(poll)]
+    written = "王外来人"
+    for k, (_person, user) in enumerate(voters):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.cast_vote(user, poll, marks=pattern(k), write_ins=[written] if k == 3 else [])
+    expected = {
+        name: sum(pattern(k)[i] == "Y" for k in range(len(voters))) for i, name in enumerate(sheet)
+    } | {written: 1}
+
+    # While the poll is open the readable ballot table holds nothing of it: the votes are in the
+    # sealed box, one slip per voter, kept from the moment each was cast.
+    assert not Ballot.objects.filter(poll=poll).exists()
+    assert SealedBallot.objects.filter(poll=poll).count() == len(voters)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, sealed FROM {SealedBallot._meta.db_table} WHERE poll_id = %s", [poll.pk]
+        )
+        slips = cursor.fetchall()
+    slip_keys = {key for key, _token in slips}
+    tokens = [token for _key, token in slips]
+    plain = [*names, written, *(pattern(k) for k in range(len(voters)))]
+    for token in tokens:
+        assert re.fullmatch(r"v1:[A-Za-z0-9_=-]+", token)  # one opaque token, no JSON, no names
+        assert not any(p in token for p in plain)
+    assert len({len(t) for t in tokens}) == 1  # the written-in name does not show in the length
+    assert len(set(tokens)) == len(tokens)  # random nonces: equal votes look different
+    with pytest.raises(InvalidTag):  # a slip cannot be moved into another poll's box
+        SealedBallot.unseal(poll.pk + 1, tokens[0])
+    # The provisional count opens the slips in memory and writes nothing.
+    assert for_votes(selectors.result(officer, poll)) == expected
+    assert not Ballot.objects.filter(poll=poll).exists()
+    cast_xids = set()
+    if connection.vendor == "postgresql":
+        voted = VoterMark.objects.filter(poll=poll, has_voted=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT xmin::text FROM {VoterMark._meta.db_table} WHERE id = ANY(%s)",
+                [list(voted.values_list("pk", flat=True))],
+            )
+            cast_xids = {x for (x,) in cursor.fetchall()}
+        assert len(cast_xids) == len(voters)
+        assert not set(xmins(Ballot, poll)) & cast_xids
+        # A slip does share its voter's transaction id: that is why it holds only ciphertext.
+        assert set(xmins(SealedBallot, poll)) == cast_xids
+    # The audit log says that each voter voted, naming the poll, never a ballot or a slip.
+    for event in AuditEvent.objects.filter(action="poll.vote"):
+        assert (event.object_type, event.object_id) == ("elections.poll", str(poll.pk))
+        assert event.before is None and event.after is None
+        assert not any(str(key) in event.object_repr for key in slip_keys)
+
+    services.record_attendance(
+        officer, poll, present=len(voters), issued=len(voters), returned=len(voters)
+    )
+    services.close_poll(officer, poll)
+    poll.refresh_from_db()
+    # Closing opens the box: ordinary anonymous ballots, one per voter, under new keys.
+    assert not SealedBallot.objects.filter(poll=poll).exists()
+    ballots = Ballot.objects.filter(poll=poll)
+    assert ballots.count() == VoterMark.objects.filter(poll=poll, has_voted=True).count()
+    assert ballots.count() == len(voters)
+    assert not set(ballots.values_list("pk", flat=True)) & slip_keys
+    assert sorted(ballots.values_list("marks", flat=True)) == sorted(
+        pattern(k) for k in range(len(voters))
+    )
+    assert for_votes(poll.result) == expected
+    assert for_votes(selectors.result(officer, poll)) == expected
+    if connection.vendor == "postgresql":
+        ballot_xids = set(xmins(Ballot, poll))
+        assert len(ballot_xids) == 1  # the closing transaction's id, the same for every ballot
+        assert not ballot_xids & cast_xids
+        # Voter marks are rewritten by the same transaction: every mark matches every ballot.
+        assert set(xmins(VoterMark, poll)) == ballot_xids
 
 
 def test_corrections_of_paper_ballots_keep_old_and_new_but_name_no_ballot(world):

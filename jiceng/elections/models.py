@@ -32,9 +32,13 @@ Secrecy (无记名投票)
     shuffled, and closing a poll rewrites its ballots and voter marks in a random order in one
     statement each (PostgreSQL's physical order and transaction ids then say nothing either).
     Electronic voting keeps "has voted" in `VoterMark`, apart from the ballots, with no shared
-    key and no time.
+    key and no time. While an electronic poll is open its ballots are not in `Ballot` at all but
+    in the sealed ballot box (`SealedBallot`): casting a vote writes the voter's mark and a
+    sealed row in one transaction (nothing is lost), and on PostgreSQL those two rows share a
+    transaction id, so the sealed row holds nothing readable. Closing the poll opens the box.
 """
 
+import json
 import secrets
 
 from django.conf import settings
@@ -43,6 +47,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.orgs.models import Tree
+from jiceng.people import crypto
 
 
 def random_key() -> int:
@@ -480,6 +485,48 @@ class VoterMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {'✓' if self.has_voted else '·'}"
+
+
+class SealedBallot(models.Model):
+    """An electronic ballot while its poll is open: a slip in the sealed ballot box.
+
+    `cast_vote` writes this row in the transaction that marks the voter as having voted, so on
+    PostgreSQL the two rows share a transaction id (`xmin`) and the box's rows lie in the order
+    of voting. The row therefore says nothing: `sealed` is the ballot (marks and written-in
+    names, padded to a multiple of `PAD` bytes so a written-in name does not show in the
+    length) encrypted with AES-GCM under the field key (`people.crypto`, a random nonce, the
+    poll bound in as associated data). The key is not in the database. Closing the poll opens
+    the box in one transaction: every slip becomes an ordinary `Ballot` under a new random key,
+    inserted in random order, and the slips are deleted (see `services.polls.close_poll`).
+    """
+
+    PAD = 256
+
+    id = RandomKeyField(primary_key=True)
+    poll = models.ForeignKey(Poll, models.CASCADE, related_name="sealed_ballots")
+    sealed = models.TextField()
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self) -> str:
+        return f"{self.poll_id} ✉"
+
+    @staticmethod
+    def _context(poll_id: int) -> str:
+        return f"elections.ballot:{poll_id}"
+
+    @classmethod
+    def seal(cls, poll_id: int, marks: str, write_ins) -> str:
+        plain = json.dumps([marks, list(write_ins)], ensure_ascii=False, separators=(",", ":"))
+        plain += " " * (-len(plain.encode()) % cls.PAD)
+        return crypto.encrypt(plain, cls._context(poll_id))
+
+    @classmethod
+    def unseal(cls, poll_id: int, token: str) -> tuple[str, list[str]]:
+        marks, write_ins = json.loads(crypto.decrypt(token, cls._context(poll_id)))
+        return marks, write_ins
 
 
 # -- election cases -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .models import (
     Officer,
     Poll,
     PollStatus,
+    SealedBallot,
     TallyLine,
     TallySheet,
     Term,
@@ -159,7 +160,8 @@ def counts_of(poll: Poll) -> tally.Counts:
 
 def _ballot_rows(poll: Poll):
     """(marks, write_ins, void) of every ballot, read without the ORM's per-row conversions:
-    a congress has thousands, and nearly all have no written-in name to decode."""
+    a congress has thousands, and nearly all have no written-in name to decode. The sealed
+    slips of an open electronic poll are opened in memory only: counting writes nothing."""
     table = connection.ops.quote_name(Ballot._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT marks, write_ins, void FROM {table} WHERE poll_id = %s", [poll.pk])
@@ -168,6 +170,13 @@ def _ballot_rows(poll: Poll):
                 if isinstance(written, str):
                     written = json.loads(written) if written != "[]" else ()
                 yield marks, written, bool(void)
+    box = connection.ops.quote_name(SealedBallot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT sealed FROM {box} WHERE poll_id = %s", [poll.pk])
+        while rows := cursor.fetchmany(2000):
+            for (token,) in rows:
+                marks, written = SealedBallot.unseal(poll.pk, token)
+                yield marks, written, False
 
 
 def outcome_of(poll: Poll) -> tally.Outcome:
@@ -453,3 +462,20 @@ def report_data(case) -> dict:
             (p.held_on for r in results.values() if r.post for p in r.polls), default=None
         ),
     }
+
+
+# -- for other apps ---------------------------------------------------------------------------
+
+
+def committee_on(org, committee: str, on: dt.date) -> list[int] | None:
+    """The person ids of the officers of `org`'s committee in office on `on` (the term in
+    force that day, each officer's own dates), or None when no term is in force then. For other
+    apps' services (life: who is expected at a committee meeting and its quorum); the caller
+    has already checked the gate for `org`."""
+    term = term_on(org, committee, on)
+    if term is None:
+        return None
+    in_office = term.officers.filter(valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
+    return list(dict.fromkeys(in_office.order_by("pk").values_list("person_id", flat=True)))

@@ -26,6 +26,7 @@ from ..models import (
     PollStatus,
     Post,
     RoundKind,
+    SealedBallot,
     System,
     TallyCorrection,
     TallyLine,
@@ -43,7 +44,12 @@ def _open(poll: Poll) -> None:
 
 
 def _counting_started(poll: Poll) -> bool:
-    return poll.sheets.exists() or poll.ballots.exists() or poll.voter_marks.exists()
+    return (
+        poll.sheets.exists()
+        or poll.ballots.exists()
+        or poll.sealed_ballots.exists()
+        or poll.voter_marks.exists()
+    )
 
 
 def poll_snapshot(poll: Poll) -> dict:
@@ -599,9 +605,12 @@ def open_roll(actor, poll: Poll, persons) -> int:
 
 def cast_vote(user, poll: Poll, *, marks: str, write_ins=()) -> None:
     """A voter casts an electronic ballot. One transaction marks the voter as having voted and
-    stores the ballot; nothing joins the two (random keys, no time, no order). The audit event
-    (that this user voted, never how) is written after the commit, in a transaction of its
-    own, so not even its transaction id is shared with the ballot."""
+    drops the ballot, sealed, into the poll's ballot box (`SealedBallot`): the vote is kept
+    the moment it is cast, and although on PostgreSQL the mark and the slip share a
+    transaction id, the slip is ciphertext under a key the database does not hold. Nothing is
+    written to `Ballot` until the poll closes (`_open_box`). The audit event (that this user
+    voted, never how, naming the poll only) is written after the commit, in a transaction of
+    its own."""
     person = getattr(user, "person", None)
     if not getattr(user, "is_authenticated", False) or person is None:
         raise PermissionDenied(_("Only a voter on the roll can vote."))
@@ -621,29 +630,37 @@ def cast_vote(user, poll: Poll, *, marks: str, write_ins=()) -> None:
         )
         mark.has_voted = True
         mark.save(update_fields=["has_voted"])
-        _store_shuffled(poll, [(*row[:2], False)])
+        SealedBallot.objects.create(poll=poll, sealed=SealedBallot.seal(poll.pk, *row[:2]))
         transaction.on_commit(lambda: record(user, "poll.vote", poll, org=poll.org))
 
 
 # -- closing --------------------------------------------------------------------------------
 
 
-def _scrub(poll: Poll) -> None:
-    """Rewrite the poll's ballots and voter marks in a random order, in one statement each.
+def _open_box(poll: Poll) -> None:
+    """Open the poll's ballot box and rewrite its ballots and voter marks in a random order,
+    in one statement each (the caller's transaction).
 
-    New random keys are not needed (they are random already); what this removes is physical
-    order and, on PostgreSQL, the transaction ids of the casting transactions (every row now
-    carries the closing transaction's id)."""
-    ballots = list(Ballot.objects.filter(poll=poll).values_list("id", "marks", "write_ins", "void"))
+    Every sealed slip is decrypted and joins the readable ballots; all ballots get new random
+    keys (a slip's key was written in its voter's transaction) and are inserted shuffled, and
+    the slips are deleted. What this removes is physical order and, on PostgreSQL, the
+    transaction ids of the casting and entering transactions: every ballot and every voter
+    mark now carries the closing transaction's id."""
+    ballots = list(Ballot.objects.filter(poll=poll).values_list("marks", "write_ins", "void"))
+    ballots += [
+        (*SealedBallot.unseal(poll.pk, token), False)
+        for token in SealedBallot.objects.filter(poll=poll).values_list("sealed", flat=True)
+    ]
     marks = list(VoterMark.objects.filter(poll=poll).values_list("id", "person_id", "has_voted"))
     _shuffle(ballots)
     _shuffle(marks)
     Ballot.objects.filter(poll=poll)._raw_delete(Ballot.objects.db)
+    SealedBallot.objects.filter(poll=poll)._raw_delete(SealedBallot.objects.db)
     VoterMark.objects.filter(poll=poll)._raw_delete(VoterMark.objects.db)
     insert_rows(
         Ballot._meta.db_table,
         ["id", "poll_id", "marks", "write_ins", "void"],
-        [(i, poll.pk, m, json.dumps(w, ensure_ascii=False), v) for i, m, w, v in ballots],
+        [(random_key(), poll.pk, m, json.dumps(w, ensure_ascii=False), v) for m, w, v in ballots],
     )
     insert_rows(
         VoterMark._meta.db_table,
@@ -654,8 +671,9 @@ def _scrub(poll: Poll) -> None:
 
 @transaction.atomic
 def close_poll(actor, poll: Poll):
-    """Declare the result: the tally is frozen on the poll, counting ends, and the ballots are
-    rewritten in random order. Refused while the count does not match the ballots returned."""
+    """Declare the result: the tally is frozen on the poll, counting ends, the electronic
+    ballot box is opened and the ballots are rewritten in random order. Refused while the
+    count does not match the ballots returned."""
     from ..selectors import outcome_of
 
     gate.require(actor, gate.MANAGE, poll.org)
@@ -667,7 +685,7 @@ def close_poll(actor, poll: Poll):
     poll.result = json.loads(json.dumps(outcome.to_dict(), ensure_ascii=False, default=str))
     poll.status = PollStatus.CLOSED
     poll.save(update_fields=["result", "status"])
-    _scrub(poll)
+    _open_box(poll)
     record(
         actor,
         "poll.close",
