@@ -58,6 +58,7 @@ document-deps:
 	    libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null; }
 
 bench: setup  ## every benchmark at its documented scale (minutes; docs/benchmarks.md)
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/coverage.py --scale province --db postgres
 	$(BIN)/python bench/import_members.py --scale city --db postgres
 	$(BIN)/python bench/member_list.py --scale province --db postgres

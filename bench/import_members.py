@@ -11,8 +11,8 @@ Floor: openpyxl's read-only parse of the same file (load_workbook(read_only=True
 Peer:  django-import-export 4 (a ModelResource, one transaction) importing the same kind of
        rows into the same models with the same normalization (ID number validated, hashed,
        encrypted and masked; the membership and its history row), and no audit log. It is
-       installed into the venv on first run (`pip install django-import-export
-       tablib[xlsx]`); `--no-peer` skips it. Above 20,000 rows it imports the first 20,000
+       installed into the venv on first run (the `bench` extra of pyproject.toml, pinned:
+       `pip install -e '.[bench]'`); `--no-peer` skips it. Above 20,000 rows it imports the first 20,000
        only and the two are compared by rows per second.
 
 Scales (rows): small 2,000; district 20,000; city 100,000; province 200,000 (the import
@@ -130,9 +130,10 @@ def ours(path: Path, actor) -> float:
 def ensure_peer() -> bool:
     if importlib.util.find_spec("import_export") and importlib.util.find_spec("tablib"):
         return True
-    _harness.say("installing the peer (django-import-export, tablib[xlsx]) into the venv …")
+    _harness.say("installing the peer (pyproject.toml's bench extra) into the venv …")
+    root = Path(__file__).resolve().parent.parent
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "django-import-export", "tablib[xlsx]"],
+        [sys.executable, "-m", "pip", "install", "-q", "-e", f"{root}[bench]"],
         capture_output=True,
         text=True,
     )
