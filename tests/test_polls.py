@@ -258,6 +258,34 @@ def test_a_tie_at_the_cut_leads_to_a_revote_round(world):
     assert [li["name"] for li in result["lines"] if li["status"] == "elected"] == ["李四"]
 
 
+def test_more_ballots_returned_than_issued_void_the_round_and_a_new_round_follows(world):
+    poll = make_poll(world, seats=2, entitled=50)
+    officer = world.users["a1_officer"]
+    services.record_attendance(officer, poll, present=45, issued=45, returned=46)
+    services.enter_sheet(
+        officer,
+        poll,
+        label="全部",
+        ballots=46,
+        lines=lines(张三=(40, 1), 王五=(30, 5), 李四=(12, 2), 丁一=(0, 30), 欧阳修=(0, 30)),
+    )
+    outcome = services.close_poll(officer, poll)
+    assert not outcome.valid and "无效" in " ".join(outcome.void_reasons)
+    assert not [li for li in outcome.lines if li.status == "elected"]
+    again = services.create_poll(
+        officer,
+        org=world.branch_a1,
+        title="第四届支部委员会选举（重新选举）",
+        seats=2,
+        entitled=50,
+        held_on=HELD,
+        candidates=NAMES,
+        parent=poll,
+        kind=RoundKind.ADDITIONAL,
+    )
+    assert (again.round, again.seats) == (2, 2)  # every seat is still open
+
+
 def test_closing_is_refused_while_the_count_does_not_match(world):
     poll = make_poll(world)
     officer = world.users["a1_officer"]

@@ -248,6 +248,23 @@ def test_no_alert_long_before_the_end(world, committee):
     assert not any("换届" in t for t in titles)
 
 
+def test_a_subtree_can_be_warned_earlier_by_policy(world, committee):
+    start(world, committee, on=TODAY - dt.timedelta(days=3 * 365 - 240))  # ends in ~8 months
+    assert not [i for i in duties_for(world.users["street_a_admin"]) if "换届" in i.duty.title]
+    set_override(
+        world.system,
+        key="elections.term.expiry_notice_months",
+        org=world.street_a,
+        value=12,
+        valid_from=TODAY - dt.timedelta(days=1),
+        reason="本街道提前一年部署换届",
+    )
+    street = [
+        i.duty.title for i in duties_for(world.users["street_a_admin"]) if "换届" in i.duty.title
+    ]
+    assert street and "和平社区第一党支部" in street[0]
+
+
 def test_an_overdue_term_is_an_overdue_duty(world, committee):
     term = start(world, committee, on=TODAY - dt.timedelta(days=3 * 365 + 30))
     items = [i for i in duties_for(world.users["street_a_admin"]) if "换届" in i.duty.title]
