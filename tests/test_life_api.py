@@ -117,3 +117,39 @@ def test_meetings_and_compliance_of_an_organization(world, a1, login):
         login(world.users["a2_officer"]).get("/api/v1/life/compliance", {"org": "A1"}).status_code
         == 404
     )
+
+
+def test_compliance_for_a_period_with_meetings_held_by_kind(world, a1, people, login):
+    from tests.test_life_services import at
+
+    m = general(world, day=TODAY)
+    for name in ("甲", "乙"):
+        services.sign_in(people.users[name], code=m.sign_in_code, now=at(TODAY, 14))
+    services.mark_held(world.users["a1_officer"], m, now=at(TODAY, 15))
+    period = f"{TODAY.year}-{TODAY.month:02d}"
+    street = login(world.users["street_a_admin"])
+    found = body(street.get("/api/v1/life/compliance", {"org": "SA", "period": period}))
+    assert (found["period"], found["start"]) == (period, f"{period}-01")
+    rows = {r["org"]["code"]: r for r in found["rows"]}
+    assert rows["A1"]["held_by_kind"] == {"branch_general": 1}
+    assert rows["A2"]["held_by_kind"] == {}
+    totals = found["totals"]
+    assert totals["held_by_kind"] == {"branch_general": 1} and totals["meetings_held"] == 1
+    assert totals["attendance"] == {"numerator": 2, "denominator": 3, "rate": 66.7}
+    assert totals["organizations"] >= 2
+    quarter = f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}"
+    assert body(street.get("/api/v1/life/compliance", {"org": "A1", "period": quarter}))["totals"][
+        "held_by_kind"
+    ] == {"branch_general": 1}
+    both = street.get(
+        "/api/v1/life/compliance", {"org": "SA", "period": period, "end": period + "-28"}
+    )
+    assert both.status_code == 400
+    assert street.get("/api/v1/life/compliance", {"org": "SA", "period": "2026Q5"}).status_code in (
+        400,
+        422,
+    )
+    other = login(world.users["a2_officer"]).get(
+        "/api/v1/life/compliance", {"org": "A1", "period": period}
+    )
+    assert other.status_code == 404

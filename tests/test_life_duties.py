@@ -162,3 +162,22 @@ def test_members_absent_six_months_are_flagged_to_their_secretary(world, a1, peo
     # the flag reaches the branch's own secretary, not every upper level, nor another branch
     assert titles(world.users["street_a_admin"], later, "life.member_inactive") == []
     assert titles(world.users["a2_officer"], later, "life.member_inactive") == []
+
+
+def test_a_branch_that_holds_no_meetings_is_flagged_itself(world, people):
+    """Its members are never flagged absent (they were expected at nothing), so the gap must
+    show as the branch's own missed meetings, to its secretary and the upper level."""
+    for name in ["二甲", "二乙"]:
+        people.add(name, world.branch_a2)
+    later = TODAY + dt.timedelta(days=200)
+    month_end = later.replace(day=1) - dt.timedelta(days=1)
+    secretary, street = world.users["a2_officer"], world.users["street_a_admin"]
+    assert titles(secretary, later, "life.member_inactive") == []
+    expected = f"{month_end.month}月支委会未按期召开（应于 {month_end} 前召开）"
+    missed = life_duties(secretary, later, "life.meeting_missed")
+    assert expected in [i.duty.title for i in missed if i.duty.org.code == "A2"]
+    assert {i.urgency for i in missed} == {"overdue"}
+    from_street = life_duties(street, later, "life.meeting_missed")
+    assert expected in [i.duty.title for i in from_street if i.duty.org.code == "A2"]
+    # A1's secretary is not told about A2
+    assert not [i for i in life_duties(world.users["a1_officer"], later) if i.duty.org.code == "A2"]

@@ -583,3 +583,92 @@ def test_a_refused_htmx_sign_in_is_explained_in_the_attendance_list(life, login)
     assert response.status_code == 200 and "<html" not in body
     assert 'class="alert alert-warning' in body and m.topic in body
     assert Attendance.objects.get(meeting=m, person=life.people["甲委员"]).presence == "expected"
+
+
+# --- my tasks, periods and meetings held by kind ---------------------------------------------
+
+
+def test_my_meetings_shows_my_open_tasks_and_i_close_them_there(life, login):
+    m = committee(life)
+    item = services.add_action_item(
+        life.users["a1_officer"],
+        m,
+        text="联系敬老院",
+        owner=life.people["丙委员"],
+        due_on=TODAY + dt.timedelta(days=10),
+    )
+    owner = login(life.members["m3"])
+    page = owner.get(url("my_meetings")).content.decode()
+    assert 'id="my-tasks"' in page and "联系敬老院" in page and "我负责的未完成任务" in page
+    assert f"来自“{m.topic}”" in page
+    for other in ("m1", "b1"):  # another member of the branch, a member of another branch
+        client = login(life.members[other])
+        assert "联系敬老院" not in client.get(url("my_meetings")).content.decode()
+        response = client.post(url("close_my_task"), {"item": item.pk, "follow_up": "冒名"})
+        assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.closed_on is None
+    response = owner.post(url("close_my_task"), {"item": item.pk, "follow_up": "已联系"})
+    assert response.status_code == 302 and response["Location"].endswith("#my-tasks")
+    item.refresh_from_db()
+    assert (item.closed_on, item.follow_up, item.closed_by) == (TODAY, "已联系", life.members["m3"])
+    assert "联系敬老院" not in owner.get(url("my_meetings")).content.decode()
+
+
+def test_the_compliance_dashboard_picks_a_quarter_or_month_and_shows_held_by_kind(life, login):
+    m = committee(life)
+    for name in ("m1", "m2"):
+        services.sign_in(life.members[name], code=m.sign_in_code)
+    services.mark_held(life.users["a1_officer"], m)
+    year, month = TODAY.year, f"{TODAY.month:02d}"
+    quarter = f"Q{(TODAY.month - 1) // 3 + 1}"
+    street = login(life.users["street_a_admin"])
+    for part in (month, quarter, ""):
+        query = f"?org=SA&year={year}" + (f"&part={part}" if part else "")
+        page = street.get(url("compliance") + query).content.decode()
+        table = page[page.index('id="held-by-kind"') :].split("</table>")[0]
+        assert "支委会" in table and '<td class="text-end">1</td>' in table
+        assert f'<option value="{part}" selected>' in page
+        if part:  # drill-down keeps the period
+            assert f"?org=A1&amp;year={year}&amp;part={part}" in page
+    page = street.get(url("compliance") + f"?org=SA&year={year}&part={month}").content.decode()
+    first = TODAY.replace(day=1)
+    assert f"{first:%Y-%m-%d}–" in page  # the month's dates
+    assert "全年" in page and "第一季度" in page and f"{TODAY.month}月" in page
+    other = "Q1" if quarter != "Q1" else "Q2"
+    page = street.get(url("compliance") + f"?org=SA&year={year}&part={other}").content.decode()
+    assert 'id="held-by-kind"' not in page  # nothing held in that quarter
+    assert street.get(url("compliance") + f"?org=SA&year={year}&part=Q5").status_code == 404
+    assert login(life.users["viewer"]).get(url("compliance") + "?org=SA&part=Q1").status_code == 404
+
+
+def test_the_life_command_prints_and_writes_the_compliance_figures(life, tmp_path, capsys):
+    import json
+
+    from openpyxl import load_workbook
+
+    m = committee(life)
+    for name in ("m1", "m2"):
+        services.sign_in(life.members[name], code=m.sign_in_code)
+    services.mark_held(life.users["a1_officer"], m)
+    period = f"{TODAY.year}-{TODAY.month:02d}"
+    args = ["life", "compliance", "--org", "SA", "--period", period]
+    call_command(*args, "--format", "json", "--as", "street_a_admin")
+    data = json.loads(capsys.readouterr().out)
+    assert (data["org"], data["period"], data["start"]) == ("SA", period, f"{period}-01")
+    assert data["totals"]["held_by_kind"] == {"branch_committee": 1}
+    assert data["totals"]["attendance"] == {"numerator": 2, "denominator": 3, "rate": 66.7}
+    a1 = next(c for c in data["children"] if c["code"] == "A1")
+    assert a1["meetings_held"] == 1 and a1["compliance"]["denominator"] >= 0
+    assert {r["code"] for r in data["rows"]} >= {"A1", "A2"}
+    out = tmp_path / "compliance.xlsx"
+    call_command(*args, "--format", "xlsx", "-o", str(out), "--as", "street_a_admin")
+    book = load_workbook(out)
+    kinds = [row for row in book["按种类"].iter_rows(values_only=True)]
+    assert ("支委会", 1) in kinds and ("合计", 1) in kinds
+    lines = list(book["达标情况"].iter_rows(values_only=True))
+    assert any(r[1] == "A1" and r[-1] == 1 for r in lines[2:])
+    with pytest.raises(CommandError, match="无权查看"):
+        call_command(*args, "--as", "viewer")  # another street's viewer
+    with pytest.raises(CommandError, match="期间"):
+        call_command("life", "compliance", "--org", "SA", "--period", "2026Q5")

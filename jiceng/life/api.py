@@ -183,24 +183,45 @@ class FigureOut(Schema):
     rate: float | None
 
 
+HELD_BY_KIND = "各类会议已召开次数（键为会议种类代码）"
+
+
 class ComplianceRow(Schema):
     org: OrgRef
     kinds: list[KindRow]
     meetings_held: int
+    held_by_kind: dict[str, int] = Field(description=HELD_BY_KIND)
+    compliance: FigureOut
+    attendance: FigureOut
+
+
+class ComplianceTotals(Schema):
+    organizations: int = Field(description="有应开会议要求的组织数")
+    compliant: int = Field(description="其中没有未开窗口的组织数")
+    meetings_held: int
+    held_by_kind: dict[str, int] = Field(description=HELD_BY_KIND)
     compliance: FigureOut
     attendance: FigureOut
 
 
 class ComplianceFilter(Schema):
     org: str = Field(..., max_length=32, description="组织代码")
+    period: str | None = Field(
+        None,
+        max_length=7,
+        pattern=r"^\d{4}(Q[1-4]|H[12]|-\d{2})?$",
+        description="期间：2026、2026H1、2026Q3 或 2026-05（代替 start/end）",
+    )
     start: dt.date | None = Field(None, description="默认本年 1 月 1 日")
     end: dt.date | None = Field(None, description="默认本年 12 月 31 日")
 
 
 class ComplianceOut(Schema):
     org: OrgRef
+    period: str | None
     start: dt.date
     end: dt.date
+    totals: ComplianceTotals = Field(description="本组织及下级（可见范围内）合计")
     rows: list[ComplianceRow]
 
 
@@ -391,19 +412,35 @@ def _figure(f) -> dict:
 )
 def compliance(request, filters: Query[ComplianceFilter]):
     year = timezone.localdate().year
-    start = filters.start or dt.date(year, 1, 1)
-    end = filters.end or dt.date(year, 12, 31)
+    if filters.period:
+        if filters.start or filters.end:
+            raise ValidationError({"period": _("Give either a period or start and end dates.")})
+        try:
+            start, end = selectors.period_bounds(filters.period)
+        except ValueError:
+            raise ValidationError({"period": _("This is not one of the allowed values.")}) from None
+    else:
+        start = filters.start or dt.date(year, 1, 1)
+        end = filters.end or dt.date(year, 12, 31)
     _check_dates(start, end)
     if (end - start).days > MAX_SPAN_DAYS:
         raise ValidationError({"end": _("Ask for at most five years at a time.")})
     org = filters.org
     target = get_visible(request.user, org)
     labels = dict(MeetingKind.choices)
-    rows = selectors.compliance(request.user, target, start=start, end=end)
+    summary = selectors.compliance_summary(request.user, target, start=start, end=end)
+    totals = summary["totals"]
     return {
         "org": target,
+        "period": filters.period,
         "start": start,
         "end": end,
+        "totals": {
+            **totals,
+            "held_by_kind": dict(totals["held_by_kind"]),
+            "compliance": _figure(totals["compliance"]),
+            "attendance": _figure(totals["attendance"]),
+        },
         "rows": [
             {
                 "org": r["org"],
@@ -411,9 +448,10 @@ def compliance(request, filters: Query[ComplianceFilter]):
                     {**k, "kind_label": str(labels.get(k["kind"], k["kind"]))} for k in r["kinds"]
                 ],
                 "meetings_held": r["meetings_held"],
+                "held_by_kind": r["held_by_kind"],
                 "compliance": _figure(r["compliance"]),
                 "attendance": _figure(r["attendance"]),
             }
-            for r in rows
+            for r in summary["rows"]
         ],
     }

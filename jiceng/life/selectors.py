@@ -65,6 +65,7 @@ from jiceng.policy.selectors import value as policy_value
 from jiceng.stats.metrics import Figure, period_end
 
 from .models import (
+    ActionItem,
     Attendance,
     LeaveRequest,
     Meeting,
@@ -180,6 +181,19 @@ def my_meetings(user, *, start=None, end=None):
     if end is not None:
         found = found.filter(starts_at__lt=_day_start(end + dt.timedelta(days=1)))
     return found.select_related("org").order_by("starts_at", "pk")
+
+
+def my_action_items(user, *, closed: bool = False):
+    """Action items whose owner is the user's own person (any organization, whether or not
+    the user may see the meeting's organization), with their meeting: the open ones by due
+    date (`closed=True`: the closed ones, last closed first); none for a user without a
+    person."""
+    person_id = _person_id(user)
+    if person_id is None:
+        return ActionItem.objects.none()
+    found = ActionItem.objects.filter(owner_id=person_id, closed_on__isnull=not closed)
+    order = ("-closed_on", "-pk") if closed else ("due_on", "pk")
+    return found.select_related("meeting__org").order_by(*order)
 
 
 def is_frozen(m: Meeting, today: dt.date | None = None) -> bool:
@@ -586,8 +600,8 @@ def compliance_summary(user, org: Organization, *, start: dt.date, end: dt.date,
     """Subtree totals for the dashboard, and the same totals for each direct subordinate the
     user may see, for drill-down.
 
-    {org, start, end, on, totals, own (org's own `compliance` row or None), children: [{org,
-    totals}]}. totals: organizations (with a requirement), compliant (of them, no window
+    {org, start, end, on, totals, own (org's own `compliance` row or None), rows (the
+    `compliance` rows of the whole subtree), children: [{org, totals}]}. totals: organizations (with a requirement), compliant (of them, no window
     missed), required, met_windows, missed_windows, meetings_held, held_by_kind (all
     meetings held in the subtree, by kind), compliance / compliance_rate, attendance /
     attendance_rate (as in `compliance`)."""
@@ -615,6 +629,7 @@ def compliance_summary(user, org: Organization, *, start: dt.date, end: dt.date,
         "on": on,
         "totals": _totals(rows),
         "own": own,
+        "rows": [r for r in rows if r["kinds"]],
         "children": [{"org": c, "totals": _totals(below.get(c.pk, ()))} for c in children],
     }
 

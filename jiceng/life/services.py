@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import os
 import secrets
-import zipfile
 from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +31,9 @@ from django.utils.translation import gettext as _
 from jiceng.access import gate
 from jiceng.audit.services import record
 from jiceng.dated import in_force_on
+from jiceng.elections import selectors as elections
+from jiceng.files import DOCX, XLSX, sniff_type
+from jiceng.files import size_text as _size_text
 from jiceng.orgs.models import Tree
 from jiceng.people.models import (
     MEMBER_STAGES,
@@ -78,6 +80,8 @@ UNION_MEETING_KINDS = frozenset(
 # `life.kind.<kind>.expected`: who is expected, from the records or chosen when scheduling.
 FROM_RECORDS = {"members", "voting_members", "union_members", "delegates"}
 CHOSEN = {"committee", "chosen"}
+# "committee": the officers of the term in force on the meeting's date, of this committee.
+COMMITTEE_OF_TREE = {Tree.PARTY: "party", Tree.UNION: "union"}
 EDITABLE_FIELDS = ("topic", "starts_at", "ends_at", "place", "host", "recorder")
 QUORUM_DENOMINATOR = 100  # a ratio is read as the nearest fraction n/d, d ≤ 100 (0.6667 = 2/3)
 
@@ -263,10 +267,20 @@ def _seats(org, day: dt.date):
     )
 
 
+def committee_members(org, rule: str, day: dt.date) -> list[int] | None:
+    """For the "committee" rule: the person ids of the officers of `org`'s committee in
+    office on `day` (elections), or None when no term is in force then (or for other rules)."""
+    committee = COMMITTEE_OF_TREE.get(org.tree)
+    if rule != "committee" or committee is None:
+        return None
+    return elections.committee_on(org, committee, day)
+
+
 def _voting(meeting: Meeting):
     """The attendance rows counted for the quorum: those with a vote, where the kind's
     expected rule distinguishes (probationary members and non-voting delegates attend
-    without a vote); otherwise every expected attendee."""
+    without a vote); otherwise every expected attendee (`quorum` measures a committee
+    meeting against the committee in office when a term is in force)."""
     rule, day = expected_rule(meeting), meeting_day(meeting)
     rows = Attendance.objects.filter(meeting=meeting)
     if rule == "members":
@@ -307,6 +321,10 @@ def quorum(meeting: Meeting) -> dict | None:
     voting = _voting(meeting)
     base = voting.count()
     present = voting.filter(presence=Presence.PRESENT).count()
+    committee = committee_members(meeting.org, expected_rule(meeting), meeting_day(meeting))
+    if committee is not None:  # measured against the whole committee, attendees or not
+        base = len(committee)
+        present = voting.filter(person_id__in=committee, presence=Presence.PRESENT).count()
     threshold = ratio * base
     met = present > threshold if strict else present >= threshold
     needed = (threshold.numerator // threshold.denominator) + 1 if strict else -(-threshold // 1)
@@ -398,8 +416,10 @@ def schedule_meeting(
     plan_item: PlanItem | None = None,
 ) -> Meeting:
     """Schedule a meeting of `org`: the expected attendees follow the kind's policy (the
-    organization's members, union members or delegates on the meeting's date) or are
-    `attendees` (committee meetings, group meetings, talks); each of them is notified."""
+    organization's members, union members or delegates on the meeting's date; a committee
+    meeting's officers of the term in force that day, if any) and `attendees` (added to a
+    committee meeting; the whole list for group meetings, talks, and committee meetings
+    without a term in force); each of them is notified."""
     gate.require(user, gate.MANAGE, org)
     if org.dissolved_on is not None:
         raise ValidationError({"org": _("This organization has been dissolved.")})
@@ -426,10 +446,13 @@ def schedule_meeting(
             )
         person_ids = _expected_from_records(org, rule, day)
     else:
-        if not chosen:
+        # A committee meeting expects the term's officers when a term is in force on the
+        # day (others may be added); without a term, whoever the secretary picks.
+        committee = committee_members(org, rule, day) or []
+        if not chosen and not committee:
             raise ValidationError({"attendees": _("Choose who is expected at this meeting.")})
         _check_people(user, chosen, "attendees")
-        person_ids = [p.pk for p in chosen]
+        person_ids = list(dict.fromkeys([*committee, *(p.pk for p in chosen)]))
     window = _window(org, starts_at, ends_at)
     meeting = Meeting.objects.create(
         org=org,
@@ -477,6 +500,7 @@ def update_meeting(user, meeting: Meeting, **fields) -> Meeting:
                 % {"status": meeting.get_status_display()}
             }
         )
+    _refuse_frozen(meeting)  # moving a locked record to a new date would unlock it
     before = _snapshot(meeting)
     if "topic" in fields:
         fields["topic"] = _text(fields["topic"], "topic", 200)
@@ -920,9 +944,7 @@ def close_action_item(
     return item
 
 
-# File types told apart by their first bytes, never by the name or the browser's word.
-_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# File types told apart by their first bytes (jiceng.files.sniff_type), never by the name.
 TYPE_NAMES = {
     "image/jpeg": "JPG",
     "image/png": "PNG",
@@ -930,43 +952,9 @@ TYPE_NAMES = {
     "image/webp": "WebP",
     "image/heic": "HEIC",
     "application/pdf": "PDF",
-    _DOCX: "Word (.docx)",
-    _XLSX: "Excel (.xlsx)",
+    DOCX: "Word (.docx)",
+    XLSX: "Excel (.xlsx)",
 }
-
-
-def sniff_type(head: bytes, whole=None) -> str:
-    """The content type of a file from its first bytes (`whole`: a seekable file, used to look
-    inside zip containers)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"heif"):
-        return "image/heic"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"PK\x03\x04") and whole is not None:
-        try:
-            with zipfile.ZipFile(whole) as z:
-                names = set(z.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return "application/octet-stream"
-        if "word/document.xml" in names:
-            return _DOCX
-        if "xl/workbook.xml" in names:
-            return _XLSX
-    return "application/octet-stream"
-
-
-def _size_text(n: int) -> str:
-    if n >= 1048576:
-        return f"{n / 1048576:.1f} MB"
-    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} B"
 
 
 @transaction.atomic

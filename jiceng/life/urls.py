@@ -5,6 +5,7 @@ from . import views
 app_name = "life"
 urlpatterns = [
     path("", views.my_meetings, name="my_meetings"),
+    path("tasks/close/", views.close_my_task, name="close_my_task"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/<str:sign_in_token>/", views.sign_in_token, name="sign_in_token"),
     path("notifications/", views.notifications, name="notifications"),

@@ -6,6 +6,7 @@ documents. Thin views over `life.selectors` and `life.services`: what a user may
 answers 404, what they may not do is refused by the services."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -27,6 +28,7 @@ from jiceng.ui import switcher
 from jiceng.ui.forms import add_service_errors
 
 from . import documents, selectors, services
+from .duties import window_label
 from .forms import (
     ActionItemForm,
     AttachmentForm,
@@ -60,6 +62,7 @@ from .models import (
 
 NOTIFICATION_LIMIT = 100
 MY_MEETINGS_DAYS = 60  # "my meetings": the coming ones and those of the last two months
+MY_TASKS_LIMIT = 100  # "my meetings": the user's open tasks, soonest due first
 POLL_SECONDS = 5
 
 # --- lookups --------------------------------------------------------------------------------
@@ -134,11 +137,37 @@ def my_meetings(request):
     rows = [{"meeting": m, "attendance": mine.get(m.pk), "leave": leaves.get(m.pk)} for m in found]
     coming = [r for r in rows if r["meeting"].ends_at >= timezone.now()]
     past = [r for r in rows if r["meeting"].ends_at < timezone.now()][::-1]
+    tasks = list(selectors.my_action_items(request.user)[:MY_TASKS_LIMIT])
     return render(
         request,
         "life/my_meetings.html",
-        {"coming": coming, "past": past, "has_person": person_id is not None},
+        {
+            "coming": coming,
+            "past": past,
+            "tasks": tasks,
+            "today": today,
+            "has_person": person_id is not None,
+        },
     )
+
+
+@login_required
+def close_my_task(request):
+    """The owner closes their own task from "my meetings" (the service allows owners)."""
+    if request.method != "POST":
+        return redirect("life:my_meetings")
+    form = CloseActionForm(request.POST)
+    if form.is_valid():
+        item = selectors.my_action_items(request.user).filter(pk=form.cleaned_data["item"]).first()
+        if item is None:
+            raise Http404(_("No such task, or it is not yours."))
+        try:
+            services.close_action_item(request.user, item, follow_up=form.cleaned_data["follow_up"])
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("The task has been closed."))
+    return redirect(reverse("life:my_meetings") + "#my-tasks")
 
 
 def _sign_in(request, *, code=None, token=None):
@@ -667,9 +696,31 @@ def correction(request, meeting):
 # --- compliance dashboard -----------------------------------------------------------------------
 
 
-def _period(request) -> tuple[int, dt.date, dt.date]:
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+MONTHS = tuple(f"{n:02d}" for n in range(1, 13))
+
+
+def _period(request) -> tuple[int, str, str]:
+    """(year, part, period): `?year=2026&part=` a quarter (Q1–Q4), a month (01–12) or nothing
+    (the whole year); the period as the selectors read it (2026, 2026Q3, 2026-05)."""
     year = _year(request)
-    return year, dt.date(year, 1, 1), dt.date(year, 12, 31)
+    part = request.GET.get("part") or ""
+    if part in QUARTERS:
+        return year, part, f"{year}{part}"
+    if part in MONTHS:
+        return year, part, f"{year}-{part}"
+    if part:
+        raise Http404(_("No such period."))
+    return year, part, str(year)
+
+
+def _part_choices(year: int) -> list[tuple[str, str]]:
+    choices = [("", _("Whole year"))]
+    for part, period in [(q, f"{year}{q}") for q in QUARTERS] + [
+        (m, f"{year}-{m}") for m in MONTHS
+    ]:
+        choices.append((part, window_label(*selectors.period_bounds(period))))
+    return choices
 
 
 @login_required
@@ -685,10 +736,12 @@ def compliance(request):
         if org is None:
             tops = people_selectors.top_orgs(user)
             org = tops[0] if tops else None
-    year, start, end = _period(request)
+    year, part, period = _period(request)
     if org is None:
         return render(request, "life/compliance.html", {"org": None, "year": year})
-    summary = selectors.compliance_summary(user, org, start=start, end=end)
+    summary = selectors.meeting_figures(user, org, period=period)
+    start, end = summary["start"], summary["end"]
+    held_by_kind = summary["totals"]["held_by_kind"]
     held = (
         selectors.meetings(user, org=org, start=start, end=end)
         .filter(org=org)
@@ -701,6 +754,14 @@ def compliance(request):
             "org": org,
             "year": year,
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
+            "part": part,
+            "parts": _part_choices(year),
+            "period_query": urlencode({"year": year, **({"part": part} if part else {})}),
+            "held_by_kind": [
+                {"kind": kind, "label": label, "held": held_by_kind[kind]}
+                for kind, label in MeetingKind.choices
+                if held_by_kind.get(kind)
+            ],
             "summary": summary,
             "own": summary["own"],
             "kinds": [
