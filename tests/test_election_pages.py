@@ -11,8 +11,11 @@ import pytest
 from django.urls import reverse
 from docx import Document
 
+from jiceng.access.models import User
 from jiceng.elections import selectors, services
 from jiceng.elections.models import (
+    Ballot,
+    BallotCorrection,
     CaseState,
     ElectionCase,
     Poll,
@@ -431,6 +434,10 @@ def test_other_organizations_get_404(world, company, login, intruder):
         reverse("elections:poll", args=[poll.pk]),
         reverse("elections:poll_ballots", args=[poll.pk]),
         reverse("elections:poll_tally", args=[poll.pk]),
+        reverse("elections:poll_ballot", args=[poll.pk]),
+        reverse("elections:poll_ballot_correct", args=[poll.pk]),
+        reverse("elections:poll_vote", args=[poll.pk]),
+        reverse("elections:poll_create", args=["CU"]),
     ):
         response = client.get(url)
         assert response.status_code == 404, url
@@ -446,3 +453,207 @@ def test_other_organizations_get_404(world, company, login, intruder):
     assert posted.status_code == 404
     assert client.post(reverse("elections:poll_close", args=[poll.pk])).status_code == 404
     assert ElectionCase.objects.get(pk=case.pk).state == CaseState.REQUESTED
+
+
+# -- standalone polls, paper ballots one by one, electronic voting, officers ----------------
+
+
+def _ballot(candidates, marks: str, prefix: str = "", **extra) -> dict:
+    """The ballot form's fields: a mark (Y/N/-) per candidate, in ballot order."""
+    p = f"{prefix}-" if prefix else ""
+    return {f"{p}c{c.pk}": m for c, m in zip(candidates, marks, strict=True)} | {
+        f"{p}{k}": v for k, v in extra.items()
+    }
+
+
+def test_a_branch_polls_its_general_meeting_with_paper_ballots(world, branch_members, login):
+    client = login(world.users["a1_officer"])
+    body = page(client.get(reverse("elections:org", args=["A1"])))
+    new_url = reverse("elections:poll_create", args=["A1"])
+    assert new_url in body
+    names = [m.name for m in branch_members[:3]]
+    missing = client.post(new_url, {"title": "支部委员会选举", "seats": "2", "entitled": "10"})
+    assert missing.status_code == 200 and "请填写候选人" in page(missing)
+    response = client.post(
+        new_url,
+        {
+            "title": "支部委员会选举",
+            "committee": "party",
+            "seats": "2",
+            "entitled": "10",
+            "held_on": "2026-03-20",
+            "candidates": "、".join(names),
+        },
+    )
+    poll = Poll.objects.get(org=world.branch_a1, title="支部委员会选举")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "elections:poll", args=[poll.pk]
+    )
+    assert (poll.case, poll.system, poll.seats, poll.electronic) == (None, "party", 2, False)
+    sheet = selectors.ballot_sheet(poll)
+    ballot_url = reverse("elections:poll_ballot", args=[poll.pk])
+    entry = page(client.get(ballot_url))
+    assert "逐张录入选票" in entry and all(n in entry for n in names)
+    assert 'class="btn-check"' in entry  # buttons for a phone, not a table of numbers
+    for marks in ("YY-", "YNY", "Y-Y", "-YY"):
+        assert client.post(ballot_url, _ballot(sheet, marks)).status_code == 302
+    # A written-in name and a void ballot; a name already on the ballot cannot be written in.
+    assert client.post(ballot_url, _ballot(sheet, "Y--", w0="外来人")).status_code == 302
+    assert client.post(ballot_url, _ballot(sheet, "---", void="on")).status_code == 302
+    clash = client.post(ballot_url, _ballot(sheet, "Y--", w0=sheet[1].name))
+    assert clash.status_code == 200 and "是选票上的候选人" in page(clash)
+    assert "已逐张录入选票 6 张" in page(client.get(reverse("elections:poll", args=[poll.pk])))
+
+    # "-YY" was entered by mistake; it should have been "NYY".
+    fix_url = reverse("elections:poll_ballot_correct", args=[poll.pk])
+    wrong = client.post(
+        fix_url, _ballot(sheet, "NNN", "old") | _ballot(sheet, "NYY", "new") | {"reason": "x"}
+    )
+    assert wrong.status_code == 200 and "没有按这样的标记录入的选票" in page(wrong)
+    no_reason = client.post(fix_url, _ballot(sheet, "-YY", "old") | _ballot(sheet, "NYY", "new"))
+    assert no_reason.status_code == 200 and "这个字段是必填项" in page(no_reason)
+    fixed = client.post(
+        fix_url,
+        _ballot(sheet, "-YY", "old") | _ballot(sheet, "NYY", "new") | {"reason": "录入时看错"},
+    )
+    assert fixed.status_code == 302
+    (correction,) = BallotCorrection.objects.filter(poll=poll)
+    assert (correction.old_marks, correction.new_marks, correction.reason) == (
+        "-YY",
+        "NYY",
+        "录入时看错",
+    )
+    assert correction.corrected_by == world.users["a1_officer"]
+
+    # The result counts every ballot: 5 valid (one void), the correction applied.
+    body = page(client.get(reverse("elections:poll", args=[poll.pk])))
+    assert "录入时看错" in body and "-YY" in body and "NYY" in body
+    lines = {
+        line["name"]: line for line in selectors.result(world.users["a1_officer"], poll)["lines"]
+    }
+    assert (lines[sheet[0].name]["for_votes"], lines[sheet[0].name]["against"]) == (4, 1)
+    assert lines["外来人"]["for_votes"] == 1
+    assert f"{lines[sheet[1].name]['for_votes']} / {lines[sheet[1].name]['against']}" in body
+
+    # Another branch's officer sees none of it and cannot enter a ballot.
+    intruder = login(world.users["a2_officer"])
+    assert intruder.get(ballot_url).status_code == 404
+    assert intruder.post(ballot_url, _ballot(sheet, "YYY")).status_code == 404
+    assert intruder.post(fix_url, {}).status_code == 404
+    assert intruder.get(reverse("elections:poll_create", args=["A1"])).status_code == 404
+    # A member of the branch may look but not count.
+    member = login(world.users["a1_member"])
+    assert member.get(new_url).status_code == 403
+    assert member.post(ballot_url, _ballot(sheet, "YYY")).status_code == 403
+    assert Ballot.objects.filter(poll=poll).count() == 6
+
+
+def test_a_union_poll_voted_electronically_once_and_secretly(world, company, login):
+    officer = login(company["users"]["union_officer"])
+    members = company["members"]
+    names = [m.name for m in members[3:6]]
+    response = officer.post(
+        reverse("elections:poll_create", args=["CU"]),
+        {
+            "title": "工会委员补选",
+            "committee": "union",
+            "seats": "1",
+            "entitled": "5",
+            "held_on": "2026-03-20",
+            "candidates": " ".join(names),
+            "electronic": "on",
+        },
+    )
+    poll = Poll.objects.get(org__code="CU", title="工会委员补选")
+    assert response.status_code == 302 and poll.electronic and poll.system == "union"
+    detail = page(officer.get(reverse("elections:poll", args=[poll.pk])))
+    assert (
+        "开放电子投票名单" in detail
+        and reverse("elections:poll_ballot", args=[poll.pk]) not in detail
+    )
+    roll_url = reverse("elections:poll_roll", args=[poll.pk])
+    unknown = officer.post(roll_url, {"voters": f"{members[0].name} 查无此人"})
+    assert unknown.status_code == 200 and "查无此人不是示例有限公司工会的工会会员" in page(unknown)
+    assert (
+        officer.post(roll_url, {"voters": f"{members[0].name} {members[1].name}"}).status_code
+        == 302
+    )
+
+    vote_url = reverse("elections:poll_vote", args=[poll.pk])
+    voter = login(User.objects.get(username="m0"))
+    ballot = page(voter.get(vote_url))
+    assert all(n in ballot for n in names) and "只能投一次" in ballot
+    sheet = selectors.ballot_sheet(poll)
+    assert voter.post(vote_url, _ballot(sheet, "Y--")).status_code == 302
+    again = voter.post(vote_url, _ballot(sheet, "-Y-"))
+    assert again.status_code == 200 and "您已在本轮投票中投过票" in page(again)
+    assert selectors.counts_of(poll).valid == 1
+    # The voter sees no count and no one's ballot: the poll's page is not theirs to see.
+    assert voter.get(reverse("elections:poll", args=[poll.pk])).status_code == 404
+    assert "赞成 / 不赞成 / 弃权" not in page(voter.get(vote_url))
+    # A member not on the roll, and another organization's officer: nothing to see or cast.
+    outsider = login(User.objects.get(username="m2"))
+    assert outsider.get(vote_url).status_code == 404
+    assert outsider.post(vote_url, _ballot(sheet, "Y--")).status_code == 404
+    a2 = login(world.users["a2_officer"])
+    assert a2.get(vote_url).status_code == 404
+    # The officer may see the page but is not on the roll: refused.
+    assert "只有选民名单上的人员才能投票" in page(officer.get(vote_url))
+    assert officer.post(vote_url, _ballot(sheet, "Y--")).status_code == 403
+    assert selectors.counts_of(poll).valid == 1
+    second = login(User.objects.get(username="m1"))
+    assert second.post(vote_url, _ballot(sheet, "N--")).status_code == 302
+    result = selectors.result(company["users"]["union_officer"], poll)
+    first = next(line for line in result["lines"] if line["name"] == sheet[0].name)
+    assert (first["for_votes"], first["against"]) == (1, 1)
+
+
+def test_the_upper_level_adds_an_officer_and_ends_a_post(world, branch_members, login):
+    secretary, member, newcomer = branch_members[:3]
+    term = services.start_term(
+        world.system,
+        org=world.branch_a1,
+        committee="party",
+        starts_on=dt.date(2025, 3, 1),
+        officers=[(secretary, Post.SECRETARY), (member, Post.MEMBER)],
+    )
+    upper = login(world.users["street_a_admin"])
+    body = page(upper.get(reverse("elections:org", args=["A1"])))
+    assert "增补班子成员" in body and "班子成员离任" in body
+    add_url = reverse("elections:officer_add", args=["A1"])
+    data = {"committee": "party", "post": "organization", "name": newcomer.name, "on": "2026-01-05"}
+    stranger = upper.post(add_url, data | {"name": "查无此人"})
+    assert stranger.status_code == 200 and "查无此人不是和平社区第一党支部的正式党员" in page(
+        stranger
+    )
+    assert upper.post(add_url, data).status_code == 302
+    added = term.officers.get(person=newcomer)
+    assert (added.post, added.valid_from) == ("organization", dt.date(2026, 1, 5))
+    twice = upper.post(add_url, data)
+    assert twice.status_code == 200 and "已在本届委员会任职" in page(twice)
+
+    end_url = reverse("elections:officer_end", args=["A1"])
+    leaving = term.officers.get(person=member)
+    no_reason = upper.post(end_url, {"officer": leaving.pk, "on": "2026-02-01", "reason": ""})
+    assert no_reason.status_code == 200 and "这个字段是必填项" in page(no_reason)
+    ok = upper.post(end_url, {"officer": leaving.pk, "on": "2026-02-01", "reason": "工作调动"})
+    assert ok.status_code == 302
+    leaving.refresh_from_db()
+    assert leaving.valid_to == dt.date(2026, 2, 1)
+    assert "2026-02-01" in page(upper.get(reverse("elections:org", args=["A1"])))
+
+    # The branch's own officer may not; another branch's officer does not even see the branch.
+    own = login(world.users["a1_officer"])
+    assert own.post(add_url, data | {"post": "propaganda"}).status_code == 403
+    assert (
+        own.post(end_url, {"officer": added.pk, "on": "2026-02-01", "reason": "x"}).status_code
+        == 403
+    )
+    other = login(world.users["a2_officer"])
+    assert other.post(add_url, data | {"post": "propaganda"}).status_code == 404
+    assert (
+        other.post(end_url, {"officer": added.pk, "on": "2026-02-01", "reason": "x"}).status_code
+        == 404
+    )
+    added.refresh_from_db()
+    assert added.valid_to is None and term.officers.count() == 3

@@ -434,3 +434,141 @@ def committees_for(org) -> list[str]:
     if org.tree == "union":
         return [Committee.UNION, Committee.AUDIT]
     return [Committee.PARTY]
+
+
+# -- standalone polls, paper ballots, electronic voting -------------------------------------
+
+
+class PollForm(BootstrapForm):
+    """A poll outside an election case: a branch's own election at its general meeting, a
+    by-election."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    committee = forms.ChoiceField(label=_("Committee"), required=False)
+    seats = count(_("Seats"), min_value=1)
+    entitled = count(_("Entitled to attend"), min_value=1)
+    held_on = day(_("Held on"))
+    candidates = names_field(_("Candidates"))
+    electronic = forms.BooleanField(label=_("Electronic voting"), required=False)
+
+    def __init__(self, *args, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].choices = [("", "—")] + [
+            (c, Committee(c).label) for c in committees
+        ]
+        self.fields["electronic"].help_text = _(
+            "Delegates on the roll vote on their phones; otherwise paper ballots are counted."
+        )
+
+    def clean_candidates(self):
+        if not split_names(self.cleaned_data.get("candidates", "")):
+            raise ValidationError(gettext("Enter the candidates."))
+        return self.cleaned_data["candidates"]
+
+    def names(self) -> list[str]:
+        return split_names(self.cleaned_data.get("candidates", ""))
+
+
+MARK_CHOICES = [("Y", _("for")), ("N", _("against")), ("-", _("abstain"))]
+BALLOT_WRITE_INS = 2
+
+
+class BallotForm(BootstrapForm):
+    """One ballot: for / against / abstain per candidate (buttons, quick on a phone), names
+    written in, and (paper only) a void ballot."""
+
+    def __init__(self, *args, candidates, paper=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        for c in self.candidates:
+            self.fields[f"c{c.pk}"] = forms.ChoiceField(
+                label=c.name,
+                choices=MARK_CHOICES,
+                initial="-",
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+            )
+        for i in range(BALLOT_WRITE_INS):
+            self.fields[f"w{i}"] = forms.CharField(
+                label=_("Name written in"),
+                required=False,
+                max_length=60,
+                widget=forms.TextInput(
+                    attrs={"class": "form-control", "placeholder": _("Name written in")}
+                ),
+            )
+        if paper:
+            self.fields["void"] = forms.BooleanField(
+                label=_("Void ballot (blank, spoilt or not a valid ballot)"), required=False
+            )
+
+    def mark_rows(self):
+        return [(c, self[f"c{c.pk}"]) for c in self.candidates]
+
+    def write_in_fields(self):
+        return [self[f"w{i}"] for i in range(BALLOT_WRITE_INS)]
+
+    def marks(self) -> str:
+        return "".join(self.cleaned_data.get(f"c{c.pk}") or "-" for c in self.candidates)
+
+    def write_ins(self) -> list[str]:
+        found = [
+            "".join((self.cleaned_data.get(f"w{i}") or "").split()) for i in range(BALLOT_WRITE_INS)
+        ]
+        return [n for n in found if n]
+
+    def entry(self) -> dict:
+        return {
+            "marks": self.marks(),
+            "write_ins": self.write_ins(),
+            "void": bool(self.cleaned_data.get("void")),
+        }
+
+
+class ReasonForm(BootstrapForm):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
+
+
+class RollForm(BootstrapForm):
+    voters = names_field(
+        _("Voters"),
+        help_text=_("The delegates entitled to vote, by name; they vote logged in as themselves."),
+        rows=4,
+    )
+
+    def names(self) -> list[str]:
+        return split_names(self.cleaned_data.get("voters", ""))
+
+
+# -- officers during the term ---------------------------------------------------------------
+
+
+class OfficerAddForm(BootstrapForm):
+    committee = forms.ChoiceField(label=_("Committee"))
+    post = forms.ChoiceField(label=_("Post"))
+    name = forms.CharField(label=_("Full name"), max_length=60)
+    on = day(_("In office from"))
+
+    def __init__(self, *args, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].choices = [(c, Committee(c).label) for c in committees]
+        self.fields["post"].choices = [(p.value, p.label) for p in Post]
+        self.fields["name"].help_text = _("A by-election or an appointment during the term.")
+
+
+class OfficerEndForm(BootstrapForm):
+    officer = forms.ChoiceField(label=_("Officer"))
+    on = day(_("Last day in office"))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, help_text=_("E.g. resigned, transferred, retired.")
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.officers = {str(o.pk): o for o in officers}
+        self.fields["officer"].choices = [
+            (str(o.pk), f"{o.get_post_display()} {o.person.name}") for o in officers
+        ]
+
+    def clean_officer(self):
+        return self.officers[self.cleaned_data["officer"]]

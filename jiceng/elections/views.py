@@ -1,12 +1,15 @@
 """Elections pages: an organization's terms, cases and polls; the election case with its
 timeline and next step; the candidate list with its surplus check; a poll with its ballot
 sheet, figures, tally batches and corrections, and the result explained; the tellers' entry
-screen. Thin views over `selectors` and `services`; anything the user may not see is a 404."""
+screen; standalone polls, paper ballots one by one and their corrections, electronic voting,
+officers added and leaving during the term. Thin views over `selectors` and `services`;
+anything the user may not see is a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,13 +27,19 @@ from .cases import committees_of, step_label
 from .forms import (
     ApprovalForm,
     AttendanceForm,
+    BallotForm,
     BeginTermForm,
     CongressForm,
     CorrectionForm,
     NextRoundForm,
     NominationForm,
+    OfficerAddForm,
+    OfficerEndForm,
     PlenaryForm,
+    PollForm,
+    ReasonForm,
     RequestForm,
+    RollForm,
     SlateForm,
     TallyForm,
     TermChangeForm,
@@ -38,6 +47,8 @@ from .forms import (
     committees_for,
 )
 from .models import (
+    Ballot,
+    BallotCorrection,
     CaseState,
     ElectionCase,
     Poll,
@@ -90,7 +101,12 @@ def _term_rows(org, terms, today):
     return terms
 
 
-def _org_page(request, org, *, start_form=None, change_form=None, status=200):
+def _officers_in_office(terms, today):
+    """Officers of the current `terms` still in office on `today`."""
+    return [o for t in terms for o in t.officers.all() if o.valid_to is None or o.valid_to >= today]
+
+
+def _org_page(request, org, *, start_form=None, change_form=None, officer_forms=None, status=200):
     user = request.user
     today = timezone.localdate()
     is_admin = org.is_active and gate.can(user, gate.ADMIN, org)
@@ -119,9 +135,22 @@ def _org_page(request, org, *, start_form=None, change_form=None, status=200):
             ),
             "upper_orgs": orgs.ancestors(org),
             "open_case": any(c.state != CaseState.DONE for c in cases),
+            **_officer_forms(org, current, today, is_admin, officer_forms or {}),
         },
         status=status,
     )
+
+
+def _officer_forms(org, current, today, is_admin, bound) -> dict:
+    if not (is_admin and current):
+        return {"add_officer_form": None, "end_officer_form": None}
+    serving = _officers_in_office(current, today)
+    return {
+        "add_officer_form": bound.get("add")
+        or OfficerAddForm(committees=[t.committee for t in current]),
+        "end_officer_form": bound.get("end")
+        or (OfficerEndForm(officers=serving) if serving else None),
+    }
 
 
 @login_required
@@ -528,7 +557,18 @@ def _poll_context(request, poll, *, forms=None) -> dict:
         "next_form": later,
         "next_rounds": list(poll.next_rounds.all()),
         "close_errors": forms.get("close_errors"),
+        "roll_form": forms.get("roll") or (RollForm() if can_manage and poll.electronic else None),
+        "ballots_entered": 0 if poll.electronic else Ballot.objects.filter(poll=poll).count(),
+        "ballot_corrections": _ballot_corrections(poll),
     }
+
+
+def _ballot_corrections(poll):
+    return list(
+        BallotCorrection.objects.filter(poll=poll)
+        .select_related("corrected_by")
+        .order_by("corrected_at", "pk")
+    )
 
 
 @login_required
@@ -689,3 +729,302 @@ def poll_next(request, poll):
         "elections/poll_detail.html",
         _poll_context(request, found, forms={"next": form}),
     )
+
+
+# -- standalone polls -----------------------------------------------------------------------
+
+
+@login_required
+def poll_create(request, code):
+    """A poll outside an election case: a branch electing its committee at its general meeting,
+    a by-election."""
+    org = _org_or_404(request, code)
+    user = request.user
+    if not (org.is_active and gate.can(user, gate.MANAGE, org)):
+        raise PermissionDenied(_("You may not set up polls for this organization."))
+    committees = committees_for(org)
+    form = PollForm(
+        request.POST if request.method == "POST" else None,
+        committees=committees,
+        initial={"committee": committees[0]},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            poll = services.create_poll(
+                user,
+                org=org,
+                title=d["title"],
+                seats=d["seats"],
+                entitled=d["entitled"],
+                held_on=d["held_on"],
+                candidates=form.names(),
+                committee=d["committee"],
+                electronic=d["electronic"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"system": "__all__"})
+        else:
+            messages.success(request, _("The poll has been set up."))
+            return redirect("elections:poll", poll.pk)
+    return render(request, "elections/poll_create.html", {"org": org, "form": form})
+
+
+# -- paper ballots one by one ---------------------------------------------------------------
+
+
+def _paper_manager(request, poll) -> bool:
+    return (
+        poll.status == PollStatus.OPEN
+        and not poll.electronic
+        and gate.can(request.user, gate.MANAGE, poll.org)
+    )
+
+
+@login_required
+def poll_ballot(request, poll):
+    """A teller enters paper ballots one at a time: a mark per candidate, names written in."""
+    found = _poll_or_404(request, poll)
+    may = _paper_manager(request, found)
+    if request.method == "POST" and not may:
+        raise PermissionDenied(_("You may not enter ballots for this poll."))
+    candidates = selectors.ballot_sheet(found)
+    form = BallotForm(request.POST or None, candidates=candidates) if may else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enter_ballots(request.user, found, [form.entry()])
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"ballots": "__all__", "poll": "__all__"})
+        else:
+            messages.success(
+                request,
+                _("Ballot entered (%(n)s so far).")
+                % {"n": Ballot.objects.filter(poll=found).count()},
+            )
+            return redirect("elections:poll_ballot", found.pk)
+    return render(
+        request,
+        "elections/poll_ballot.html",
+        {
+            "poll": found,
+            "org": found.org,
+            "form": form,
+            "entered": Ballot.objects.filter(poll=found).count(),
+        },
+    )
+
+
+def _matching_ballot(poll, entry) -> int | None:
+    """A stored ballot with exactly these marks (identical ballots are interchangeable: which
+    one is corrected does not matter, and ballots carry nothing else)."""
+    rows = Ballot.objects.filter(poll=poll, marks=entry["marks"], void=entry["void"])
+    for pk, written in rows.values_list("id", "write_ins").iterator():
+        if list(written or []) == entry["write_ins"]:
+            return pk
+    return None
+
+
+@login_required
+def poll_ballot_correct(request, poll):
+    """Put right a paper ballot entered wrongly: the ballot as entered, as it should be, and why."""
+    found = _poll_or_404(request, poll)
+    may = _paper_manager(request, found)
+    if request.method == "POST" and not may:
+        raise PermissionDenied(_("You may not enter ballots for this poll."))
+    candidates = selectors.ballot_sheet(found)
+    data = request.POST if request.method == "POST" else None
+    old = new = reason = None
+    if may:
+        old = BallotForm(data, candidates=candidates, prefix="old")
+        new = BallotForm(data, candidates=candidates, prefix="new")
+        reason = ReasonForm(data)
+    if data is not None and old.is_valid() and new.is_valid() and reason.is_valid():
+        entered = old.entry()
+        ballot_id = _matching_ballot(found, entered)
+        if ballot_id is None:
+            reason.add_error(None, _("No ballot was entered with these marks."))
+        else:
+            fixed = new.entry()
+            try:
+                services.correct_ballot(
+                    request.user,
+                    found,
+                    ballot_id,
+                    marks=fixed["marks"],
+                    write_ins=fixed["write_ins"],
+                    void=fixed["void"],
+                    reason=reason.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_service_errors(reason, exc, rename={"ballots": "__all__", "poll": "__all__"})
+            else:
+                messages.success(request, _("The ballot has been corrected."))
+                return redirect("elections:poll", found.pk)
+    return render(
+        request,
+        "elections/poll_ballot_correct.html",
+        {
+            "poll": found,
+            "org": found.org,
+            "old_form": old,
+            "new_form": new,
+            "reason_form": reason,
+            "ballot_corrections": _ballot_corrections(found),
+        },
+    )
+
+
+# -- electronic voting ----------------------------------------------------------------------
+
+
+@login_required
+def poll_roll(request, poll):
+    """The officer opens the electronic roll: the delegates who may vote, by name."""
+    found = _poll_or_404(request, poll)
+    if request.method != "POST":
+        return redirect("elections:poll", found.pk)
+    form = RollForm(request.POST)
+    if form.is_valid():
+        people, problems = selectors.people_named(found.org, form.names())
+        if problems:
+            form.add_error("voters", problems)
+        elif not people:
+            form.add_error("voters", _("Enter the voters' names."))
+        else:
+            try:
+                added = services.open_roll(request.user, found, people)
+            except ValidationError as exc:
+                add_service_errors(form, exc, rename={"persons": "voters", "poll": "__all__"})
+            else:
+                messages.success(
+                    request, _("%(n)s voters have been put on the roll.") % {"n": added}
+                )
+                return redirect("elections:poll", found.pk)
+    found = _poll_or_404(request, poll)
+    return render(
+        request, "elections/poll_detail.html", _poll_context(request, found, forms={"roll": form})
+    )
+
+
+def _on_roll(user, pk: int):
+    """Polls voted electronically that the user may see, or where the user is on the roll."""
+    person_id = getattr(user, "person_id", None)
+    seen = gate.org_filter(user, gate.VIEW, field="org")
+    if person_id:
+        seen |= Q(voter_marks__person_id=person_id)
+    return Poll.objects.filter(seen, pk=pk, electronic=True)
+
+
+@login_required
+def poll_vote(request, poll):
+    """An entitled delegate's ballot: shown to them, cast once. Nothing here shows how anyone
+    voted; the voter sees no count."""
+    user = request.user
+    found = _on_roll(user, poll).select_related("org").distinct().first()
+    if found is None:
+        raise Http404(_("No such poll, or you may not see it."))
+    person_id = getattr(user, "person_id", None)
+    on_roll = (
+        bool(person_id)
+        and _on_roll(user, found.pk).filter(voter_marks__person_id=person_id).exists()
+    )
+    is_open = found.status == PollStatus.OPEN
+    form = None
+    if on_roll and is_open:
+        form = BallotForm(
+            request.POST if request.method == "POST" else None,
+            candidates=selectors.ballot_sheet(found),
+            paper=False,
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only a voter on the roll can vote."))
+        if form.is_valid():
+            try:
+                services.cast_vote(user, found, marks=form.marks(), write_ins=form.write_ins())
+            except ValidationError as exc:
+                add_service_errors(form, exc, rename={"ballots": "__all__", "poll": "__all__"})
+            else:
+                messages.success(request, _("Your vote has been cast. Thank you."))
+                return redirect("elections:poll_vote", found.pk)
+    return render(
+        request,
+        "elections/poll_vote.html",
+        {"poll": found, "org": found.org, "form": form, "on_roll": on_roll, "is_open": is_open},
+    )
+
+
+# -- officers during the term ---------------------------------------------------------------
+
+
+def _current_terms(request, org):
+    return list(selectors.terms_of(request.user, org).filter(status=TermStatus.CURRENT))
+
+
+@login_required
+def officer_add(request, code):
+    """A by-election or appointment during the term (the upper level's act)."""
+    org = _org_or_404(request, code)
+    if request.method != "POST":
+        return redirect("elections:org", org.code)
+    gate.require(request.user, gate.ADMIN, org)
+    current = _current_terms(request, org)
+    form = OfficerAddForm(request.POST, committees=[t.committee for t in current])
+    if form.is_valid():
+        d = form.cleaned_data
+        term = next(t for t in current if t.committee == d["committee"])
+        people, problems = selectors.people_named(org, [d["name"].strip()])
+        if problems:
+            form.add_error("name", problems)
+        else:
+            try:
+                officer = services.add_officer(
+                    request.user, term, person=people[0], post=d["post"], on=d["on"]
+                )
+            except ValidationError as exc:
+                add_service_errors(
+                    form, exc, rename={"person": "name", "valid_from": "on", "term": "__all__"}
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is %(post)s from %(date)s.")
+                    % {
+                        "name": officer.person.name,
+                        "post": officer.get_post_display(),
+                        "date": officer.valid_from,
+                    },
+                )
+                return redirect("elections:org", org.code)
+    return _org_page(request, org, officer_forms={"add": form})
+
+
+@login_required
+def officer_end(request, code):
+    """An officer leaves the post before the term ends: the last day and the reason."""
+    org = _org_or_404(request, code)
+    if request.method != "POST":
+        return redirect("elections:org", org.code)
+    gate.require(request.user, gate.ADMIN, org)
+    serving = _officers_in_office(_current_terms(request, org), timezone.localdate())
+    form = OfficerEndForm(request.POST, officers=serving)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            officer = services.end_officer(
+                request.user, d["officer"], on=d["on"], reason=d["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s left the post of %(post)s on %(date)s.")
+                % {
+                    "name": officer.person.name,
+                    "post": officer.get_post_display(),
+                    "date": officer.valid_to,
+                },
+            )
+            return redirect("elections:org", org.code)
+    return _org_page(request, org, officer_forms={"end": form})

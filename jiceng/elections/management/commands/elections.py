@@ -39,8 +39,10 @@ def _messages(exc: ValidationError) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Elections: `term start|show|change`, `poll create|ballots|enter|result`, "
-        "`case create|approve|slate|show|report`. Example: jiceng elections poll result 12"
+        "Elections: `term start|show|change`, "
+        "`poll create|ballots|enter|correct-sheet|correct-ballot|result`, "
+        "`case create|approve|nominate|nominations|slate|congress|plenary|next-round|"
+        "begin-term|show|report`. Example: jiceng elections poll result 12"
     )
 
     def add_arguments(self, parser):
@@ -111,6 +113,45 @@ class Command(BaseCommand):
         enter.add_argument("--issued", type=int)
         enter.add_argument("--returned", type=int)
         add_as_option(enter)
+        fix_sheet = poll_sub.add_parser(
+            "correct-sheet", help="correct a tally batch (every changed figure is kept)"
+        )
+        fix_sheet.add_argument("poll", type=int, metavar="POLL_ID")
+        fix_sheet.add_argument("--batch", required=True, help="the batch's name (e.g. 第一计票组)")
+        fix_sheet.add_argument("--reason", required=True, help="why the figures change")
+        fix_sheet.add_argument("--ballots", type=int, help="ballots in the batch")
+        fix_sheet.add_argument("--invalid", type=int, help="invalid ballots in the batch")
+        fix_sheet.add_argument(
+            "--line",
+            action="append",
+            default=[],
+            metavar="NAME=FOR[,AGAINST[,ABSTAIN]]",
+            help="a candidate's corrected counts (empty parts stay), e.g. 张三=41,3; repeat",
+        )
+        fix_sheet.add_argument("--format", choices=["text", "json"], default="text")
+        add_as_option(fix_sheet)
+        fix_ballot = poll_sub.add_parser(
+            "correct-ballot", help="put right a paper ballot entered wrongly (old and new kept)"
+        )
+        fix_ballot.add_argument("poll", type=int, metavar="POLL_ID")
+        fix_ballot.add_argument(
+            "--old",
+            required=True,
+            metavar="MARKS",
+            help="the marks as entered, e.g. Y-N (or --old=-YN)",
+        )
+        fix_ballot.add_argument("--old-write-in", action="append", default=[], metavar="NAME")
+        fix_ballot.add_argument("--old-void", action="store_true", help="it was entered void")
+        fix_ballot.add_argument(
+            "--new",
+            required=True,
+            metavar="MARKS",
+            help="the marks as they should be (marks beginning with - as --new=-N)",
+        )
+        fix_ballot.add_argument("--write-in", action="append", default=[], metavar="NAME")
+        fix_ballot.add_argument("--void", action="store_true", help="the ballot is void")
+        fix_ballot.add_argument("--reason", required=True)
+        add_as_option(fix_ballot)
         result = poll_sub.add_parser("result", help="the result, each candidate explained")
         result.add_argument("poll", type=int, metavar="POLL_ID")
         result.add_argument("--close", action="store_true", help="declare it and end counting")
@@ -158,6 +199,81 @@ class Command(BaseCommand):
             )
         slate.add_argument("--on", type=DATE, default=None, metavar="YYYY-MM-DD")
         add_as_option(slate)
+        nominate = case_sub.add_parser(
+            "nominate", help="one nominating group's counts (entering a group again replaces it)"
+        )
+        nominate.add_argument("--case", type=int, required=True, metavar="ID")
+        nominate.add_argument("--committee", required=True, choices=Committee.values)
+        nominate.add_argument("--group", required=True, help="e.g. 第一代表团")
+        nominate.add_argument(
+            "--count",
+            action="append",
+            default=[],
+            metavar="NAME=N",
+            help="a nominee and the number of nominations, e.g. 张三=35; repeat",
+        )
+        nominate.add_argument("--on", type=DATE, default=None, metavar="YYYY-MM-DD")
+        add_as_option(nominate)
+        tallies = case_sub.add_parser("nominations", help="the nominations tallied per nominee")
+        tallies.add_argument("--case", type=int, required=True, metavar="ID")
+        tallies.add_argument("--format", choices=["text", "json"], default="text")
+        add_as_option(tallies)
+        congress = case_sub.add_parser(
+            "congress",
+            help="hold the congress: attendance and quorum; opens one poll per committee",
+        )
+        congress.add_argument("--case", type=int, required=True, metavar="ID")
+        congress.add_argument("--held-on", type=DATE, required=True, metavar="YYYY-MM-DD")
+        congress.add_argument("--entitled", type=int, required=True, help="entitled to attend")
+        congress.add_argument("--present", type=int, required=True)
+        congress.add_argument("--electronic", action="store_true", help="vote electronically")
+        congress.add_argument("--format", choices=["text", "json"], default="text")
+        add_as_option(congress)
+        plenary = case_sub.add_parser(
+            "plenary", help="the first plenary meetings: one poll per post among those elected"
+        )
+        plenary.add_argument("--case", type=int, required=True, metavar="ID")
+        plenary.add_argument("--held-on", type=DATE, required=True, metavar="YYYY-MM-DD")
+        plenary.add_argument(
+            "--post",
+            action="append",
+            default=[],
+            metavar="POST=NAMES",
+            help="candidates for a post, e.g. 主席=张三 or vice_chair=李四,王五; repeat",
+        )
+        plenary.add_argument(
+            "--present", action="append", default=[], metavar="POST=N", help="present per post"
+        )
+        plenary.add_argument("--format", choices=["text", "json"], default="text")
+        add_as_option(plenary)
+        later = case_sub.add_parser(
+            "next-round", help="after a declared round: a revote among the tied, or a further round"
+        )
+        later.add_argument("--poll", type=int, required=True, metavar="POLL_ID")
+        later.add_argument(
+            "--kind", required=True, choices=[RoundKind.ADDITIONAL, RoundKind.REVOTE]
+        )
+        later.add_argument(
+            "--candidate", action="append", default=[], metavar="NAME", help="revote: the tied"
+        )
+        later.add_argument("--seats", type=int, help="default: the seats the round left")
+        later.add_argument("--held-on", type=DATE, default=None, metavar="YYYY-MM-DD")
+        later.add_argument("--format", choices=["text", "json"], default="text")
+        add_as_option(later)
+        begin = case_sub.add_parser(
+            "begin-term", help="the new term begins with the officers elected (upper level)"
+        )
+        begin.add_argument("--case", type=int, required=True, metavar="ID")
+        begin.add_argument("--starts-on", type=DATE, default=None, metavar="YYYY-MM-DD")
+        begin.add_argument(
+            "--division",
+            action="append",
+            default=[],
+            metavar="POST=NAME",
+            help="Party: division of work, e.g. 组织委员=张三; repeat",
+        )
+        begin.add_argument("--format", choices=["text", "json"], default="text")
+        add_as_option(begin)
         show_case = case_sub.add_parser("show", help="a case: its state, steps and next steps")
         show_case.add_argument("--case", type=int, required=True, metavar="ID")
         add_as_option(show_case)
@@ -172,7 +288,7 @@ class Command(BaseCommand):
     def handle(self, *args, area, action, as_user, **options):
         user = acting_user(as_user)
         try:
-            getattr(self, f"_{area}_{action}")(user, **options)
+            getattr(self, f"_{area}_{action.replace('-', '_')}")(user, **options)
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None
         except PermissionDenied as exc:
@@ -534,3 +650,208 @@ class Command(BaseCommand):
         make = documents.DOCUMENTS[kind][0]
         make(found).save(output)
         self.stdout.write(f"已写入 {output}")
+
+    # -- the case's later steps -----------------------------------------------------------
+
+    @staticmethod
+    def _pair(item: str, what: str) -> tuple[str, str]:
+        left, sep, right = item.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise CommandError(f"{what}之间用等号：{item}")
+        return left.strip(), right.strip()
+
+    @staticmethod
+    def _names(text: str) -> list[str]:
+        from jiceng.elections.forms import split_names
+
+        return split_names(text)
+
+    @staticmethod
+    def _poll_data(p) -> dict:
+        from jiceng.elections.api import _poll
+
+        return {
+            **_poll(p),
+            "org": p.org.code,
+            "committee": p.committee,
+            "post": p.post,
+            "candidates": [c.name for c in selectors.ballot_sheet(p)],
+        }
+
+    def _write_polls(self, polls, format, heading: str) -> None:
+        if format == "json":
+            print_json([self._poll_data(p) for p in polls])
+            return
+        self.stdout.write(heading)
+        for p in polls:
+            names = "、".join(c.name for c in selectors.ballot_sheet(p))
+            self.stdout.write(f"  投票 {p.pk}：{p.title}，应选 {p.seats} 名；候选人：{names}")
+
+    def _case_nominate(self, user, *, case, committee, group, count, on, **_):
+        found = selectors.get_case(user, case)
+        counts = []
+        for item in count:
+            name, votes = self._pair(item, "姓名和提名人数")
+            if not votes.isdigit():
+                raise CommandError(f"提名人数须为整数：{item}")
+            counts.append((name, int(votes)))
+        n = services.record_nominations(
+            user, found, committee=committee, group=group, counts=counts, on=on
+        )
+        label = committee_label(found.org.kind, committee)
+        self.stdout.write(f"已登记“{group}”对{label}的提名 {n} 人。")
+        self._write_tallies(found, [committee])
+
+    def _write_tallies(self, case, committees) -> None:
+        tallies = selectors.nomination_tallies(case)
+        for committee in committees:
+            self.stdout.write(f"{committee_label(case.org.kind, committee)}提名汇总：")
+            for t in tallies.get(committee, []):
+                groups = "，".join(f"{g} {n}" for g, n in t["groups"].items())
+                self.stdout.write(f"  {t['name']}  {t['total']}（{groups}）")
+
+    def _case_nominations(self, user, *, case, format, **_):
+        from jiceng.elections.cases import committees_of
+
+        found = selectors.get_case(user, case)
+        if format == "json":
+            print_json({"case": found.pk, "tallies": selectors.nomination_tallies(found)})
+            return
+        self._write_tallies(found, committees_of(found))
+
+    def _case_congress(self, user, *, case, held_on, entitled, present, electronic, format, **_):
+        found = selectors.get_case(user, case)
+        polls = services.hold_congress(
+            user, found, held_on=held_on, entitled=entitled, present=present, electronic=electronic
+        )
+        self._write_polls(
+            polls,
+            format,
+            f"{found.org.name}大会于 {held_on} 召开：应到 {entitled} 名，实到 {present} 名。"
+            f"已开始投票：",
+        )
+
+    def _case_plenary(self, user, *, case, held_on, post, present, format, **_):
+        found = selectors.get_case(user, case)
+        candidates, figures = {}, {}
+        for item in post:
+            key, names = self._pair(item, "职务和候选人")
+            candidates[self._post(key)] = self._names(names)
+        for item in present:
+            key, number = self._pair(item, "职务和到会人数")
+            if not number.isdigit():
+                raise CommandError(f"到会人数须为整数：{item}")
+            figures[self._post(key)] = int(number)
+        polls = services.hold_plenary(
+            user, found, held_on=held_on, candidates=candidates, present=figures or None
+        )
+        self._write_polls(polls, format, f"首次全体会议于 {held_on} 召开，已开始投票：")
+
+    def _case_next_round(self, user, *, poll, kind, candidate, seats, held_on, format, **_):
+        found = selectors.get_poll(user, poll)
+        later = services.next_round(
+            user, found, kind=kind, candidates=candidate, seats=seats, held_on=held_on
+        )
+        self._write_polls(
+            [later], format, f"已开始第{later.round}轮（{later.get_kind_display()}）："
+        )
+
+    def _case_begin_term(self, user, *, case, starts_on, division, format, **_):
+        found = selectors.get_case(user, case)
+        divisions = {}
+        for item in division:
+            key, name = self._pair(item, "分工和姓名")
+            divisions[self._post(key)] = name
+        terms = services.begin_term(user, found, starts_on=starts_on, divisions=divisions)
+        terms = [selectors.get_term(user, t.pk) for t in terms]
+        if format == "json":
+            from jiceng.elections.api import _term
+
+            print_json([{**_term(t), "org": t.org.code} for t in terms])
+            return
+        for t in terms:
+            posts = "、".join(
+                f"{o.get_post_display()} {o.person.name}"
+                for o in t.officers.select_related("person").order_by("pk")
+            )
+            self.stdout.write(
+                f"{t.org.name}{term_title(t)}自 {t.starts_on} 起，至 {t.ends_on} 届满：{posts}"
+            )
+
+    # -- corrections ----------------------------------------------------------------------
+
+    SHEET_FIELDS = {
+        "ballots": "选票张数",
+        "invalid": "无效票",
+        "for_votes": "赞成",
+        "against": "不赞成",
+        "abstain": "弃权",
+    }
+
+    def _poll_correct_sheet(
+        self, user, *, poll, batch, reason, ballots, invalid, line, format, **_
+    ):
+        from jiceng.elections.models import TallySheet
+
+        found = selectors.get_poll(user, poll, "manage")
+        sheet = TallySheet.objects.filter(poll=found, label=batch.strip()).first()
+        if sheet is None:
+            raise CommandError(f"投票 {found.pk} 没有计票批次“{batch}”")
+        lines = []
+        for item in line:
+            name, numbers = self._pair(item, "姓名和票数")
+            parts = [p.strip() for p in numbers.replace("，", ",").split(",")]
+            if len(parts) > 3 or not all(p == "" or p.isdigit() for p in parts):
+                raise CommandError(f"票数依次写作 赞成,反对,弃权（可留空）：{item}")
+            entry = {"name": name}
+            for key, value in zip(("for", "against", "abstain"), parts, strict=False):
+                if value:
+                    entry[key] = int(value)
+            lines.append(entry)
+        changes = services.correct_sheet(
+            user, sheet, reason=reason, ballots=ballots, invalid=invalid, lines=lines
+        )
+        rows = [
+            {
+                "name": (c.line.candidate.name if c.line.candidate_id else c.line.write_in)
+                if c.line
+                else "",
+                "field": c.field,
+                "old": c.old,
+                "new": c.new,
+                "reason": c.reason,
+            }
+            for c in changes
+        ]
+        if format == "json":
+            print_json({"poll": found.pk, "batch": sheet.label, "corrections": rows})
+            return
+        self.stdout.write(f"已更正计票批次“{sheet.label}”{len(rows)} 项（{reason.strip()}）：")
+        for r in rows:
+            what = f"{r['name']} " if r["name"] else ""
+            self.stdout.write(f"  {what}{self.SHEET_FIELDS[r['field']]}：{r['old']} → {r['new']}")
+
+    def _poll_correct_ballot(
+        self, user, *, poll, old, old_write_in, old_void, new, write_in, void, reason, **_
+    ):
+        from jiceng.elections.models import Ballot
+
+        found = selectors.get_poll(user, poll, "manage")
+        marks = "".join(old.split()).upper()
+        written = ["".join(n.split()) for n in old_write_in if n.strip()]
+        # Identical ballots are interchangeable: correcting any one of them is the same.
+        rows = Ballot.objects.filter(poll=found, marks=marks, void=old_void)
+        ballot_id = next(
+            (
+                pk
+                for pk, w in rows.values_list("id", "write_ins").iterator()
+                if list(w or []) == written
+            ),
+            None,
+        )
+        if ballot_id is None:
+            raise CommandError(f"投票 {found.pk} 没有按“{marks}”录入的选票")
+        fix = services.correct_ballot(
+            user, found, ballot_id, marks=new, write_ins=write_in, void=void, reason=reason
+        )
+        self.stdout.write(f"已更正一张选票：{fix.old_marks} → {fix.new_marks}（{fix.reason}）")
