@@ -278,8 +278,10 @@ def test_an_open_electronic_poll_keeps_its_ballots_sealed_until_it_closes(
     assert len(set(tokens)) == len(tokens)  # random nonces: equal votes look different
     with pytest.raises(InvalidTag):  # a slip cannot be moved into another poll's box
         SealedBallot.unseal(poll.pk + 1, tokens[0])
-    # The provisional count opens the slips in memory and writes nothing.
-    assert for_votes(selectors.result(officer, poll)) == expected
+    # The count opens the slips in memory and writes nothing; the page shows only how many voted.
+    assert for_votes(selectors.outcome_of(poll).to_dict()) == expected
+    shown = selectors.result(officer, poll)
+    assert shown["lines"] == [] and f"已有 {len(voters)} 人投票" in shown["summary"][0]
     assert not Ballot.objects.filter(poll=poll).exists()
     cast_xids = set()
     if connection.vendor == "postgresql":

@@ -603,7 +603,14 @@ def test_a_union_poll_voted_electronically_once_and_secretly(world, company, log
     assert selectors.counts_of(poll).valid == 1
     second = login(User.objects.get(username="m1"))
     assert second.post(vote_url, _ballot(sheet, "N--")).status_code == 302
-    result = selectors.result(company["users"]["union_officer"], poll)
+    # While voting is open even the officer sees only how many voted: counts watched after
+    # each vote would tell who voted how.
+    detail = page(officer.get(reverse("elections:poll", args=[poll.pk])))
+    assert "电子投票进行中：已有 2 人投票" in detail and "1 / 1 / 0" not in detail
+    sealed = selectors.result(company["users"]["union_officer"], poll)
+    assert sealed["lines"] == [] and not sealed["declared"]
+    services.close_poll(company["users"]["union_officer"], poll)
+    result = selectors.result(company["users"]["union_officer"], Poll.objects.get(pk=poll.pk))
     first = next(line for line in result["lines"] if line["name"] == sheet[0].name)
     assert (first["for_votes"], first["against"]) == (1, 1)
 

@@ -90,6 +90,35 @@ def get_poll(user, pk: int, action: str = gate.VIEW) -> Poll:
     return _visible(user, Poll, action).select_related("org", "parent").get(pk=pk)
 
 
+def ballots_entered(poll: Poll) -> int:
+    """Paper ballots entered so far (electronic ballots stay sealed until the poll closes)."""
+    return Ballot.objects.filter(poll=poll).count()
+
+
+def matching_ballot(poll: Poll, *, marks: str, void: bool, write_ins: list[str]) -> int | None:
+    """A stored ballot with exactly these marks, for a teller's correction. Identical ballots
+    are interchangeable: which one is corrected does not matter, and ballots carry nothing
+    else."""
+    rows = Ballot.objects.filter(poll=poll, marks=marks, void=void)
+    for pk, written in rows.values_list("id", "write_ins").iterator():
+        if list(written or []) == list(write_ins):
+            return pk
+    return None
+
+
+def voting_poll(user, pk: int) -> tuple[Poll | None, bool]:
+    """An electronic poll the user may see or is on the roll of, and whether they are on it."""
+    person_id = getattr(user, "person_id", None)
+    seen = gate.org_filter(user, gate.VIEW, field="org")
+    if person_id:
+        seen |= Q(voter_marks__person_id=person_id)
+    polls = Poll.objects.filter(seen, pk=pk, electronic=True)
+    found = polls.select_related("org").distinct().first()
+    if found is None or not person_id:
+        return found, False
+    return found, found.voter_marks.filter(person_id=person_id).exists()
+
+
 def ballot_sheet(poll: Poll) -> list[Candidate]:
     """The candidates in their places on the ballot sheet."""
     return list(poll.candidates.order_by("position"))
@@ -185,10 +214,40 @@ def outcome_of(poll: Poll) -> tally.Outcome:
 
 
 def result(user, poll: Poll) -> dict:
-    """The declared result of a closed poll, or the provisional one of an open poll."""
+    """The declared result of a closed poll, or the provisional one of an open paper poll. An
+    open electronic poll shows only how many have voted: counts watched after each vote would
+    tell how each voter voted."""
     if poll.status == PollStatus.CLOSED and poll.result:
         return {**poll.result, "declared": True}
+    if poll.electronic:
+        return _sealed_result(poll)
     return {**outcome_of(poll).to_dict(), "declared": False}
+
+
+def _sealed_result(poll: Poll) -> dict:
+    cast = SealedBallot.objects.filter(poll=poll).count() + ballots_entered(poll)
+    return {
+        "declared": False,
+        "sealed": True,
+        "valid": False,
+        "complete": False,
+        "void_reasons": [],
+        "problems": [],
+        "base": 0,
+        "threshold": 0,
+        "elected": [],
+        "revote": [],
+        "revote_seats": 0,
+        "remaining_seats": poll.seats,
+        "lines": [],
+        "summary": [
+            _(
+                "Electronic voting is under way: %(n)s have voted. The count is shown when "
+                "voting is closed."
+            )
+            % {"n": cast}
+        ],
+    }
 
 
 # -- election cases -------------------------------------------------------------------------

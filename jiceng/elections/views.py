@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,7 +46,6 @@ from .forms import (
     committees_for,
 )
 from .models import (
-    Ballot,
     BallotCorrection,
     CaseState,
     ElectionCase,
@@ -558,7 +556,7 @@ def _poll_context(request, poll, *, forms=None) -> dict:
         "next_rounds": list(poll.next_rounds.all()),
         "close_errors": forms.get("close_errors"),
         "roll_form": forms.get("roll") or (RollForm() if can_manage and poll.electronic else None),
-        "ballots_entered": 0 if poll.electronic else Ballot.objects.filter(poll=poll).count(),
+        "ballots_entered": 0 if poll.electronic else selectors.ballots_entered(poll),
         "ballot_corrections": _ballot_corrections(poll),
     }
 
@@ -798,8 +796,7 @@ def poll_ballot(request, poll):
         else:
             messages.success(
                 request,
-                _("Ballot entered (%(n)s so far).")
-                % {"n": Ballot.objects.filter(poll=found).count()},
+                _("Ballot entered (%(n)s so far).") % {"n": selectors.ballots_entered(found)},
             )
             return redirect("elections:poll_ballot", found.pk)
     return render(
@@ -809,19 +806,9 @@ def poll_ballot(request, poll):
             "poll": found,
             "org": found.org,
             "form": form,
-            "entered": Ballot.objects.filter(poll=found).count(),
+            "entered": selectors.ballots_entered(found),
         },
     )
-
-
-def _matching_ballot(poll, entry) -> int | None:
-    """A stored ballot with exactly these marks (identical ballots are interchangeable: which
-    one is corrected does not matter, and ballots carry nothing else)."""
-    rows = Ballot.objects.filter(poll=poll, marks=entry["marks"], void=entry["void"])
-    for pk, written in rows.values_list("id", "write_ins").iterator():
-        if list(written or []) == entry["write_ins"]:
-            return pk
-    return None
 
 
 @login_required
@@ -840,7 +827,7 @@ def poll_ballot_correct(request, poll):
         reason = ReasonForm(data)
     if data is not None and old.is_valid() and new.is_valid() and reason.is_valid():
         entered = old.entry()
-        ballot_id = _matching_ballot(found, entered)
+        ballot_id = selectors.matching_ballot(found, **entered)
         if ballot_id is None:
             reason.add_error(None, _("No ballot was entered with these marks."))
         else:
@@ -906,28 +893,14 @@ def poll_roll(request, poll):
     )
 
 
-def _on_roll(user, pk: int):
-    """Polls voted electronically that the user may see, or where the user is on the roll."""
-    person_id = getattr(user, "person_id", None)
-    seen = gate.org_filter(user, gate.VIEW, field="org")
-    if person_id:
-        seen |= Q(voter_marks__person_id=person_id)
-    return Poll.objects.filter(seen, pk=pk, electronic=True)
-
-
 @login_required
 def poll_vote(request, poll):
     """An entitled delegate's ballot: shown to them, cast once. Nothing here shows how anyone
     voted; the voter sees no count."""
     user = request.user
-    found = _on_roll(user, poll).select_related("org").distinct().first()
+    found, on_roll = selectors.voting_poll(user, poll)
     if found is None:
         raise Http404(_("No such poll, or you may not see it."))
-    person_id = getattr(user, "person_id", None)
-    on_roll = (
-        bool(person_id)
-        and _on_roll(user, found.pk).filter(voter_marks__person_id=person_id).exists()
-    )
     is_open = found.status == PollStatus.OPEN
     form = None
     if on_roll and is_open:

@@ -834,21 +834,10 @@ class Command(BaseCommand):
     def _poll_correct_ballot(
         self, user, *, poll, old, old_write_in, old_void, new, write_in, void, reason, **_
     ):
-        from jiceng.elections.models import Ballot
-
         found = selectors.get_poll(user, poll, "manage")
         marks = "".join(old.split()).upper()
         written = ["".join(n.split()) for n in old_write_in if n.strip()]
-        # Identical ballots are interchangeable: correcting any one of them is the same.
-        rows = Ballot.objects.filter(poll=found, marks=marks, void=old_void)
-        ballot_id = next(
-            (
-                pk
-                for pk, w in rows.values_list("id", "write_ins").iterator()
-                if list(w or []) == written
-            ),
-            None,
-        )
+        ballot_id = selectors.matching_ballot(found, marks=marks, void=old_void, write_ins=written)
         if ballot_id is None:
             raise CommandError(f"投票 {found.pk} 没有按“{marks}”录入的选票")
         fix = services.correct_ballot(
