@@ -94,6 +94,7 @@ def _insert_select(cursor, model, exprs: dict, tail: str, params=()):
             value = {
                 "BooleanField": "FALSE",
                 "CharField": "''",
+                "FileField": "''",
                 "TextField": "''",
                 "PositiveIntegerField": "0",
                 "IntegerField": "0",

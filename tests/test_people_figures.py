@@ -142,3 +142,69 @@ def test_figures_of_an_invisible_subtree_are_refused(world):
 
     with pytest.raises(PermissionDenied):
         composition(world.users["street_a_admin"], world.street_b, TODAY)
+
+
+def member_as(org, *, born, education="", category=Category.WORKING, since=SINCE):
+    p = Person.objects.create(name="党员", gender="female", birth_date=born, education=education)
+    m = PartyMembership.objects.create(
+        person=p, org=org, stage=Stage.FULL, category=category, joined_on=since
+    )
+    MembershipState.objects.create(
+        membership=m, valid_from=since, org=org, stage=Stage.FULL, category=category
+    )
+    return m
+
+
+def test_age_bands_education_and_categories_on_a_date(world):
+    rows = [
+        (dt.date(1995, 6, 30), "postgraduate", Category.WORKING),
+        (dt.date(1989, 7, 1), "bachelor", Category.WORKING),  # 35 until 2025-07-01
+        (dt.date(1980, 1, 1), "bachelor", Category.WORKING),
+        (dt.date(1975, 5, 5), "college", Category.FARMER),
+        (dt.date(1966, 1, 1), "junior_or_less", Category.RETIRED),
+        (dt.date(1950, 1, 1), "", Category.RETIRED),
+        (None, "high_school", Category.STUDENT),
+    ]
+    for born, education, category in rows:
+        member_as(world.branch_a1, born=born, education=education, category=category)
+    member_as(world.branch_b1, born=dt.date(1990, 1, 1), education="bachelor")  # other street
+    figures = composition(world.system, world.street_a, dt.date(2025, 6, 30))
+    assert dict(figures["age_band"]) == {
+        "≤35": 2,
+        "36-45": 1,
+        "46-55": 1,
+        "56-60": 1,
+        "≥61": 1,
+        "unknown": 1,
+    }
+    assert dict(figures["education"]) == {
+        "postgraduate": 1,
+        "bachelor": 2,
+        "college": 1,
+        "junior_or_less": 1,
+        "high_school": 1,
+        "unknown": 1,
+    }
+    assert dict(figures["category"]) == {"working": 3, "farmer": 1, "retired": 2, "student": 1}
+    assert figures["total"]["members"] == 7
+    # A day later the member born on 1989-07-01 is 36; ages are counted on the date asked.
+    later = composition(world.system, world.street_a, dt.date(2025, 7, 1))["age_band"]
+    assert (later["≤35"], later["36-45"]) == (1, 2)
+    # The whole district adds the other street's member (bachelor, 35 on 2025-06-30).
+    district = composition(world.system, world.district, dt.date(2025, 6, 30))
+    assert (district["education"]["bachelor"], district["age_band"]["≤35"]) == (3, 3)
+
+
+def test_categories_follow_the_dated_history(world):
+    m = member_as(world.branch_a1, born=dt.date(1960, 3, 1), category=Category.WORKING)
+    MembershipState.objects.filter(membership=m).update(valid_until=dt.date(2024, 3, 1))
+    MembershipState.objects.create(
+        membership=m,
+        valid_from=dt.date(2024, 3, 1),
+        org=world.branch_a1,
+        stage=Stage.FULL,
+        category=Category.RETIRED,
+    )
+    before = composition(world.system, world.branch_a1, dt.date(2024, 2, 29))["category"]
+    after = composition(world.system, world.branch_a1, dt.date(2024, 3, 1))["category"]
+    assert (dict(before), dict(after)) == ({"working": 1}, {"retired": 1})

@@ -7,7 +7,9 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from jiceng.people.services import (
     set_plan,
     take_step,
 )
+from jiceng.policy.services import set_override
 from tests.conftest import LONG_AGO, PASSWORD
 
 TODAY = timezone.localdate()
@@ -682,3 +685,152 @@ def test_intruders_get_404_for_a1_members(client, world, login, people, intruder
     assert not AuditEvent.objects.filter(action__in=["person.reveal", "party.suspend"]).exists()
     people.full1.refresh_from_db()
     assert people.full1.stage == Stage.FULL
+
+
+# --- Category and flags; the photo -----------------------------------------------------------
+
+
+def test_the_officer_edits_category_and_flags_on_the_member_page(world, login, people):
+    client = login(world.users["a1_officer"])
+    m = people.full1  # in hardship
+    detail = reverse("people:member_detail", args=[m.pk])
+    form = page(client.get(detail)).split('id="edit-membership"')[1].split("</form>")[0]
+    assert "修改人员类别和标记" in form and "空挂" in form and "失联" in form
+    checked = [
+        c.split('value="')[1].split('"')[0] for c in form.split("<input")[1:] if "checked" in c
+    ]
+    assert checked == ["hardship"]
+    response = client.post(
+        reverse("people:member_edit", args=[m.pk]),
+        {
+            "membership-category": "retired",
+            "membership-composition": "社区",
+            "membership-flags": ["dual_checkin", "left_hanging", "unreachable"],
+            "membership-on": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == detail
+    m.refresh_from_db()
+    assert (m.category, m.composition, m.hardship) == ("retired", "社区", False)
+    assert (m.dual_checkin, m.left_hanging, m.unreachable) == (True, True, True)
+    assert m.states.get(valid_until__isnull=True).category == "retired"  # history from today
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.actor_name) == ("party.update", "a1_officer")
+    assert event.before["hardship"] is True and event.after["unreachable"] is True
+    flags = page(client.get(detail)).split('id="flags"')[1].split("</div>")[0]
+    assert "空挂" in flags and "失联" in flags and "困难党员" not in flags
+    # A date in the future is refused on its field, and nothing changes.
+    refused = client.post(
+        reverse("people:member_edit", args=[m.pk]),
+        {"membership-category": "farmer", "membership-on": (TODAY + DAY).isoformat()},
+    )
+    assert refused.status_code == 400 and "日期不得晚于今天" in page(refused)
+    m.refresh_from_db()
+    assert m.category == "retired"
+
+
+@pytest.mark.parametrize("who", ["a1_member", "a2_officer", "viewer"])
+def test_others_may_not_edit_category_and_flags(world, login, people, who):
+    client = login(world.users[who])
+    pk = people.full1.pk
+    html = page(client.get(reverse("people:member_detail", args=[pk])))
+    assert 'id="edit-membership"' not in html and 'id="upload-photo"' not in html
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("people:member_edit", args=[pk]),
+        {"membership-category": "farmer", "membership-on": TODAY.isoformat()},
+    )
+    assert response.status_code == (403 if who == "a1_member" else 404)
+    people.full1.refresh_from_db()
+    assert people.full1.category == "working" and AuditEvent.objects.count() == before
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
+
+def upload(client, pk, data: bytes, name="照片.png"):
+    return client.post(
+        reverse("people:member_photo_upload", args=[pk]),
+        {"photo-photo": SimpleUploadedFile(name, data, content_type="image/png")},
+    )
+
+
+def test_an_officer_uploads_a_photo_shown_through_a_checked_view(
+    world, login, people, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(world.users["a1_officer"])
+    pk = people.full1.pk
+    assert upload(client, pk, PNG).status_code == 302
+    person = Person.objects.get(pk=people.full1.person_id)
+    assert person.photo_type == "image/png" and "照片" not in person.photo.name
+    assert (tmp_path / person.photo.name).read_bytes() == PNG
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.after) == (
+        "person.photo",
+        {"photo": True, "type": "image/png", "size": len(PNG)},
+    )
+    url = reverse("people:member_photo", args=[pk])
+    assert f'src="{url}"' in page(client.get(reverse("people:member_detail", args=[pk])))
+    shown = login(world.users["a1_member"]).get(url)  # a reader of the branch sees it
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert b"".join(shown.streaming_content) == PNG
+    assert shown["X-Content-Type-Options"] == "nosniff"
+    # A JPEG (whatever the name says) replaces it; the old file is gone.
+    old = tmp_path / person.photo.name
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert upload(client, pk, JPEG, name="photo.png").status_code == 302
+    person.refresh_from_db()
+    assert person.photo_type == "image/jpeg" and person.photo.name.endswith(".jpg")
+    assert not old.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"GIF89a" + b"\x00" * 100, "照片须为 JPG 或 PNG 格式的图片"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "照片须为 JPG 或 PNG 格式的图片"),
+        (PNG + b"\x00" * (2 * 1024 * 1024), "照片不能超过 2.0 MB"),
+    ],
+)
+def test_a_wrong_or_too_big_photo_is_refused(
+    world, login, people, settings, tmp_path, data, needle
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = upload(login(world.users["a1_officer"]), people.full1.pk, data)
+    assert response.status_code == 400 and needle in page(response)
+    assert not Person.objects.get(pk=people.full1.person_id).photo
+    assert (
+        not list(tmp_path.rglob("*.*"))
+        and not AuditEvent.objects.filter(action="person.photo").exists()
+    )
+
+
+def test_the_photo_size_limit_is_policy(world, login, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    set_override(
+        world.system,
+        key="people.person.photo_max_bytes",
+        org=world.street_a,
+        value=100,
+        valid_from=LONG_AGO,
+        reason="测试",
+    )
+    response = upload(login(world.users["a1_officer"]), people.full1.pk, PNG)
+    assert response.status_code == 400 and "照片不能超过 100 B" in page(response)
+
+
+@pytest.mark.parametrize("intruder", ["a2_officer", "viewer", "nobody"])
+def test_another_organizations_user_gets_404_for_the_photo(
+    world, login, people, settings, tmp_path, intruder
+):
+    settings.MEDIA_ROOT = tmp_path
+    pk = people.full1.pk
+    assert upload(login(world.users["a1_officer"]), pk, PNG).status_code == 302
+    browser = login(world.users[intruder])
+    assert browser.get(reverse("people:member_photo", args=[pk])).status_code == 404
+    assert upload(browser, pk, JPEG).status_code == 404
+    assert Person.objects.get(pk=people.full1.person_id).photo_type == "image/png"
+    reader = login(world.users["a1_member"])  # sees the member, may not change the photo
+    assert upload(reader, pk, JPEG).status_code == 403

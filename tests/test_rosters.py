@@ -68,6 +68,9 @@ def member_row(n, *, org="A1", **changes) -> list:
         "veteran": "否",
         "reserve_cadre": "否",
         "without_post": "否",
+        "dual_checkin": "否",
+        "left_hanging": "否",
+        "unreachable": "否",
         **changes,
     }
     return [row[c.field] for c in MEMBERS.columns]
@@ -488,6 +491,40 @@ def test_a_revealing_export_is_logged_once_and_imports_back_unchanged(roster, tm
     result = import_(out, admin)
     assert result.ok and result.unchanged == 5, result.to_dict()
     assert events() == before + 1
+
+
+def test_the_three_flags_go_in_through_the_roster_and_come_back_out(roster, tmp_path):
+    """到社区报到 (dual check-in), 空挂 and 失联: set by import, exported as 是/否, re-imported
+    unchanged, and cleared by a later file."""
+    admin = roster.users["street_a_admin"]
+    assert {"到社区报到", "空挂党员", "失联党员"} <= set(HEADERS)
+    flags = {"dual_checkin": "是", "left_hanging": "是", "unreachable": "是"}
+    result = import_(book([member_row(1, **flags), member_row(2, unreachable="是")]), admin)
+    assert result.ok and result.updated == 2, result.to_dict()
+    m1, m2 = (PartyMembership.objects.get(person__name=f"党员{n}") for n in (1, 2))
+    assert (m1.dual_checkin, m1.left_hanging, m1.unreachable) == (True, True, True)
+    assert (m2.dual_checkin, m2.left_hanging, m2.unreachable) == (False, False, True)
+    event = AuditEvent.objects.filter(action="party.update").order_by("id").first()
+    assert event.after["left_hanging"] is True and event.before["left_hanging"] is False
+
+    out = tmp_path / "flags.xlsx"
+    sheets.export_workbook(MEMBERS, admin, [roster.street_a], out, reveal=True)
+    ws = load_workbook(out, read_only=True)[MEMBERS.title]
+    header = next(ws.iter_rows(max_row=1, values_only=True))
+    by_name = {r[0]: dict(zip(header, r, strict=True)) for r in exported(out)}
+    assert [by_name["党员1"][h] for h in ("到社区报到", "空挂党员", "失联党员")] == ["是"] * 3
+    assert [by_name["党员2"][h] for h in ("到社区报到", "空挂党员", "失联党员")] == [
+        "否",
+        "否",
+        "是",
+    ]
+    before = events()
+    result = import_(out, admin)
+    assert result.ok and result.unchanged == 5 and events() == before, result.to_dict()
+
+    assert import_(book([member_row(1)]), admin).updated == 1
+    m1.refresh_from_db()
+    assert (m1.dual_checkin, m1.left_hanging, m1.unreachable) == (False, False, False)
 
 
 def test_only_those_who_may_see_personal_information_can_reveal(roster, tmp_path):

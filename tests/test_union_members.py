@@ -1,14 +1,22 @@
 """Union members, delegates and development plans."""
 
 import datetime as dt
+import json
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from jiceng.access.models import Role
+from jiceng.access.services import assign_role, create_user
+from jiceng.audit.models import AuditEvent
 from jiceng.demo.build import credit_code
 from jiceng.demo.names import id_number
-from jiceng.orgs.services import register_unit
-from jiceng.people.models import Stage
+from jiceng.orgs.models import Kind
+from jiceng.orgs.services import register_unit, set_up, update_unit
+from jiceng.people import unions
+from jiceng.people.models import Stage, UnionMembership, UnionStatus
 from jiceng.people.selectors import plan_progress, union_membership_rate
 from jiceng.people.services import (
     apply,
@@ -19,6 +27,7 @@ from jiceng.people.services import (
     set_plan,
     take_step,
 )
+from tests.conftest import LONG_AGO, PASSWORD
 
 
 def person(world, n, org=None):
@@ -138,3 +147,287 @@ def test_plan_progress_counts_admissions_in_the_subtree(world):
     assert (progress["admitted"], progress["target"], progress["rate"]) == (1, 4, 25.0)
     with pytest.raises(ValidationError):
         set_plan(world.system, org=world.street_a, first_year=2025, last_year=2031, target=1)
+
+
+# -- enrolling, changing and leaving: services and the union members page --------------------
+
+TODAY = dt.date.today()
+
+
+def messages_of(err) -> str:
+    return " ".join(m for ms in err.value.message_dict.values() for m in ms)
+
+
+@pytest.fixture
+def two_unions(world):
+    """Two grassroots unions under the federation, each with its chair (an officer)."""
+    found = {}
+    for code, name in (("UA", "青山机械厂工会"), ("UB", "青山纺织厂工会")):
+        org = set_up(
+            world.system,
+            code=code,
+            name=name,
+            kind=Kind.UNION,
+            parent=world.union,
+            founded_on=LONG_AGO,
+        )
+        chair = create_user(world.system, username=f"chair_{code}", password=PASSWORD)
+        assign_role(world.system, user=chair, role=Role.OFFICER, org=org, valid_from=LONG_AGO)
+        found[code] = (org, chair)
+    return found
+
+
+def test_a_chair_enrols_changes_and_records_leaving_each_audited(world, two_unions):
+    ua, chair = two_unions["UA"]
+    m = join_union(
+        chair,
+        person(world, 21, org=ua),
+        org=ua,
+        member_number="UA-001",
+        joined_on=dt.date(2020, 5, 1),
+        migrant_worker=True,
+    )
+    assert (m.status, m.migrant_worker) == (UnionStatus.WORKING, True)
+    unions.change_member(
+        chair, m, status=UnionStatus.RETIRED, on=dt.date(2024, 6, 30), card_issued=True
+    )
+    m.refresh_from_db()
+    assert (m.status, m.retired_on, m.card_issued) == ("retired", dt.date(2024, 6, 30), True)
+    unions.leave(chair, m, on=dt.date(2025, 1, 15), reason="迁居外地")
+    m.refresh_from_db()
+    assert (m.status, m.left_on, m.left_reason) == ("left", dt.date(2025, 1, 15), "迁居外地")
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(m.pk), action__startswith="union.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["union.join", "union.change", "union.leave"]
+
+
+def test_enrolment_refusals_are_in_chinese(world, two_unions):
+    ua, chair = two_unions["UA"]
+    join_union(chair, person(world, 22, org=ua), org=ua, member_number="UA-7", joined_on=LONG_AGO)
+    with pytest.raises(ValidationError) as err:
+        join_union(
+            chair, person(world, 23, org=ua), org=ua, member_number="UA-7", joined_on=LONG_AGO
+        )
+    assert err.value.message_dict["member_number"] == ["青山机械厂工会已有会员编号为 UA-7 的会员。"]
+    with pytest.raises(ValidationError) as err:
+        join_union(
+            chair,
+            person(world, 24, org=ua),
+            org=ua,
+            member_number="UA-8",
+            joined_on=TODAY + dt.timedelta(days=1),
+        )
+    assert err.value.message_dict["joined_on"] == ["入会日期不得晚于今天。"]
+    with pytest.raises(ValidationError) as err:  # a past member entered from an old roster
+        join_union(
+            chair,
+            person(world, 29, org=ua),
+            org=ua,
+            member_number="UA-9",
+            joined_on=dt.date(2021, 1, 1),
+            status="left",
+            left_on=dt.date(2020, 12, 31),
+        )
+    assert err.value.message_dict["left_on"] == [
+        "退会的日期不得早于会员29入会的日期（2021-01-01）。"
+    ]
+
+
+def test_leaving_and_retiring_are_refused_out_of_order(world, two_unions):
+    ua, chair = two_unions["UA"]
+    m = join_union(
+        chair,
+        person(world, 25, org=ua),
+        org=ua,
+        member_number="UA-9",
+        joined_on=dt.date(2022, 3, 1),
+    )
+    with pytest.raises(ValidationError) as err:
+        unions.leave(chair, m, on=dt.date(2022, 2, 28), reason="调离")
+    assert messages_of(err) == "退会的日期不得早于会员25入会的日期（2022-03-01）。"
+    with pytest.raises(ValidationError) as err:
+        unions.leave(chair, m, on=TODAY + dt.timedelta(days=1), reason="调离")
+    assert messages_of(err) == "日期不得晚于今天。"
+    with pytest.raises(ValidationError) as err:
+        unions.leave(chair, m, on=dt.date(2023, 1, 1), reason=" ")
+    assert messages_of(err) == "请填写退会原因。"
+    with pytest.raises(ValidationError) as err:
+        unions.change_member(chair, m, status=UnionStatus.RETIRED, on=dt.date(2021, 1, 1))
+    assert messages_of(err) == "退休的日期不得早于会员25入会的日期（2022-03-01）。"
+    unions.leave(chair, m, on=dt.date(2023, 1, 1), reason="调离")
+    with pytest.raises(ValidationError) as err:
+        unions.leave(chair, m, on=dt.date(2023, 2, 1), reason="调离")
+    assert messages_of(err) == "会员25已于 2023-01-01 退会。"
+
+
+def test_another_unions_chair_is_refused(world, two_unions):
+    (ua, chair_a), (_ub, chair_b) = two_unions["UA"], two_unions["UB"]
+    m = join_union(
+        chair_a, person(world, 26, org=ua), org=ua, member_number="UA-10", joined_on=LONG_AGO
+    )
+    with pytest.raises(PermissionDenied):
+        join_union(
+            chair_b, person(world, 27, org=ua), org=ua, member_number="UA-11", joined_on=LONG_AGO
+        )
+    with pytest.raises(PermissionDenied):
+        unions.change_member(chair_b, m, migrant_worker=True)
+    with pytest.raises(PermissionDenied):
+        unions.leave(chair_b, m, on=TODAY, reason="调离")
+    m.refresh_from_db()
+    assert (m.status, m.migrant_worker, m.left_on) == ("working", False, None)
+
+
+def test_the_union_members_page_adds_edits_and_records_leaving(world, two_unions, login):
+    ua, chair = two_unions["UA"]
+    client = login(chair)
+    html = client.get(reverse("people:union_members", args=["UA"])).content.decode()
+    assert "添加会员" in html
+    add = reverse("people:union_member_add", args=["UA"])
+    form = {
+        "join-name": "王小红",
+        "join-id_number": id_number(dt.date(1992, 4, 5), 31),
+        "join-member_number": "UA-100",
+        "join-joined_on": "2021-09-01",
+        "join-status": "working",
+        "join-migrant_worker": "on",
+    }
+    response = client.post(add, form, follow=True)
+    assert "王小红已加入青山机械厂工会（会员编号 UA-100）。" in response.content.decode()
+    m = UnionMembership.objects.get(member_number="UA-100")
+    assert (m.org, m.person.name, m.migrant_worker) == (ua, "王小红", True)
+    # The same person again: already a member; a duplicate number: refused on the form.
+    again = client.post(add, {**form, "join-member_number": "UA-101"}).content.decode()
+    assert "王小红已是工会会员。" in again
+    other = {**form, "join-name": "李四", "join-id_number": id_number(dt.date(1990, 1, 1), 41)}
+    assert (
+        "青山机械厂工会已有会员编号为 UA-100 的会员。" in client.post(add, other).content.decode()
+    )
+    edit = reverse("people:union_member_edit", args=["UA", m.pk])
+    client.post(
+        edit,
+        {
+            "step": "change",
+            "change-status": "working",
+            "change-on": str(TODAY),
+            "change-card_issued": "on",
+        },
+    )
+    m.refresh_from_db()
+    assert (m.card_issued, m.migrant_worker) == (True, False)
+    refused = client.post(
+        edit, {"step": "leave", "leave-on": "2021-08-01", "leave-reason": "辞职"}
+    ).content.decode()
+    assert "退会的日期不得早于王小红入会的日期（2021-09-01）。" in refused
+    client.post(edit, {"step": "leave", "leave-on": "2024-08-01", "leave-reason": "辞职"})
+    m.refresh_from_db()
+    assert (m.status, m.left_on, m.left_reason) == ("left", dt.date(2024, 8, 1), "辞职")
+    html = client.get(edit).content.decode()
+    assert "2024-08-01 · 辞职" in html and 'id="union-leave"' not in html
+
+
+def test_another_unions_chair_cannot_use_the_pages(world, two_unions, login):
+    (ua, chair_a), (_ub, chair_b) = two_unions["UA"], two_unions["UB"]
+    m = join_union(
+        chair_a, person(world, 28, org=ua), org=ua, member_number="UA-12", joined_on=LONG_AGO
+    )
+    client = login(chair_b)
+    assert client.get(reverse("people:union_member_add", args=["UA"])).status_code == 404
+    edit = reverse("people:union_member_edit", args=["UA", m.pk])
+    assert client.get(edit).status_code == 404
+    response = client.post(edit, {"step": "leave", "leave-on": str(TODAY), "leave-reason": "x"})
+    assert response.status_code == 404
+    # Through their own union's address the member is not found either.
+    assert client.get(reverse("people:union_member_edit", args=["UB", m.pk])).status_code == 404
+    # A viewer of the union sees the member but may not change them.
+    viewer = create_user(world.system, username="ua_viewer", password=PASSWORD)
+    assign_role(world.system, user=viewer, role=Role.VIEWER, org=ua, valid_from=LONG_AGO)
+    v = login(viewer)
+    assert 'id="union-leave"' not in v.get(edit).content.decode()
+    assert (
+        v.post(edit, {"step": "leave", "leave-on": str(TODAY), "leave-reason": "x"}).status_code
+        == 403
+    )
+    assert v.get(reverse("people:union_member_add", args=["UA"])).status_code == 403
+    m.refresh_from_db()
+    assert m.left_on is None
+
+
+def test_union_membership_rate_as_of_a_past_date(world, two_unions):
+    ua, chair = two_unions["UA"]
+    unit = register_unit(
+        world.system,
+        credit_code=credit_code(2),
+        name="机械厂",
+        kind="enterprise",
+        ownership="non_public",
+        employees=10,
+        responsible_union=ua,
+        on=dt.date(2021, 1, 1),
+    )
+    ms = [
+        join_union(
+            chair,
+            person(world, 40 + n, org=ua),
+            org=ua,
+            member_number=f"R{n}",
+            joined_on=dt.date(2022, 1, 1) if n < 6 else dt.date(2024, 1, 1),
+        )
+        for n in range(8)
+    ]
+    unions.leave(chair, ms[0], on=dt.date(2023, 6, 1), reason="调离")
+    unions.change_member(chair, ms[1], status=UnionStatus.RETIRED, on=dt.date(2023, 6, 1))
+    update_unit(world.system, unit, employees=12, on=dt.date(2024, 1, 1))
+    past = union_membership_rate(world.system, world.union, on=dt.date(2023, 1, 1))
+    assert past == {"members": 6, "employees": 10, "rate": 60.0}
+    now = union_membership_rate(world.system, world.union)
+    assert now == {"members": 6, "employees": 12, "rate": 50.0}  # 2 gone, 2 joined since
+    assert union_membership_rate(world.system, ua, on=dt.date(2023, 12, 31))["members"] == 4
+    assert union_membership_rate(world.system, ua, on=dt.date(2020, 6, 1)) == {
+        "members": 0,
+        "employees": 0,
+        "rate": None,
+    }
+    with pytest.raises(PermissionDenied):
+        union_membership_rate(two_unions["UB"][1], ua, on=dt.date(2023, 1, 1))
+
+
+def test_the_cli_enrols_changes_leaves_and_lists(world, two_unions, capsys):
+    number = id_number(dt.date(1985, 2, 3), 61)
+    call_command(
+        "union", "join", "--org", "UA", "--name", "陈一", "--id-number", number,
+        "--member-number", "C-1", "--joined-on", "2020-02-02", "--migrant-worker",
+        "--as", "chair_UA",
+    )  # fmt: skip
+    assert "陈一已加入青山机械厂工会（会员编号 C-1）" in capsys.readouterr().out
+    call_command(
+        "union", "change", "--org", "UA", "--member-number", "C-1", "--status", "retired",
+        "--on", "2024-05-01", "--card-issued", "yes", "--as", "chair_UA",
+    )  # fmt: skip
+    with pytest.raises(CommandError) as err:
+        call_command(
+            "union", "leave", "--org", "UA", "--member-number", "C-1", "--on", "2024-04-01",
+            "--reason", "迁居", "--as", "chair_UA",
+        )  # fmt: skip
+    assert "陈一于 2024-05-01 退休，退会日期不得早于退休日期。" in str(err.value)
+    with pytest.raises(CommandError):  # another union's chair does not see the member
+        call_command(
+            "union", "leave", "--org", "UA", "--member-number", "C-1", "--on", "2024-06-01",
+            "--reason", "迁居", "--as", "chair_UB",
+        )  # fmt: skip
+    call_command(
+        "union", "leave", "--org", "UA", "--member-number", "C-1", "--on", "2024-06-01",
+        "--reason", "迁居", "--as", "chair_UA",
+    )  # fmt: skip
+    capsys.readouterr()
+    call_command("union", "list", "--org", "UA", "--format", "json", "--as", "chair_UA")
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["status"], row["retired_on"], row["left_on"], row["left_reason"]) == (
+        "left",
+        "2024-05-01",
+        "2024-06-01",
+        "迁居",
+    )
+    assert (row["migrant_worker"], row["card_issued"]) == (True, True)

@@ -104,8 +104,8 @@ def milestones(orgs, today: dt.date):
                     yield Duty(
                         org,
                         _(
-                            "%(name)s's probation ends on %(date)s: hold a branch meeting "
-                            "to discuss the conversion."
+                            "%(name)s: the probation ends on %(date)s; hold a branch general "
+                            "meeting to discuss the conversion."
                         )
                         % {"name": name, "date": ends},
                         "people.conversion_due",

@@ -16,6 +16,7 @@ from .selectors import ANY_FLOATING, CURRENT_STAGES, FLAGS
 EARLIEST = dt.date(1900, 1, 1)
 
 FLAG_LABELS = {
+    "dual_checkin": _("Registered with the residence community"),
     "hardship": _("In hardship"),
     "veteran": _("Veteran member"),
     "reserve_cadre": _("Reserve cadre"),
@@ -430,4 +431,121 @@ class ReceiveForm(PastDateForm):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "receive")
+        super().__init__(*args, **kwargs)
+
+
+# --- A member's category and flags; a person's photo ----------------------------------------
+
+# The flags an officer sets by hand ("never reported in" is the transfers' to set and clear).
+EDITABLE_FLAGS = (
+    "dual_checkin",
+    "hardship",
+    "veteran",
+    "reserve_cadre",
+    "without_post",
+    "left_hanging",
+    "unreachable",
+)
+
+
+class MembershipEditForm(PastDateForm):
+    """Correct a member's category, composition group and flags (services.update_membership)."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    composition = _text(_("Composition group"), required=False, max_length=40)
+    flags = forms.MultipleChoiceField(
+        label=_("Flags"),
+        required=False,
+        choices=[(f, FLAG_LABELS[f]) for f in EDITABLE_FLAGS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    on = step_date(_("In force from"))
+
+    def __init__(self, *args, membership=None, **kwargs):
+        kwargs.setdefault("prefix", "membership")
+        if membership is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "category": membership.category,
+                    "composition": membership.composition,
+                    "flags": [f for f in EDITABLE_FLAGS if getattr(membership, f)],
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def fields_for_service(self) -> dict:
+        d = self.cleaned_data
+        flags = set(d["flags"])
+        return {
+            "category": d["category"],
+            "composition": d["composition"].strip(),
+            **{f: f in flags for f in EDITABLE_FLAGS},
+        }
+
+
+class PhotoForm(BootstrapForm):
+    photo = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        help_text=_("A JPG or PNG image."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "photo")
+        super().__init__(*args, **kwargs)
+
+
+# --- union members: joining, changes, leaving ----------------------------------------------
+
+
+class UnionJoinForm(BootstrapForm):
+    """A new union member: a registered person (found by ID number) or one registered here."""
+
+    name = _text(_("Full name"), max_length=60)
+    id_number = _text(_("Citizen ID number"), max_length=24, autocomplete="off")
+    phone = _text(_("Phone"), required=False, max_length=20, inputmode="tel", autocomplete="off")
+    member_number = _text(_("Member number"), max_length=32, autocomplete="off")
+    joined_on = step_date(_("Joined the union on"))
+    status = forms.ChoiceField(label=_("Status"), initial="working")
+    migrant_worker = forms.BooleanField(label=_("Migrant worker"), required=False)
+    card_issued = forms.BooleanField(label=_("Member card issued"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import UnionStatus
+
+        kwargs.setdefault("prefix", "join")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (k, v) for k, v in UnionStatus.choices if k != UnionStatus.LEFT
+        ]
+
+    def clean_joined_on(self):
+        return past_or_today(self.cleaned_data["joined_on"])
+
+
+class UnionChangeForm(PastDateForm):
+    """A member's status and categories; `on` dates a retirement."""
+
+    status = forms.ChoiceField(label=_("Status"))
+    on = step_date(_("Retired on (when retiring)"))
+    migrant_worker = forms.BooleanField(label=_("Migrant worker"), required=False)
+    card_issued = forms.BooleanField(label=_("Member card issued"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import UnionStatus
+
+        kwargs.setdefault("prefix", "change")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (k, v) for k, v in UnionStatus.choices if k != UnionStatus.LEFT
+        ]
+
+
+class UnionLeaveForm(PastDateForm):
+    on = step_date(_("Left the union on"))
+    reason = _text(_("Reason for leaving"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "leave")
         super().__init__(*args, **kwargs)

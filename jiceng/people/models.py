@@ -58,6 +58,19 @@ class Person(models.Model):
     phone_encrypted = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    # Under MEDIA_ROOT with a random name; served only through the member page's checked view.
+    # Database defaults too: the bulk loaders (demo, benchmarks) insert people without them.
+    photo = models.FileField(
+        _("photo"),
+        upload_to="people/photos/%Y/",
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
+    )
+    photo_type = models.CharField(
+        max_length=20, blank=True, editable=False, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -241,9 +254,13 @@ class UnionMembership(models.Model):
     member_number = models.CharField(_("member number"), max_length=32, unique=True)
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=UnionStatus.choices, default=UnionStatus.WORKING
     )
+    # When a working member retired (NULL with status "retired": retired before joining, or
+    # the date is unknown): membership figures as of a date count working members then.
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
     migrant_worker = models.BooleanField(_("migrant worker"), default=False)
     card_issued = models.BooleanField(_("member card issued"), default=False)
 

@@ -8,6 +8,7 @@ date of the step, and explains a refusal: what is missing and from when it is po
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -122,6 +123,34 @@ def notice_long_enough(ctx: Context):
     return None
 
 
+def exit_in_order(ctx: Context):
+    """An exit (withdrawal, suspension, removal, death) is dated no later than today and no
+    earlier than the member's last recorded milestone or admission."""
+    today = timezone.localdate()
+    if ctx.on > today:
+        return Refusal(
+            _("An exit cannot be dated in the future (today is %(today)s).") % {"today": today}
+        )
+    m = ctx.membership
+    known = [
+        (ms.on, PIPELINE.step(ms.step).label)
+        for ms in ctx.done.values()
+        if ms.step in PIPELINE.steps
+    ]
+    known += [
+        (day, label) for day, label in ((m.joined_on, ADMISSION), (m.full_on, FULL_SINCE)) if day
+    ]
+    if not known:
+        return None
+    last, label = max(known, key=lambda k: k[0])
+    if ctx.on < last:
+        return Refusal(
+            _("The exit cannot be dated before “%(step)s” of %(name)s (%(date)s).")
+            % {"step": label, "name": ctx.name, "date": last}
+        )
+    return None
+
+
 APPLY = gettext_lazy("Application")
 TALK = gettext_lazy("Talk with the applicant")
 ACTIVIST = gettext_lazy("Made an activist")
@@ -134,6 +163,8 @@ PRE_REVIEW = gettext_lazy("Pre-review by the county organization department")
 ADMIT = gettext_lazy("Admitted as probationary member by the branch meeting")
 APPROVE = gettext_lazy("Approved by the upper Party committee")
 CONVERT = gettext_lazy("Converted to full member by the branch meeting")
+ADMISSION = gettext_lazy("Admission to the Party")
+FULL_SINCE = gettext_lazy("Full membership")
 
 PRE = frozenset({Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET})
 MEMBERS = frozenset(MEMBER_STAGES)
@@ -224,9 +255,17 @@ PIPELINE = Workflow(
                 ),
             ),
         ),
-        Step("withdraw", gettext_lazy("Left the pipeline"), PRE, Stage.WITHDRAWN),
-        Step("suspend", gettext_lazy("Membership suspended"), MEMBERS, Stage.SUSPENDED),
-        Step("remove", gettext_lazy("Expelled or removed"), MEMBERS, Stage.REMOVED),
-        Step("decease", gettext_lazy("Deceased"), MEMBERS | PRE, Stage.DECEASED),
+        Step("withdraw", gettext_lazy("Left the pipeline"), PRE, Stage.WITHDRAWN, (exit_in_order,)),
+        Step(
+            "suspend",
+            gettext_lazy("Membership suspended"),
+            MEMBERS,
+            Stage.SUSPENDED,
+            (exit_in_order,),
+        ),
+        Step(
+            "remove", gettext_lazy("Expelled or removed"), MEMBERS, Stage.REMOVED, (exit_in_order,)
+        ),
+        Step("decease", gettext_lazy("Deceased"), MEMBERS | PRE, Stage.DECEASED, (exit_in_order,)),
     ),
 )

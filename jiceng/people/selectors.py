@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.dated import in_force_on
-from jiceng.orgs.models import Organization, OrgState, Unit
+from jiceng.orgs.models import Organization, OrgState, UnitState
 from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.selectors import path_on
 from jiceng.pagination import Page, paginate
@@ -146,17 +146,39 @@ def plan_progress(user, plan) -> dict:
     }
 
 
-def union_membership_rate(user, org: Organization) -> dict:
-    """入会率 = current union members under `org` / employees of the units it is responsible for."""
+def working_union_members_on(on: dt.date) -> Q:
+    """Union memberships in force and working on `on`: joined by then, not yet left, not yet
+    retired (a "retired" or "left" record without its date counts as such throughout)."""
+    return (
+        Q(joined_on__lte=on)
+        & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+        & (Q(retired_on__isnull=True) | Q(retired_on__gt=on))
+        & ~Q(status=UnionStatus.RETIRED, retired_on__isnull=True)
+        & ~Q(status=UnionStatus.LEFT, left_on__isnull=True)
+    )
+
+
+def union_membership_rate(user, org: Organization, on: dt.date | None = None) -> dict:
+    """入会率 on `on` (default today) = working union members then in `org`'s subtree as it
+    stood that day / employees then of the units whose responsible union lay in it (the
+    units' dated history, `UnitState`)."""
     gate.require(user, gate.VIEW, org)
-    subtree = Organization.objects.filter(subtree_q(org.path))
-    members = UnionMembership.objects.filter(org__in=subtree, status=UnionStatus.WORKING).count()
-    employees = (
-        (
-            Unit.objects.filter(responsible_union__in=subtree, closed_on__isnull=True).aggregate(
-                n=Sum("employees")
-            )["n"]
+    on = on or timezone.localdate()
+    root = path_on(org, on)
+    if root is None:
+        return {"members": 0, "employees": 0, "rate": None}
+
+    def in_subtree(field):
+        return Exists(
+            OrgState.objects.filter(in_force_on(on), subtree_q(root), org_id=OuterRef(field))
         )
+
+    members = UnionMembership.objects.filter(working_union_members_on(on), in_subtree("org_id"))
+    members = members.count()
+    employees = (
+        UnitState.objects.filter(in_force_on(on), in_subtree("responsible_union_id")).aggregate(
+            n=Sum("employees")
+        )["n"]
         or 0
     )
     return {
@@ -546,6 +568,11 @@ def union_members(user, org: Organization):
     return UnionMembership.objects.filter(
         gate.org_filter(user, field="org"), subtree_q(org.path, "org__path")
     ).select_related("person", "org")
+
+
+def get_union_member(user, org: Organization, pk: int) -> UnionMembership:
+    """One union membership under `org` the user may see (DoesNotExist otherwise)."""
+    return union_members(user, org).get(pk=pk)
 
 
 def delegates_by_category(user, org: Organization, on: dt.date | None = None) -> list[dict]:

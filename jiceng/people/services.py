@@ -1,6 +1,7 @@
 """Every write to people and Party memberships. Each checks the gate and policy and is audited."""
 
 import datetime as dt
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -12,7 +13,9 @@ from jiceng.access import gate
 from jiceng.audit.services import Ref, object_type, record, record_many
 from jiceng.bulk import any_of, insert_rows
 from jiceng.dated import restate
+from jiceng.files import size_text, sniff_type
 from jiceng.orgs.models import Organization, Tree
+from jiceng.policy.selectors import value as policy_value
 
 from . import crypto
 from .identity import (
@@ -35,6 +38,7 @@ from .models import (
     Person,
     Stage,
     UnionMembership,
+    UnionStatus,
 )
 from .pipeline import PIPELINE, Context
 
@@ -112,8 +116,20 @@ def find_by_id_number(id_number: str) -> Person | None:
     return Person.objects.filter(id_number_hash=crypto.lookup_hash(number, ID_CONTEXT)).first()
 
 
-def _orgs_of(person: Person) -> list[Organization]:
-    return [m.org for m in PartyMembership.objects.filter(person=person).select_related("org")]
+def _orgs_of(person: Person, on: dt.date | None = None) -> list[Organization]:
+    """The organizations that keep the person's record: their Party organization, their trade
+    union, and the unions where they hold a congress delegate seat on `on` (default today)."""
+    on = on or timezone.localdate()
+    seats = Delegate.objects.filter(person=person, term_from__lte=on).filter(
+        Q(term_until__isnull=True) | Q(term_until__gt=on)
+    )
+    ids = [
+        *PartyMembership.objects.filter(person=person).values_list("org_id", flat=True),
+        *UnionMembership.objects.filter(person=person).values_list("org_id", flat=True),
+        *seats.values_list("org_id", flat=True),
+    ]
+    found = Organization.objects.in_bulk(set(ids))
+    return [found[i] for i in dict.fromkeys(ids)]
 
 
 @transaction.atomic
@@ -122,13 +138,60 @@ def reveal(actor, person: Person, field: str) -> str:
     contexts = {"id_number": ID_CONTEXT, "phone": PHONE_CONTEXT}
     if field not in contexts:
         raise ValidationError({"field": _("Only the ID number and the phone can be revealed.")})
-    orgs = _orgs_of(person)
-    if not any(gate.can(actor, gate.REVEAL, org) for org in orgs):
+    allowed = [org for org in _orgs_of(person) if gate.can(actor, gate.REVEAL, org)]
+    if not allowed:
         raise PermissionDenied(_("You may not see this person's personal information."))
     token = getattr(person, f"{field}_encrypted")
     clear = crypto.decrypt(token, contexts[field]) if token else ""
-    record(actor, "person.reveal", person, after={"field": field}, org=orgs[0])
+    record(actor, "person.reveal", person, after={"field": field}, org=allowed[0])
     return clear
+
+
+PHOTO_MAX_BYTES = "people.person.photo_max_bytes"
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}  # what the member page can show
+
+
+@transaction.atomic
+def set_photo(actor, person: Person, *, org: Organization, uploaded_file) -> Person:
+    """The person's photo, uploaded by an officer of `org` (one of the organizations keeping
+    the person's record): JPEG or PNG as its bytes say, at most the policy's size. Stored
+    under MEDIA_ROOT with a random name; the one it replaces is deleted."""
+    gate.require(actor, gate.MANAGE, org)
+    if org.pk not in {o.pk for o in _orgs_of(person)}:
+        raise PermissionDenied(_("You do not have permission to act on this organization."))
+    max_bytes = int(policy_value(PHOTO_MAX_BYTES, org=org))
+    size = uploaded_file.size or 0
+    if size > max_bytes:
+        raise ValidationError(
+            {
+                "photo": _("The photo is %(size)s; a photo may be at most %(max)s.")
+                % {"size": size_text(size), "max": size_text(max_bytes)}
+            }
+        )
+    if size == 0:
+        raise ValidationError({"photo": _("The file is empty.")})
+    uploaded_file.seek(0)
+    content_type = sniff_type(uploaded_file.read(32))
+    if content_type not in PHOTO_TYPES:
+        raise ValidationError({"photo": _("A photo must be a JPG or PNG image.")})
+    replaced = person.photo.name
+    uploaded_file.seek(0)
+    name = secrets.token_hex(16) + PHOTO_TYPES[content_type]  # the upload's name may be personal
+    person.photo.save(name, uploaded_file, save=False)
+    person.photo_type = content_type
+    person.save(update_fields=["photo", "photo_type"])
+    if replaced:
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
+    record(
+        actor,
+        "person.photo",
+        person,
+        before={"photo": bool(replaced)},
+        after={"photo": True, "type": content_type, "size": size},
+        org=org,
+    )
+    return person
 
 
 # -- the pipeline -------------------------------------------------------------------------
@@ -273,15 +336,58 @@ def enrol_member(
 def join_union(
     actor, person: Person, *, org: Organization, member_number: str, joined_on: dt.date, **fields
 ) -> UnionMembership:
+    """Enrol `person` as a member of trade union `org` from `joined_on` (status working or
+    retired; categories: migrant worker, member card issued). Later changes and leaving are
+    in `unions`; a past member (a roster being digitized) may be entered with `left_on`."""
     gate.require(actor, gate.MANAGE, org)
     errors = {}
+    unknown = set(fields) - {
+        "status",
+        "migrant_worker",
+        "card_issued",
+        "retired_on",
+        "left_on",
+        "left_reason",
+    }
+    if unknown:
+        raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
     if org.tree != Tree.UNION:
         errors["org"] = _("Union members join a trade union.")
+    elif not org.is_active:
+        errors["org"] = _("%(org)s has been dissolved.") % {"org": org.name}
+    status = fields.get("status", UnionStatus.WORKING)
+    if status not in UnionStatus.values:
+        errors["status"] = _("Choose a status: working, retired or left.")
+    elif (status == UnionStatus.LEFT) != bool(fields.get("left_on")):
+        errors["left_on"] = _("Enter the date of leaving the union.")
+    for key, what in (("retired_on", _("Retirement")), ("left_on", _("Leaving the union"))):
+        day = fields.get(key)
+        if day and day > timezone.localdate():
+            errors[key] = _("The date cannot be in the future.")
+        elif day and joined_on and day < joined_on:
+            errors[key] = _(
+                "%(what)s cannot be dated before %(name)s joined the union (%(date)s)."
+            ) % {"what": what, "name": person.name, "date": joined_on}
     number = (member_number or "").strip()
+    taken = UnionMembership.objects.filter(member_number=number)
     if not number:
         errors["member_number"] = _("Enter the member number.")
-    elif UnionMembership.objects.filter(member_number=number).exists():
+    elif taken.filter(org=org).exists():
+        errors["member_number"] = _("%(org)s already has a member with the number %(n)s.") % {
+            "org": org.name,
+            "n": number,
+        }
+    elif taken.exists():
         errors["member_number"] = _("Member number %(n)s is already in use.") % {"n": number}
+    if joined_on is None:
+        errors["joined_on"] = _("Enter the date of joining the union.")
+    elif joined_on > timezone.localdate():
+        errors["joined_on"] = _("The date of joining cannot be in the future.")
+    elif person.birth_date and joined_on < person.birth_date:
+        errors["joined_on"] = _("%(name)s was born on %(date)s, after this date.") % {
+            "name": person.name,
+            "date": person.birth_date,
+        }
     if UnionMembership.objects.filter(person=person).exists():
         errors["person"] = _("%(name)s is already a union member.") % {"name": person.name}
     if errors:
@@ -298,6 +404,7 @@ def join_union(
             "org": org.code,
             "member_number": number,
             "joined_on": joined_on,
+            **fields,
         },
         org=org,
     )
@@ -380,6 +487,8 @@ MEMBERSHIP_FIELDS = (
     "veteran",
     "reserve_cadre",
     "without_post",
+    "left_hanging",
+    "unreachable",
     "joined_on",
     "full_on",
 )
@@ -604,11 +713,15 @@ def _audit_value(obj, name: str):
 
 
 @transaction.atomic
-def update_person(actor, person: Person, *, org: Organization, phone=None, **fields) -> list[str]:
+def update_person(
+    actor, person: Person, *, org: Organization, phone=None, id_number=None, **fields
+) -> list[str]:
     """Change a person's fields (and phone: None leaves it, "" clears it) on behalf of `org`.
 
     Only what differs is written and audited; returns the names of the changed fields.
-    Gender and birth date must still agree with the person's ID number.
+    Gender and birth date must still agree with the person's ID number. A corrected ID
+    number (`id_number`) is checked like a new one (and must not be another person's); the
+    gender and birth date follow it unless given. The audit holds it masked only.
     """
     gate.require(actor, gate.MANAGE, org)
     unknown = set(fields) - set(PERSON_FIELDS)
@@ -616,11 +729,22 @@ def update_person(actor, person: Person, *, org: Organization, phone=None, **fie
         raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
     changed = {f: v for f, v in fields.items() if getattr(person, f) != v}
     errors: dict[str, str] = {}
+    new_number = None
+    if id_number is not None:
+        new_number = normalize_id_number(id_number)
+        if not new_number:
+            errors["id_number"] = _("Enter the ID number.")
+        elif crypto.lookup_hash(new_number, ID_CONTEXT) == person.id_number_hash:
+            new_number = None  # the number on record
+        elif not id_number_problem(new_number):
+            for f, derive in (("gender", gender_of), ("birth_date", birth_date_of)):
+                if f not in fields and getattr(person, f) != derive(new_number):
+                    changed[f] = derive(new_number)
     if "name" in changed:
         changed["name"] = (changed["name"] or "").strip()
         if not changed["name"]:
             errors["name"] = _("Enter the name.")
-    if {"gender", "birth_date"} & set(changed) and person.id_number_encrypted:
+    if {"gender", "birth_date"} & set(changed) and person.id_number_encrypted and not new_number:
         number = crypto.decrypt(person.id_number_encrypted, ID_CONTEXT)
         if problem := id_number_problem(
             number,
@@ -629,10 +753,13 @@ def update_person(actor, person: Person, *, org: Organization, phone=None, **fie
         ):
             errors["id_number"] = problem
     before = {f: _audit_value(person, f) for f in changed}
-    before_phone = person.phone_masked
+    before_phone, before_id = person.phone_masked, person.id_number_masked
     for f, v in changed.items():
         setattr(person, f, v)
     names = list(changed)
+    if new_number and "id_number" not in errors:
+        _set_identity(person, new_number, None, errors)  # checks against the new gender/birth
+        names.append("id_number")
     if phone is not None:
         number = normalize_phone(phone)
         if not number and person.phone_hash:
@@ -645,12 +772,16 @@ def update_person(actor, person: Person, *, org: Organization, phone=None, **fie
         raise ValidationError(errors)
     if not names:
         return []
-    stored = [f for f in names if f != "phone"]
+    stored = [f for f in names if f not in ("phone", "id_number")]
     if "phone" in names:
         stored += ["phone_encrypted", "phone_hash", "phone_masked"]
         before["phone"] = before_phone
+    if "id_number" in names:
+        stored += ["id_number_encrypted", "id_number_hash", "id_number_masked"]
+        before["id_number"] = before_id
     person.save(update_fields=stored)
-    after = {f: person.phone_masked if f == "phone" else _audit_value(person, f) for f in names}
+    masked = {"phone": person.phone_masked, "id_number": person.id_number_masked}
+    after = {f: masked[f] if f in masked else _audit_value(person, f) for f in names}
     record(actor, "person.update", person, before=before, after=after, org=org)
     return names
 

@@ -103,7 +103,15 @@ FLOATING = Choices(
     ],
     enum=Floating,
 )
-FLAGS = ("hardship", "veteran", "reserve_cadre", "without_post")
+FLAGS = (
+    "hardship",
+    "veteran",
+    "reserve_cadre",
+    "without_post",
+    "dual_checkin",
+    "left_hanging",
+    "unreachable",
+)
 PERSON_COLUMNS = ("name", "gender", "birth_date", "ethnicity", "education")
 MEMBERSHIP_COLUMNS = (
     "org",
@@ -164,7 +172,7 @@ def _age_on(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _flag(header: str, field: str, help_text) -> Column:
+def _flag(header: str, field: str, help_text, aliases=()) -> Column:
     return Column(
         header,
         field,
@@ -173,6 +181,7 @@ def _flag(header: str, field: str, help_text) -> Column:
         choices=sheets.BOOL_CHOICES,
         width=10,
         help=help_text,
+        aliases=aliases,
     )
 
 
@@ -270,6 +279,14 @@ class MemberSheet(SheetSpec):
         _flag("老党员", "veteran", ""),
         _flag("后备干部", "reserve_cadre", ""),
         _flag("无职党员", "without_post", ""),
+        _flag(
+            "到社区报到",
+            "dual_checkin",
+            gettext_lazy("Working members registered with their residence community."),
+            aliases=("在职党员进社区", "双报到"),
+        ),
+        _flag("空挂党员", "left_hanging", gettext_lazy("Left hanging with no branch.")),
+        _flag("失联党员", "unreachable", ""),
     )
 
     # -- checking --------------------------------------------------------------------
@@ -582,6 +599,9 @@ class MemberSheet(SheetSpec):
                 "veteran": m.veteran,
                 "reserve_cadre": m.reserve_cadre,
                 "without_post": m.without_post,
+                "dual_checkin": m.dual_checkin,
+                "left_hanging": m.left_hanging,
+                "unreachable": m.unreachable,
             }
 
     def export(self, actor, orgs, out, *, reveal: bool = False, progress=None) -> int:

@@ -6,20 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
-from jiceng.orgs import selectors as orgs
-from jiceng.orgs.models import Organization, Tree
+from jiceng.orgs.models import Tree
+from jiceng.orgs.shortcuts import org_or_404
 from jiceng.pagination import paginate
 from jiceng.ui import switcher
 from jiceng.ui.forms import add_service_errors
 
-from . import delegates, floating, selectors, services, transfers
+from . import delegates, floating, selectors, services, transfers, unions
 from .forms import (
     TRANSFER_STEPS,
     ApplicantForm,
@@ -29,8 +29,10 @@ from .forms import (
     FollowUpForm,
     InflowForm,
     MemberFilterForm,
+    MembershipEditForm,
     MonthForm,
     OutflowForm,
+    PhotoForm,
     PlanForm,
     ReceiveForm,
     ReturnForm,
@@ -38,6 +40,9 @@ from .forms import (
     StepForm,
     TransferForm,
     TransferStepForm,
+    UnionChangeForm,
+    UnionJoinForm,
+    UnionLeaveForm,
 )
 from .models import (
     MEMBER_STAGES,
@@ -47,6 +52,7 @@ from .models import (
     PartyMembership,
     Stage,
     Transfer,
+    UnionMembership,
 )
 from .pipeline import PIPELINE
 
@@ -61,16 +67,6 @@ def _membership_or_404(request, pk) -> PartyMembership:
         return selectors.get_membership(request.user, pk)
     except PartyMembership.DoesNotExist:
         raise Http404(_("No such member, or you may not see them.")) from None
-
-
-def _org_or_404(request, code, tree: str | None = None) -> Organization:
-    try:
-        org = orgs.get_visible(request.user, code)
-    except Organization.DoesNotExist:
-        raise Http404(_("No such organization, or you may not see it.")) from None
-    if tree and org.tree != tree:
-        raise Http404(_("This page is not available for this organization."))
-    return org
 
 
 def _page(request, queryset, *, limit: int):
@@ -181,11 +177,16 @@ def _member_page(
     forms = _step_forms(m, steps, bound=bound) if can_manage else {}
     for s in steps:
         s["form"] = forms.get(s["key"])
+    bound_forms = bound_forms or {}
+    may_edit = can_manage and m.stage in MEMBER_STAGES
     return render(
         request,
         "people/member_detail.html",
         {
-            **_member_forms(request, m, can_manage, bound_forms or {}),
+            **_member_forms(request, m, can_manage, bound_forms),
+            "membership_form": bound_forms.get("membership")
+            or (MembershipEditForm(membership=m) if may_edit else None),
+            "photo_form": bound_forms.get("photo") or (PhotoForm() if can_manage else None),
             "m": m,
             "person": m.person,
             "steps": [s for s in steps if not s["exit"]],
@@ -224,6 +225,68 @@ def member_reveal(request, pk):
     if request.headers.get("HX-Request"):
         return render(request, "people/_revealed.html", {"value": value, "field": field})
     return _member_page(request, m, revealed={field: value})
+
+
+@login_required
+def member_edit(request, pk):
+    """POST: correct the member's category, composition group and flags (from a date)."""
+    m = _membership_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("people:member_detail", m.pk)
+    gate.require(request.user, gate.MANAGE, m.org)
+    form = MembershipEditForm(request.POST, membership=m)
+    if form.is_valid():
+        try:
+            changed = services.update_membership(
+                request.user, m, on=form.cleaned_data["on"], **form.fields_for_service()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if changed:
+                messages.success(request, _("The member's record has been updated."))
+            else:
+                messages.info(request, _("Nothing has changed."))
+            return redirect("people:member_detail", m.pk)
+    m = _membership_or_404(request, pk)
+    return _member_page(request, m, bound_forms={"membership": form}, status=400)
+
+
+@login_required
+def member_photo_upload(request, pk):
+    """POST: the member's photo (JPG or PNG, size from policy), by an officer of their branch."""
+    m = _membership_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("people:member_detail", m.pk)
+    gate.require(request.user, gate.MANAGE, m.org)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.set_photo(
+                request.user, m.person, org=m.org, uploaded_file=form.cleaned_data["photo"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The photo has been saved."))
+            return redirect("people:member_detail", m.pk)
+    m = _membership_or_404(request, pk)
+    return _member_page(request, m, bound_forms={"photo": form}, status=400)
+
+
+@never_cache
+@login_required
+def member_photo(request, pk):
+    """The member's photo, for those who may see the member (404 for anyone else)."""
+    m = _membership_or_404(request, pk)
+    person = m.person
+    if not person.photo:
+        raise Http404(_("No photo has been uploaded."))
+    response = FileResponse(person.photo.open("rb"))
+    response["Content-Type"] = person.photo_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @login_required
@@ -268,7 +331,7 @@ def member_step(request, pk):
 
 @login_required
 def pipeline_board(request, code):
-    org = _org_or_404(request, code, Tree.PARTY)
+    org = org_or_404(request, code, Tree.PARTY)
     user = request.user
     can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
     form = ApplicantForm(request.POST if request.method == "POST" else None)
@@ -312,7 +375,7 @@ def pipeline_board(request, code):
 
 @login_required
 def union_members(request, code):
-    org = _org_or_404(request, code, Tree.UNION)
+    org = org_or_404(request, code, Tree.UNION)
     user = request.user
     page = _page(request, selectors.union_members(user, org), limit=UNION_LIMIT)
     first = not request.GET.get("cursor")
@@ -325,6 +388,112 @@ def union_members(request, code):
             "next_url": _next_url(request, page),
             "delegates": selectors.delegates_by_category(user, org) if first else None,
             "rate": selectors.union_membership_rate(user, org) if first else None,
+            "can_manage": org.is_active and gate.can(user, gate.MANAGE, org),
+        },
+    )
+
+
+def _union_join(request, org, form: UnionJoinForm) -> UnionMembership | None:
+    """Find the person by ID number (or register them) and enrol them in the union."""
+    d = form.cleaned_data
+    try:
+        return unions.enrol(
+            request.user,
+            org=org,
+            name=d["name"],
+            id_number=d["id_number"],
+            phone=d["phone"],
+            member_number=d["member_number"],
+            joined_on=d["joined_on"],
+            status=d["status"],
+            migrant_worker=d["migrant_worker"],
+            card_issued=d["card_issued"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc, rename={"person": "id_number"})
+        return None
+
+
+@login_required
+def union_member_add(request, code):
+    """Enrol a union member: a person already registered (by ID number) or a new one."""
+    org = org_or_404(request, code, Tree.UNION)
+    if not (org.is_active and gate.can(request.user, gate.MANAGE, org)):
+        raise PermissionDenied(_("You may not enrol members of this union."))
+    form = UnionJoinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        m = _union_join(request, org, form)
+        if m is not None:
+            messages.success(
+                request,
+                _("%(name)s has joined %(org)s (member number %(n)s).")
+                % {"name": m.person.name, "org": org.name, "n": m.member_number},
+            )
+            return redirect("people:union_members", org.code)
+    return render(request, "people/union_member_add.html", {"org": org, "form": form})
+
+
+@login_required
+def union_member_edit(request, code, pk):
+    """One union member: change status and categories, or record that they left."""
+    org = org_or_404(request, code, Tree.UNION)
+    user = request.user
+    try:
+        member = selectors.get_union_member(user, org, pk)
+    except UnionMembership.DoesNotExist:
+        raise Http404(_("No such union member, or you may not see them.")) from None
+    can_manage = member.org.is_active and gate.can(user, gate.MANAGE, member.org)
+    initial = {
+        "status": member.status,
+        "migrant_worker": member.migrant_worker,
+        "card_issued": member.card_issued,
+    }
+    change_form, leave_form = UnionChangeForm(initial=initial), UnionLeaveForm()
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("You may not change the members of this union."))
+        try:
+            if request.POST.get("step") == "leave":
+                leave_form = UnionLeaveForm(request.POST)
+                if leave_form.is_valid():
+                    d = leave_form.cleaned_data
+                    unions.leave(user, member, on=d["on"], reason=d["reason"])
+                    messages.success(
+                        request,
+                        _("%(name)s has left the union on %(date)s.")
+                        % {"name": member.person.name, "date": d["on"]},
+                    )
+                    return redirect("people:union_members", org.code)
+            else:
+                change_form = UnionChangeForm(request.POST, initial=initial)
+                if change_form.is_valid():
+                    d = change_form.cleaned_data
+                    unions.change_member(
+                        user,
+                        member,
+                        on=d["on"],
+                        status=d["status"],
+                        migrant_worker=d["migrant_worker"],
+                        card_issued=d["card_issued"],
+                    )
+                    messages.success(
+                        request,
+                        _("The union record of %(name)s has been saved.")
+                        % {"name": member.person.name},
+                    )
+                    return redirect("people:union_member_edit", org.code, member.pk)
+        except ValidationError as exc:
+            form = leave_form if request.POST.get("step") == "leave" else change_form
+            add_service_errors(form, exc, rename={"member": "on"})
+    return render(
+        request,
+        "people/union_member_edit.html",
+        {
+            "org": org,
+            "member": member,
+            "can_manage": can_manage and member.status != "left",
+            "change_form": change_form,
+            "leave_form": leave_form,
         },
     )
 
@@ -420,7 +589,7 @@ def _receive(request, org, form: ReceiveForm) -> Transfer | None:
 @login_required
 def org_transfers(request, code):
     """The letters of a Party organization; POST: receive a member from outside the system."""
-    org = _org_or_404(request, code, Tree.PARTY)
+    org = org_or_404(request, code, Tree.PARTY)
     can_manage = org.is_active and gate.can(request.user, gate.MANAGE, org)
     form = ReceiveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -557,7 +726,7 @@ def org_floating(request, code):
     """The floating members under a Party organization, and its monthly report (000:L35)."""
     from jiceng.policy.selectors import value as policy_value
 
-    org = _org_or_404(request, code, Tree.PARTY)
+    org = org_or_404(request, code, Tree.PARTY)
     user, today = request.user, timezone.localdate()
     can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
     shown = MonthForm(request.GET if "month" in request.GET else {"month": f"{today:%Y-%m}"})
@@ -673,7 +842,7 @@ def floating_record(request, record):
 
 @login_required
 def org_plans(request, code):
-    org = _org_or_404(request, code, Tree.PARTY)
+    org = org_or_404(request, code, Tree.PARTY)
     user = request.user
     can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
     form = PlanForm(
@@ -766,7 +935,7 @@ def _end_seat(request, org, form: EndSeatForm) -> bool:
 @login_required
 def union_delegates(request, code):
     """A union's congress delegates by category; POST: seat a member, or end a seat."""
-    org = _org_or_404(request, code, Tree.UNION)
+    org = org_or_404(request, code, Tree.UNION)
     user = request.user
     can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
     seat_form, end_form = DelegateForm(), None

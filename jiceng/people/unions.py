@@ -1,0 +1,161 @@
+"""Changes to a trade-union membership after joining (joining is `services.join_union`):
+status and categories, and leaving the union with a date and a reason.
+
+Each checks the gate on the member's union (its officers, or an upper level over it), refuses
+dates out of order in Chinese, and is audited. The dates written (`retired_on`, `left_on`) are
+what `selectors.union_membership_rate(on=…)` counts as of a past date.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.access import gate
+from jiceng.audit.services import record
+
+from .models import UnionMembership, UnionStatus
+from .selectors import union_record
+from .services import find_by_id_number, join_union, register_person
+
+CHANGE_FIELDS = ("status", "migrant_worker", "card_issued")
+
+
+def _snapshot(m: UnionMembership) -> dict:
+    return {
+        "person": m.person.name,
+        "org": m.org.code,
+        "member_number": m.member_number,
+        "status": m.status,
+        "retired_on": m.retired_on,
+        "migrant_worker": m.migrant_worker,
+        "card_issued": m.card_issued,
+        "left_on": m.left_on,
+        "left_reason": m.left_reason,
+    }
+
+
+def _locked(m: UnionMembership) -> UnionMembership:
+    return UnionMembership.objects.select_for_update().select_related("person", "org").get(pk=m.pk)
+
+
+def _check_date(m: UnionMembership, on: dt.date, what: str) -> None:
+    """`on` lies between the member's joining (or retirement) and today."""
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if on < m.joined_on:
+        raise ValidationError(
+            {
+                "on": _("%(what)s cannot be dated before %(name)s joined the union (%(date)s).")
+                % {"what": what, "name": m.person.name, "date": m.joined_on}
+            }
+        )
+
+
+def _check_open(m: UnionMembership) -> None:
+    if m.status == UnionStatus.LEFT:
+        raise ValidationError(
+            {
+                "member": _("%(name)s left the union on %(date)s.")
+                % {"name": m.person.name, "date": m.left_on or "—"}
+            }
+        )
+
+
+@transaction.atomic
+def enrol(
+    actor,
+    *,
+    org,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    member_number: str,
+    joined_on: dt.date,
+    **fields,
+) -> UnionMembership:
+    """Enrol a person in union `org`: one already registered, found by the ID number (the
+    name must match), or registered now; a refused enrolment leaves no stray person."""
+    person = find_by_id_number(id_number) if id_number else None
+    hidden = person is not None and (
+        person.name != (name or "").strip()
+        # a member of a union beyond what the actor sees: say no more than this
+        or (hasattr(person, "union") and union_record(actor, person) is None)
+    )
+    if hidden:
+        raise ValidationError(
+            {"id_number": _("A person with this ID number is already registered.")}
+        )
+    if person is None:
+        person = register_person(actor, org=org, name=name, id_number=id_number, phone=phone)
+    return join_union(
+        actor, person, org=org, member_number=member_number, joined_on=joined_on, **fields
+    )
+
+
+@transaction.atomic
+def change_member(
+    actor,
+    m: UnionMembership,
+    *,
+    on: dt.date | None = None,
+    status: str | None = None,
+    migrant_worker: bool | None = None,
+    card_issued: bool | None = None,
+) -> UnionMembership:
+    """Change a member's status (working ⇄ retired; retiring is dated `on`) or categories."""
+    gate.require(actor, gate.MANAGE, m.org)
+    m = _locked(m)
+    _check_open(m)
+    on = on or timezone.localdate()
+    before = _snapshot(m)
+    if status is not None and status != m.status:
+        if status == UnionStatus.RETIRED:
+            _check_date(m, on, _("Retirement"))
+            m.retired_on = on
+        elif status == UnionStatus.WORKING:
+            m.retired_on = None  # a correction, or back at work: working again throughout
+        else:
+            raise ValidationError(
+                {"status": _("To record that a member left, use “Leave the union”.")}
+            )
+        m.status = status
+    if migrant_worker is not None:
+        m.migrant_worker = migrant_worker
+    if card_issued is not None:
+        m.card_issued = card_issued
+    after = _snapshot(m)
+    if after == before:
+        return m
+    m.save(update_fields=["status", "retired_on", "migrant_worker", "card_issued"])
+    record(actor, "union.change", m, before=before, after={**after, "on": on}, org=m.org)
+    return m
+
+
+@transaction.atomic
+def leave(actor, m: UnionMembership, *, on: dt.date, reason: str) -> UnionMembership:
+    """The member leaves the union on `on` (moved away, left the unit, resigned…); the record
+    is kept with its dates and reason, and no longer counts from that day."""
+    gate.require(actor, gate.MANAGE, m.org)
+    m = _locked(m)
+    _check_open(m)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for leaving the union.")})
+    if on is None:
+        raise ValidationError({"on": _("Enter the date of leaving the union.")})
+    _check_date(m, on, _("Leaving the union"))
+    if m.retired_on and on < m.retired_on:
+        raise ValidationError(
+            {
+                "on": _("%(name)s retired on %(date)s: the date of leaving cannot be earlier.")
+                % {"name": m.person.name, "date": m.retired_on}
+            }
+        )
+    before = _snapshot(m)
+    m.status, m.left_on, m.left_reason = UnionStatus.LEFT, on, reason[:200]
+    m.save(update_fields=["status", "left_on", "left_reason"])
+    record(actor, "union.leave", m, before=before, after=_snapshot(m), org=m.org)
+    return m
