@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
-from jiceng.orgs import selectors as orgs
-from jiceng.orgs.models import Organization, Tree
+from jiceng.orgs.models import Tree
+from jiceng.orgs.shortcuts import org_or_404
 from jiceng.pagination import paginate
 from jiceng.people import selectors as people
 from jiceng.people.models import Delegate
@@ -38,16 +38,6 @@ from .forms import (
 from .models import CongressSession, Proposal, Report, Suggestion
 
 LIST_LIMIT = 50
-
-
-def _union_or_404(request, code) -> Organization:
-    try:
-        org = orgs.get_visible(request.user, code)
-    except Organization.DoesNotExist:
-        raise Http404(_("No such organization, or you may not see it.")) from None
-    if org.tree != Tree.UNION:
-        raise Http404(_("This page is not available for this organization."))
-    return org
 
 
 def _session_or_404(request, pk) -> CongressSession:
@@ -98,7 +88,7 @@ def _require_manage(request, org):
 
 @login_required
 def org_sessions(request, code):
-    org = _union_or_404(request, code)
+    org = org_or_404(request, code, Tree.UNION)
     can_manage = _can_manage(request, org)
     kinds = list(policy_value("congress.org_kinds", org=org))
     may_hold = org.kind in kinds
@@ -498,7 +488,7 @@ def _submit_suggestion(request, org, form) -> Suggestion | None:
 
 @login_required
 def suggestion_list(request, code):
-    org = _union_or_404(request, code)
+    org = org_or_404(request, code, Tree.UNION)
     user = request.user
     can_manage = _can_manage(request, org)
     form = SuggestionForm(request.POST or None) if can_manage else None

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from jiceng.access import gate
 from jiceng.documents import docx_response, pdf_response
 from jiceng.orgs import selectors as orgs
-from jiceng.orgs.models import Organization, Tree
+from jiceng.orgs.models import Tree
+from jiceng.orgs.shortcuts import org_or_404
 from jiceng.policy.selectors import value as policy_value
 from jiceng.ui.forms import add_service_errors
 
@@ -62,13 +63,6 @@ from .text import add_months, committee_label
 APPROVAL_STEPS = ("approve_party", "approve_upper", "review_slate")
 CASE_FORM_STEPS = (*APPROVAL_STEPS, "congress", "plenary", "begin_term")
 MAX_COPIES = 2000
-
-
-def _org_or_404(request, code) -> Organization:
-    try:
-        return orgs.get_visible(request.user, code)
-    except Organization.DoesNotExist:
-        raise Http404(_("No such organization, or you may not see it.")) from None
 
 
 def _case_or_404(request, pk) -> ElectionCase:
@@ -153,12 +147,12 @@ def _officer_forms(org, current, today, is_admin, bound) -> dict:
 
 @login_required
 def org_elections(request, code):
-    return _org_page(request, _org_or_404(request, code))
+    return _org_page(request, org_or_404(request, code))
 
 
 @login_required
 def term_start(request, code):
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
     gate.require(request.user, gate.ADMIN, org)
@@ -194,7 +188,7 @@ def term_start(request, code):
 
 @login_required
 def term_change(request, code):
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
     gate.require(request.user, gate.ADMIN, org)
@@ -231,7 +225,7 @@ def term_change(request, code):
 @login_required
 def case_file(request, code):
     """File the request (请示): the form, and the case once filed."""
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     user = request.user
     if not (org.is_active and gate.can(user, gate.MANAGE, org)):
         raise PermissionDenied(_("You may not file a request for this organization."))
@@ -736,7 +730,7 @@ def poll_next(request, poll):
 def poll_create(request, code):
     """A poll outside an election case: a branch electing its committee at its general meeting,
     a by-election."""
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     user = request.user
     if not (org.is_active and gate.can(user, gate.MANAGE, org)):
         raise PermissionDenied(_("You may not set up polls for this organization."))
@@ -937,7 +931,7 @@ def _current_terms(request, org):
 @login_required
 def officer_add(request, code):
     """A by-election or appointment during the term (the upper level's act)."""
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
     gate.require(request.user, gate.ADMIN, org)
@@ -975,7 +969,7 @@ def officer_add(request, code):
 @login_required
 def officer_end(request, code):
     """An officer leaves the post before the term ends: the last day and the reason."""
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
     gate.require(request.user, gate.ADMIN, org)

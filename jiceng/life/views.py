@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
 from jiceng.orgs import selectors as orgs
-from jiceng.orgs.models import Organization
+from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people_selectors
 from jiceng.people.models import Person
 from jiceng.ui import switcher
@@ -66,13 +66,6 @@ MY_TASKS_LIMIT = 100  # "my meetings": the user's open tasks, soonest due first
 POLL_SECONDS = 5
 
 # --- lookups --------------------------------------------------------------------------------
-
-
-def _org_or_404(request, code) -> Organization:
-    try:
-        return orgs.get_visible(request.user, code)
-    except Organization.DoesNotExist:
-        raise Http404(_("No such organization, or you may not see it.")) from None
 
 
 def _meeting_or_404(request, pk) -> Meeting:
@@ -279,7 +272,7 @@ def _month(request) -> tuple[int, int]:
 
 @login_required
 def calendar(request, code):
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     year, month = _month(request)
     weeks = selectors.month_calendar(request.user, org, year, month)
     first = dt.date(year, month, 1)
@@ -311,7 +304,7 @@ def _plan_choices(org, year: int) -> list[tuple[int, str]]:
 
 @login_required
 def schedule(request, code):
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     if not org.is_active or not gate.can(request.user, gate.MANAGE, org):
         raise PermissionDenied(_("You may not schedule meetings for this organization."))
     people = person_choices(request.user, org)
@@ -730,7 +723,7 @@ def compliance(request):
     user = request.user
     code = request.GET.get("org")
     if code:
-        org = _org_or_404(request, code)
+        org = org_or_404(request, code)
     else:
         org = switcher.current_org(request)
         if org is None:
@@ -785,7 +778,7 @@ def compliance(request):
 
 @login_required
 def plan(request, code):
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     year = _year(request)
     user = request.user
     current = ActivityPlan.objects.filter(org=org, year=year).first()
@@ -831,7 +824,7 @@ def plan(request, code):
 def plan_document(request, code):
     from jiceng.documents import docx_response
 
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     year = _year(request)
     current = ActivityPlan.objects.filter(org=org, year=year).first()
     doc = documents.annual_plan(org, current, year)
@@ -842,7 +835,7 @@ def plan_document(request, code):
 def minutes_book(request, code):
     from jiceng.documents import DocumentError, docx_response, pdf_bytes, pdf_response
 
-    org = _org_or_404(request, code)
+    org = org_or_404(request, code)
     year = _year(request)
     doc = documents.minutes_book(request.user, org, year)
     name = f"{org.name}{year}年会议记录本"

@@ -15,6 +15,7 @@ from jiceng.audit.selectors import history
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs import services
 from jiceng.orgs.models import Kind, Tree, Unit
+from jiceng.orgs.shortcuts import org_or_404
 from jiceng.pagination import paginate
 from jiceng.policy.selectors import in_force
 from jiceng.stats.metrics import above_scale
@@ -41,13 +42,6 @@ def home(request):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
-
-
-def _visible_or_404(request, code):
-    try:
-        return orgs.get_visible(request.user, code)
-    except orgs.Organization.DoesNotExist:
-        raise Http404(_("No such organization, or you may not see it.")) from None
 
 
 def _page(request, queryset, *, key: str, limit: int):
@@ -94,7 +88,7 @@ def org_list(request):
 @login_required
 def org_children(request, code):
     """The <li> nodes under one organization, for the tree browser (htmx partial)."""
-    org = _visible_or_404(request, code)
+    org = org_or_404(request, code)
     page = _page(request, orgs.child_nodes(request.user, org), key="code", limit=CHILDREN_LIMIT)
     return render(
         request,
@@ -105,7 +99,7 @@ def org_children(request, code):
 
 @login_required
 def org_detail(request, code):
-    org = _visible_or_404(request, code)
+    org = org_or_404(request, code)
     user = request.user
     hosts = list(orgs.host_units(org))
     seen = set(
@@ -133,7 +127,7 @@ def org_detail(request, code):
 
 def _managed_or_403(request, code, *, via_parent: bool = False):
     """The organization (404 when out of sight), if the user may change it (else 403)."""
-    org = _visible_or_404(request, code)
+    org = org_or_404(request, code)
     gate.require(request.user, gate.MANAGE, (org.parent or org) if via_parent else org)
     return org
 
@@ -416,7 +410,7 @@ def unit_register(request):
     code = request.GET.get("org")
     start = switcher.current_org(request)
     if code:
-        start = _visible_or_404(request, code)
+        start = org_or_404(request, code)
     if start is not None:
         initial["responsible_union" if start.tree == Tree.UNION else "responsible_org"] = start.code
     form = forms.UnitForm(_form_data(request), user=user, initial=initial)
@@ -451,14 +445,14 @@ def unit_edit(request, pk):
 
 @login_required
 def org_policy(request, code):
-    org = _visible_or_404(request, code)
+    org = org_or_404(request, code)
     on = timezone.localdate()
     return render(request, "ui/org_policy.html", {"org": org, "rows": in_force(org, on), "on": on})
 
 
 @login_required
 def org_history(request, code):
-    org = _visible_or_404(request, code)
+    org = org_or_404(request, code)
     return render(
         request,
         "ui/history.html",
