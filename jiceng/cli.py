@@ -24,6 +24,7 @@ COMMANDS = {
     "stats": "stats coverage --org CODE [--on DATE] --format json|xlsx; stats snapshot --period P",
     "document": "document sample -o FILE.docx|FILE.pdf — a sample official document",
     "elections": "elections term|poll|case … — terms, ballots, tallies, re-election cases, reports",
+    "union": "union join|change|leave|list --org CODE … — trade-union members",
     "life": "life compliance --org CODE [--period 2026Q3] --format json|xlsx — meeting figures",
     "i18n": "i18n compile — build the translation catalogs (zh-hant from zh-hans by OpenCC)",
 }
