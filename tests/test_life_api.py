@@ -153,3 +153,31 @@ def test_compliance_for_a_period_with_meetings_held_by_kind(world, a1, people, l
         "/api/v1/life/compliance", {"org": "A1", "period": period}
     )
     assert other.status_code == 404
+
+
+def test_a_member_lists_and_closes_their_own_tasks_through_the_api(world, a1, people, login):
+    m = live_meeting(world)
+    officer = world.users["a1_officer"]
+    services.mark_held(officer, m)
+    mine = services.add_action_item(officer, m, text="走访困难党员", owner=a1["甲"], due_on=TODAY)
+    services.add_action_item(officer, m, text="整理档案", owner=a1["乙"], due_on=TODAY)
+    member = login(people.users["甲"])
+    listed = body(member.get("/api/v1/life/my-tasks"))
+    assert [(i["text"], i["meeting_topic"]) for i in listed["items"]] == [
+        ("走访困难党员", "正在开的党员大会")
+    ]
+    # Another member's task is not theirs to close: the same 404 as a task that does not exist.
+    other = services.add_action_item(officer, m, text="联系社区", owner=a1["丙"], due_on=TODAY)
+    refused = member.post(
+        f"/api/v1/life/my-tasks/{other.pk}/close", {}, content_type="application/json"
+    )
+    assert refused.status_code == 404
+    done = member.post(
+        f"/api/v1/life/my-tasks/{mine.pk}/close",
+        {"follow_up": "已走访3户"},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and body(done)["closed_on"] == str(TODAY)
+    assert body(member.get("/api/v1/life/my-tasks"))["items"] == []
+    closed = body(member.get("/api/v1/life/my-tasks?closed=true"))["items"]
+    assert [(i["text"], i["follow_up"]) for i in closed] == [("走访困难党员", "已走访3户")]

@@ -86,6 +86,26 @@ class ActionOut(Schema):
     follow_up: str
 
 
+class MyTaskOut(ActionOut):
+    meeting_id: int
+    meeting_topic: str
+
+
+class MyTaskPage(Schema):
+    items: list[MyTaskOut]
+    next: str | None
+
+
+class TaskFilter(Schema):
+    closed: bool = Field(False, description="true：已完成的任务")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class CloseTaskIn(Schema):
+    follow_up: str = Field("", max_length=2000, description="完成情况")
+
+
 class AttachmentOut(Schema):
     id: int
     name: str
@@ -302,17 +322,7 @@ def _detail(user, m: Meeting) -> dict:
             }
             for i in record["items"]
         ],
-        "action_items": [
-            {
-                "id": a.pk,
-                "text": a.text,
-                "owner": a.owner.name,
-                "due_on": a.due_on,
-                "closed_on": a.closed_on,
-                "follow_up": a.follow_up,
-            }
-            for a in record["action_items"]
-        ],
+        "action_items": [_action(a) for a in record["action_items"]],
         "attachments": [
             {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size}
             for a in record["attachments"]
@@ -399,6 +409,37 @@ def my_meetings(request, filters: Query[MineFilter]):
         "items": [{**_meeting(m), "my_presence": m.my_presence} for m in page.items],
         "next": page.next_cursor,
     }
+
+
+def _action(a) -> dict:
+    return {
+        "id": a.pk,
+        "text": a.text,
+        "owner": a.owner.name,
+        "due_on": a.due_on,
+        "closed_on": a.closed_on,
+        "follow_up": a.follow_up,
+    }
+
+
+@router.get("/my-tasks", response=MyTaskPage, summary="交办给我的任务（未完成的按期限排序）")
+def my_tasks(request, filters: Query[TaskFilter]):
+    found = selectors.my_action_items(request.user, closed=filters.closed)
+    page = paginate(found, key="id", cursor=filters.cursor, limit=filters.limit)
+    return {
+        "items": [
+            {**_action(a), "meeting_id": a.meeting_id, "meeting_topic": a.meeting.topic}
+            for a in page.items
+        ],
+        "next": page.next_cursor,
+    }
+
+
+@router.post("/my-tasks/{id}/close", response=MyTaskOut, summary="本人完成交办任务并说明结果")
+def close_my_task(request, id: Annotated[int, Path(ge=1)], payload: CloseTaskIn):
+    item = selectors.my_action_items(request.user).get(pk=id)  # 404 unless mine and open
+    item = services.close_action_item(request.user, item, follow_up=payload.follow_up)
+    return {**_action(item), "meeting_id": item.meeting_id, "meeting_topic": item.meeting.topic}
 
 
 def _figure(f) -> dict:

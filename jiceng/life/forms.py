@@ -109,9 +109,10 @@ class ScheduleForm(MeetingFieldsForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Only for committee meetings, group meetings and talks: who is expected. For the "
-            "other kinds the expected attendees follow from the records (members, union members, "
-            "delegates)."
+            "For committee meetings, group meetings and talks: who is expected (a committee "
+            "meeting already expects the committee of the term in force; add others here). For "
+            "the other kinds the expected attendees follow from the records (members, union "
+            "members, delegates)."
         ),
     )
     plan_item = forms.TypedChoiceField(
