@@ -714,3 +714,162 @@ def test_a_request_waiting_for_approval_is_a_duty_of_the_approver(world, company
         company["users"]["party_officer"], case, "approve_party", on=REQUEST, document_number="1号"
     )
     assert titles("CP") == [] and len(titles("U")) == 1
+
+
+def test_audit_vice_chair_and_officers_proposed_with_the_party_agreement(world, company):
+    """Seed 004: the request states the audit chair and vice-chair posts (经审主任、副主任名额)
+    and may name the officers the Party organization agreed to (拟定工会主席为×××…，简历附后);
+    it goes to the Party organization first, then to the upper union. The audit committee's
+    first plenary elects its vice-chair, who appears in the report and the notice and, in the
+    new term, only reviews (like the audit committee's members)."""
+    officer = company["users"]["union_officer"]
+    party, upper = company["users"]["party_officer"], company["users"]["upper_union"]
+    union, members = company["union"], company["members"]
+    names = [m.name for m in members]
+    chair, vice, audit_chair, audit_vice = names[3], names[4], names[0], names[1]
+    fields = {"committee_seats": 3, "audit_seats": 3, "vice_chair_posts": 1}
+
+    # Refusals, in Chinese.
+    with pytest.raises(ValidationError) as refused:
+        file_union_request(company, **fields, audit_chair_posts=1, audit_vice_chair_posts=3)
+    assert "经审主任、副主任（4 名）不能多于经费审查委员会委员名额（3 名）" in str(refused.value)
+    with pytest.raises(ValidationError, match="须同时设经审主任"):
+        file_union_request(company, **fields, audit_chair_posts=0, audit_vice_chair_posts=1)
+    with pytest.raises(ValidationError) as refused:
+        file_union_request(company, **fields, proposed_officers={"vice_chair": [vice, names[5]]})
+    assert "副主席：名额 1 名，却拟定了 2 人" in str(refused.value)
+    with pytest.raises(ValidationError, match="拟定人选的姓名不能为空"):
+        file_union_request(company, **fields, proposed_officers={"chair": ["  "]})
+    with pytest.raises(ValidationError, match="同时被拟定为"):
+        file_union_request(
+            company, **fields, proposed_officers={"chair": [chair], "vice_chair": [chair]}
+        )
+    with pytest.raises(ValidationError, match="只有工会的请示"):
+        services.file_request(
+            world.users["a1_officer"],
+            org=world.branch_a1,
+            requested_on=REQUEST,
+            planned_on=CONGRESS,
+            delegates=30,
+            committee_seats=5,
+            proposed_officers={"chair": ["某某"]},
+        )
+    assert not ElectionCase.objects.filter(org=union).exists()
+
+    case = file_union_request(
+        company,
+        **fields,
+        audit_vice_chair_posts=1,
+        proposed_officers={
+            "chair": [chair],
+            "vice_chair": [f" {vice} "],
+            "audit_chair": [audit_chair],
+            "audit_vice_chair": [audit_vice],
+        },
+    )
+    assert (case.audit_chair_posts, case.audit_vice_chair_posts) == (1, 1)
+    assert case.proposed_officers["vice_chair"] == [vice]
+
+    # To the upper union (the default), copied to the Party organization.
+    upper_text = docx_text(documents.request_document(case).to_bytes())
+    assert "青山区总工会：" in upper_text
+    assert "经费审查委员会拟设主任1人、副主任1人" in upper_text
+    assert "|经审副主任|1|" in upper_text  # the table of posts
+    assert (
+        f"经中共示例有限公司支部委员会研究同意，拟定工会主席为{chair}、副主席为{vice}、"
+        f"经审主任为{audit_chair}、经审副主任为{audit_vice}，简历附后。"
+    ) in upper_text
+    assert "附件：工会主席、副主席、经审主任、经审副主任人选简历" in upper_text.replace(" ", "")
+    assert "抄送：中共示例有限公司支部委员会" in upper_text
+    # First to the same-level Party organization: addressed to it, asking it to agree.
+    party_text = docx_text(documents.request_document(case, to="party").to_bytes())
+    assert "中共示例有限公司支部委员会：" in party_text and "青山区总工会：" not in party_text
+    assert f"示例有限公司工会委员会建议工会主席为{chair}" in party_text
+    assert "请予审定，简历附后。" in party_text and "研究同意" not in party_text
+    assert "抄送" not in party_text
+
+    # Through the congress to the first plenary meetings: the audit committee elects its vice-chair.
+    services.approve(party, case, "approve_party", on=dt.date(2026, 3, 3), document_number="1号")
+    services.approve(upper, case, "approve_upper", on=dt.date(2026, 3, 4), document_number="2号")
+    services.record_nominations(
+        officer,
+        case,
+        committee="union",
+        group="全体",
+        counts=[(n, 9) for n in names[3:7]],
+        on=dt.date(2026, 3, 20),
+    )
+    services.propose_slate(
+        officer,
+        case,
+        slates={"union": members[3:7], "audit": members[0:3]},
+        on=dt.date(2026, 3, 25),
+    )
+    services.approve(party, case, "review_slate", on=dt.date(2026, 3, 30), document_number="3号")
+    polls = {
+        p.committee: p
+        for p in services.hold_congress(officer, case, held_on=CONGRESS, entitled=85, present=70)
+    }
+    tally(officer, polls["union"], {n: 60 for n in names[3:6]}, 70)
+    tally(officer, polls["audit"], {n: 60 for n in names[0:3]}, 70)
+    with pytest.raises(ValidationError, match="经审副主任"):  # its vice-chair is elected too
+        services.hold_plenary(
+            officer,
+            case,
+            held_on=CONGRESS,
+            candidates={"chair": [chair], "vice_chair": [vice], "audit_chair": [audit_chair]},
+        )
+    with pytest.raises(ValidationError, match="同时"):  # one person, one post
+        services.hold_plenary(
+            officer,
+            case,
+            held_on=CONGRESS,
+            candidates={
+                "chair": [chair],
+                "vice_chair": [vice],
+                "audit_chair": [audit_chair],
+                "audit_vice_chair": [audit_chair],
+            },
+        )
+    plenary = services.hold_plenary(
+        officer,
+        case,
+        held_on=CONGRESS,
+        candidates={
+            "chair": [chair],
+            "vice_chair": [vice],
+            "audit_chair": [audit_chair],
+            "audit_vice_chair": [audit_vice],
+        },
+    )
+    posts = {p.post: p for p in plenary}
+    assert (posts["audit_vice_chair"].committee, posts["audit_vice_chair"].entitled) == ("audit", 3)
+    assert posts["audit_vice_chair"].title == "第二届经费审查委员会经审副主任选举"
+    tally(officer, posts["chair"], {chair: 3}, 3)
+    tally(officer, posts["vice_chair"], {vice: 3}, 3)
+    tally(officer, posts["audit_chair"], {audit_chair: 3}, 3)
+    tally(officer, posts["audit_vice_chair"], {audit_vice: 3}, 3)
+
+    # The report and the notice name the audit vice-chair.
+    report = docx_text(documents.results_report(case).to_bytes())
+    assert (
+        f"经费审查委员会第一次全体会议上，民主选举{audit_chair}同志为经审主任，"
+        f"{audit_vice}同志为经审副主任。"
+    ) in report
+    assert f"|{audit_vice}|" in report and "|副主任|" in report
+    notice = docx_text(documents.results_notice(case).to_bytes()).replace(" ", "")
+    assert f"主任：{audit_chair}" in notice and f"副主任：{audit_vice}" in notice
+
+    # The new term: the vice-chair is an officer of the audit committee, who only reviews.
+    terms = {t.committee: t for t in services.begin_term(upper, case, starts_on=CONGRESS)}
+    audit_officers = {
+        o.person.name: o.post for o in terms["audit"].officers.select_related("person")
+    }
+    assert audit_officers == {
+        audit_chair: Post.AUDIT_CHAIR,
+        audit_vice: Post.AUDIT_VICE_CHAIR,
+        names[2]: Post.MEMBER,
+    }
+    m1 = User.objects.get(username="m1")  # members[1], the audit vice-chair
+    assert gate.can(m1, gate.VIEW, union, on=CONGRESS)
+    assert not gate.can(m1, gate.MANAGE, union, on=CONGRESS)

@@ -664,3 +664,51 @@ def test_the_upper_level_adds_an_officer_and_ends_a_post(world, branch_members, 
     )
     added.refresh_from_db()
     assert added.valid_to is None and term.officers.count() == 3
+
+
+def test_the_request_form_takes_audit_vice_chairs_and_proposed_officers(world, company, login):
+    """The request form: audit vice-chair posts and the officers the Party organization agreed
+    to; the case page shows them and offers the request addressed to the Party organization
+    first, then to the upper union."""
+    from tests.test_election_case import docx_text
+
+    members = company["members"]
+    officer = login(company["users"]["union_officer"])
+    form = page(officer.get(reverse("elections:case_file", args=["CU"])))
+    assert "经审副主任名额" in form and "拟定工会主席" in form and "拟定经审副主任" in form
+    proposed = {
+        "audit_seats": "3",
+        "audit_vice_chair_posts": "1",
+        "proposed_chair": members[0].name,
+        "proposed_vice_chair": members[1].name,
+        "proposed_audit_chair": members[10].name,
+        "proposed_audit_vice_chair": members[11].name,
+    }
+    too_many = _file(
+        officer, **proposed | {"proposed_vice_chair": f"{members[1].name}、{members[2].name}"}
+    )
+    assert too_many.status_code == 200 and "副主席：名额 1 名，却拟定了 2 人" in page(too_many)
+    crowded = _file(officer, **proposed | {"audit_vice_chair_posts": "3"})
+    assert crowded.status_code == 200 and "不能多于经费审查委员会委员名额（3 名）" in page(crowded)
+    assert not ElectionCase.objects.filter(org__code="CU").exists()
+    assert _file(officer, **proposed).status_code == 302
+    case = ElectionCase.objects.get(org__code="CU")
+    assert case.audit_vice_chair_posts == 1
+    assert case.proposed_officers["audit_vice_chair"] == [members[11].name]
+
+    body = page(officer.get(reverse("elections:case", args=[case.pk])))
+    assert "经审主任 1 名，经审副主任 1 名" in body
+    assert f"经审副主任：{members[11].name}" in body  # the proposed officers
+    assert "报中共示例有限公司支部委员会的请示（.docx）" in body
+    assert "报青山区总工会的请示（.docx）" in body
+    url = reverse("elections:case_request_docx", args=[case.pk])
+    to_party = officer.get(url + "?to=party")
+    assert to_party.status_code == 200
+    text = docx_text(to_party.content)
+    assert "中共示例有限公司支部委员会：" in text and "请予审定，简历附后。" in text
+    text = docx_text(officer.get(url).content)
+    assert "青山区总工会：" in text
+    assert f"拟定工会主席为{members[0].name}、副主席为{members[1].name}" in text
+    assert officer.get(url + "?to=nobody").status_code == 404
+    # Another organization's officer learns nothing about the case.
+    assert login(world.users["a2_officer"]).get(url + "?to=party").status_code == 404

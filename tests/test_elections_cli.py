@@ -278,3 +278,56 @@ def test_other_organizations_cannot_take_the_cases_steps(world, company, capsys)
         with pytest.raises(CommandError, match="没有这个记录"):
             run(capsys, *args, as_user="a2_officer")
     assert ElectionCase.objects.get(pk=cid).nominations.count() == 0
+
+
+def test_the_request_names_audit_vice_chairs_and_proposed_officers(
+    world, company, capsys, tmp_path
+):
+    """`case create --audit-vice-chairs --proposed 主席=… --proposed 副主席=…,…` and the
+    request as .docx addressed first to the Party organization (`--to party`), then upward."""
+    from tests.test_election_case import docx_text
+
+    names = [m.name for m in company["members"]]
+    base = ("case", "create", "--org", "CU", "--requested-on", "2026-03-02", "--planned-on",
+            "2026-05-15", "--delegates", "85", "--committee-seats", "5", "--vice-chairs", "2",
+            "--audit-seats", "3", "--party-org", "CP")  # fmt: skip
+    with pytest.raises(CommandError, match="名额 2 名，却拟定了 3 人"):
+        run(capsys, *base, "--proposed", f"副主席={names[1]},{names[2]}、{names[3]}",
+            as_user="cu_officer")  # fmt: skip
+    with pytest.raises(CommandError, match="等号"):
+        run(capsys, *base, "--proposed", names[0], as_user="cu_officer")
+    with pytest.raises(CommandError, match="不能多于"):
+        run(capsys, *base, "--audit-vice-chairs", "3", as_user="cu_officer")
+    out = run(capsys, *base, "--audit-vice-chairs", "1", "--proposed", f"主席={names[0]}",
+              "--proposed", f"副主席={names[1]},{names[2]}", "--proposed",
+              f"经审主任={names[10]}", as_user="cu_officer")  # fmt: skip
+    case = ElectionCase.objects.get(org__code="CU")
+    assert f"已登记换届选举案 {case.pk}" in out
+    assert case.audit_vice_chair_posts == 1
+    assert case.proposed_officers == {
+        "chair": [names[0]],
+        "vice_chair": [names[1], names[2]],
+        "audit_chair": [names[10]],
+    }
+
+    to_party, to_upper = tmp_path / "party.docx", tmp_path / "upper.docx"
+    run(capsys, "case", "report", "--case", str(case.pk), "--kind", "request", "--to", "party",
+        "-o", str(to_party), as_user="cu_officer")  # fmt: skip
+    run(capsys, "case", "report", "--case", str(case.pk), "--kind", "request",
+        "-o", str(to_upper), as_user="cu_officer")  # fmt: skip
+    party_text = docx_text(to_party.read_bytes())
+    upper_text = docx_text(to_upper.read_bytes())
+    assert "中共示例有限公司支部委员会：" in party_text
+    assert f"建议工会主席为{names[0]}、副主席为{names[1]}、{names[2]}、经审主任为{names[10]}" in (
+        party_text
+    )
+    assert "青山区总工会：" in upper_text and "经审副主任" in upper_text
+    assert f"经中共示例有限公司支部委员会研究同意，拟定工会主席为{names[0]}" in upper_text
+
+    # A Party organization's request goes only upward.
+    run(capsys, "case", "create", "--org", "A1", "--requested-on", "2026-03-02", "--planned-on",
+        "2026-05-15", "--delegates", "30", "--committee-seats", "5", as_user="a1_officer")  # fmt: skip
+    party_case = ElectionCase.objects.get(org__code="A1")
+    with pytest.raises(CommandError, match="没有本级党组织这一步"):
+        run(capsys, "case", "report", "--case", str(party_case.pk), "--kind", "request", "--to",
+            "party", "-o", str(tmp_path / "x.docx"), as_user="a1_officer")  # fmt: skip

@@ -23,6 +23,15 @@ CONGRESS_WORDS = {
     (System.PARTY, CongressKind.MEMBERS): "党员大会",
 }
 COMMITTEE_WORDS = {Committee.UNION: "工会委员会", Committee.AUDIT: "经费审查委员会"}
+# How the request names the officers proposed with the Party organization's agreement.
+PROPOSED_WORDS = {
+    Post.CHAIR: "工会主席",
+    Post.VICE_CHAIR: "副主席",
+    Post.AUDIT_CHAIR: "经审主任",
+    Post.AUDIT_VICE_CHAIR: "经审副主任",
+}
+# To whom the request goes: the same-level Party organization first, then the upper level.
+RECIPIENTS = ("upper", "party")
 
 
 def congress_words(case) -> str:
@@ -73,14 +82,24 @@ def _comrades(names) -> str:
 # -- the request ----------------------------------------------------------------------------
 
 
-def request_document(case, on: dt.date | None = None) -> OfficialDocument:
-    """关于召开××工会第×次会员代表大会的请示 (or the Party's request for its general meeting)."""
+def request_document(case, on: dt.date | None = None, to: str = "upper") -> OfficialDocument:
+    """关于召开××工会第×次会员代表大会的请示 (or the Party's request for its general meeting).
+
+    A union's request goes first to the same-level Party organization (`to="party"`), then,
+    once it agrees, to the upper-level union (`to="upper"`, copied to the Party organization).
+    """
+    if to not in RECIPIENTS:
+        raise ValueError(to)
     on = on or case.requested_on
     org, union = case.org, case.system == System.UNION
+    to_party = to == "party"
+    if to_party and not (union and case.party_org):
+        raise ValueError("only a union's request goes to a same-level Party organization")
     title = f"关于召开{org.name}\n{congress_name(case)}的请示"
     if not union:
         title = f"关于召开{org.name}\n{congress_name(case)}进行换届选举的请示"
-    doc = OfficialDocument(title, recipient=case.upper_org.name, issuer=org.name, date=on)
+    recipient = case.party_org.name if to_party else case.upper_org.name
+    doc = OfficialDocument(title, recipient=recipient, issuer=org.name, date=on)
     previous = ordinal(case.term_number - 1, "届") if case.term_number > 1 else ""
     main = Committee.UNION if union else Committee.PARTY
     opening = []
@@ -90,7 +109,10 @@ def request_document(case, on: dt.date | None = None) -> OfficialDocument:
             f"召开的{'上次代表大会' if union else '党员大会'}上选举产生，"
             f"至本次大会召开时已满{cn_number(years_elapsed(case))}年。"
         )
-    agreed = f"经{case.party_org.name}同意，" if union and case.party_org else "经研究，"
+    if to_party:
+        agreed = "经研究，"
+    else:
+        agreed = f"经{case.party_org.name}同意，" if union and case.party_org else "经研究，"
     opening.append(
         f"{agreed}拟于{cn_date(case.planned_on)}召开{org.name}{congress_name(case)}，"
         "进行换届选举。现将有关事项请示如下："
@@ -139,11 +161,17 @@ def request_document(case, on: dt.date | None = None) -> OfficialDocument:
             posts += f"、副主席{case.vice_chair_posts}人"
         if case.audit_chair_posts:
             posts += f"；经费审查委员会拟设主任{case.audit_chair_posts}人"
+            if case.audit_vice_chair_posts:
+                posts += f"、副主任{case.audit_vice_chair_posts}人"
         rows.append([len(rows) + 1, "主席", case.chair_posts, case.officer_method])
         if case.vice_chair_posts:
             rows.append([len(rows) + 1, "副主席", case.vice_chair_posts, case.officer_method])
         if case.audit_chair_posts:
             rows.append([len(rows) + 1, "经审主任", case.audit_chair_posts, case.officer_method])
+        if case.audit_vice_chair_posts:
+            rows.append(
+                [len(rows) + 1, "经审副主任", case.audit_vice_chair_posts, case.officer_method]
+            )
     else:
         posts = f"{ordinal(case.term_number, '届')}委员会拟设书记{case.chair_posts}名"
         if case.vice_chair_posts:
@@ -152,12 +180,40 @@ def request_document(case, on: dt.date | None = None) -> OfficialDocument:
         if case.vice_chair_posts:
             rows.append([len(rows) + 1, "副书记", case.vice_chair_posts, case.officer_method])
     doc.paragraph(f"{posts}，{case.officer_method}。")
+    proposed = _proposed_words(case)
+    if proposed:
+        if to_party:  # the Party organization is asked to agree to the names
+            doc.paragraph(f"{org.name}委员会建议{proposed}，请予审定，简历附后。")
+        else:
+            doc.paragraph(f"经{case.party_org.name}研究同意，拟定{proposed}，简历附后。")
     doc.table(["序号", "职务", "名额", "产生办法"], rows, widths=[18, 42, 20, 76])
     doc.paragraph("以上请示妥否，请批示。")
+    if proposed:
+        doc.attachments([f"{_proposed_posts(case)}人选简历"])
     doc.signature(seal=True)
-    if union and case.party_org:
+    if union and case.party_org and not to_party:
         doc.distribution(cc=[case.party_org.name])
     return doc
+
+
+def _proposed_words(case) -> str:
+    """工会主席为×××、副主席为×××、×××、经审主任为××× (seed 004's optional sentence)."""
+    if case.system != System.UNION or not case.party_org:
+        return ""
+    return "、".join(
+        f"{PROPOSED_WORDS[post]}为{_names(names)}"
+        for post, names in (case.proposed_officers or {}).items()
+        if post in PROPOSED_WORDS and names
+    )
+
+
+def _proposed_posts(case) -> str:
+    """工会主席、副主席、经审主任 (the posts whose candidates' résumés are attached)."""
+    return "、".join(
+        PROPOSED_WORDS[post]
+        for post, names in (case.proposed_officers or {}).items()
+        if post in PROPOSED_WORDS and names
+    )
 
 
 # -- the results report and the notice -----------------------------------------------------
@@ -173,6 +229,7 @@ def _member_rows(case, committee: str, data: dict) -> list[list]:
         (Post.CHAIR, data["chair"]),
         (Post.VICE_CHAIR, data["vice_chairs"]),
         (Post.AUDIT_CHAIR, data["audit_chair"]),
+        (Post.AUDIT_VICE_CHAIR, data["audit_vice_chairs"]),
     ):
         for n in names:
             posts[n] = post
@@ -191,7 +248,7 @@ def _post_word(case, committee: str, post) -> str:
     if case.system == System.PARTY:
         return {Post.CHAIR: "书记", Post.VICE_CHAIR: "副书记"}.get(post, "委员")
     if committee == Committee.AUDIT:
-        return "主任" if post == Post.AUDIT_CHAIR else "委员"
+        return {Post.AUDIT_CHAIR: "主任", Post.AUDIT_VICE_CHAIR: "副主任"}.get(post, "委员")
     return {Post.CHAIR: "主席", Post.VICE_CHAIR: "副主席"}.get(post, "委员")
 
 
@@ -238,8 +295,11 @@ def results_report(case, on: dt.date | None = None) -> OfficialDocument:
         if data["audit_chair"]:
             plenary += (
                 f"经费审查委员会第一次全体会议上，民主选举{_comrades(data['audit_chair'])}"
-                "为经审主任。"
+                "为经审主任"
             )
+            if data["audit_vice_chairs"]:
+                plenary += f"，{_comrades(data['audit_vice_chairs'])}为经审副主任"
+            plenary += "。"
         doc.paragraph(plenary)
         doc.paragraph("特此报告，请审批。")
     else:
@@ -297,6 +357,8 @@ def results_notice(case, on: dt.date | None = None) -> OfficialDocument:
         if committee == Committee.AUDIT:
             if data["audit_chair"]:
                 doc.paragraph(_names(data["audit_chair"]), label="主任：")
+            if data["audit_vice_chairs"]:
+                doc.paragraph(_names(data["audit_vice_chairs"]), label="副主任：")
         else:
             chair, vice = ("主席：", "副主席：") if union else ("书记：", "副书记：")
             doc.paragraph(_names(data["chair"]), label=chair)
@@ -314,7 +376,9 @@ DOCUMENTS = {
 }
 
 
-def filename(case, kind: str) -> str:
+def filename(case, kind: str, to: str = "upper") -> str:
+    if kind == "request" and to == "party" and case.party_org:
+        return f"{case.org.name}{DOCUMENTS[kind][1]}（报{case.party_org.name}）.docx"
     return f"{case.org.name}{DOCUMENTS[kind][1]}.docx"
 
 

@@ -100,6 +100,8 @@ class TermChangeForm(BootstrapForm):
 
 # -- the request ----------------------------------------------------------------------------
 
+PROPOSED_POSTS = (Post.CHAIR, Post.VICE_CHAIR, Post.AUDIT_CHAIR, Post.AUDIT_VICE_CHAIR)
+
 
 class RequestForm(BootstrapForm):
     requested_on = day(_("Request dated"))
@@ -123,8 +125,19 @@ class RequestForm(BootstrapForm):
     chair_posts = count(_("Chairs (secretaries)"), initial=1, min_value=1)
     vice_chair_posts = count(_("Vice-chairs (deputy secretaries)"), initial=0)
     audit_chair_posts = count(_("Audit committee chairs"), required=False)
+    audit_vice_chair_posts = count(_("Audit committee vice-chairs"), required=False, initial=0)
     officer_method = forms.CharField(
         label=_("How the officers are elected"), max_length=300, required=False
+    )
+    proposed_chair = forms.CharField(label=_("Proposed chair"), max_length=200, required=False)
+    proposed_vice_chair = forms.CharField(
+        label=_("Proposed vice-chairs"), max_length=200, required=False
+    )
+    proposed_audit_chair = forms.CharField(
+        label=_("Proposed audit committee chair"), max_length=200, required=False
+    )
+    proposed_audit_vice_chair = forms.CharField(
+        label=_("Proposed audit committee vice-chairs"), max_length=200, required=False
     )
     party_org = forms.ChoiceField(label=_("Same-level Party organization"), required=False)
 
@@ -141,8 +154,20 @@ class RequestForm(BootstrapForm):
             self.fields["delegate_method"].initial = gettext(
                 "by ratio, recommended democratically from the bottom up"
             )
+            self.fields["proposed_chair"].help_text = _(
+                "Optional: officers the Party organization has agreed to (拟定工会主席为×××), "
+                "names separated by spaces, commas or 、; the request then says so and "
+                "attaches their résumés."
+            )
         else:
-            for name in ("audit_seats", "audit_method", "audit_chair_posts", "party_org"):
+            for name in (
+                "audit_seats",
+                "audit_method",
+                "audit_chair_posts",
+                "audit_vice_chair_posts",
+                "party_org",
+                *(f"proposed_{p.value}" for p in PROPOSED_POSTS),
+            ):
                 del self.fields[name]
             self.fields["congress_kind"].initial = CongressKind.MEMBERS
         self.fields["planned_on"].help_text = _(
@@ -156,6 +181,12 @@ class RequestForm(BootstrapForm):
 
     def service_fields(self) -> dict:
         d = dict(self.cleaned_data)
+        proposed = {}
+        for post in PROPOSED_POSTS:
+            names = split_names(d.pop(f"proposed_{post.value}", "") or "")
+            if names:
+                proposed[post.value] = names
+        d["proposed_officers"] = proposed
         return {k: v for k, v in d.items() if v is not None or k in ("last_congress_on",)}
 
 

@@ -98,6 +98,7 @@ class Post(models.TextChoices):
     CHAIR = "chair", _("Chair")
     VICE_CHAIR = "vice_chair", _("Vice-chair")
     AUDIT_CHAIR = "audit_chair", _("Audit committee chair")
+    AUDIT_VICE_CHAIR = "audit_vice_chair", _("Audit committee vice-chair")
     MEMBER = "member", _("Committee member")
 
 
@@ -111,7 +112,7 @@ POSTS = {
         Post.MEMBER,
     ],
     Committee.UNION: [Post.CHAIR, Post.VICE_CHAIR, Post.MEMBER],
-    Committee.AUDIT: [Post.AUDIT_CHAIR, Post.MEMBER],
+    Committee.AUDIT: [Post.AUDIT_CHAIR, Post.AUDIT_VICE_CHAIR, Post.MEMBER],
 }
 SINGLE_POSTS = {Post.SECRETARY, Post.CHAIR, Post.AUDIT_CHAIR}  # one holder at a time
 
@@ -583,6 +584,15 @@ class ElectionCase(models.Model):
         _("vice-chairs (deputy secretaries)"), default=0
     )
     audit_chair_posts = models.PositiveSmallIntegerField(_("audit committee chairs"), default=0)
+    audit_vice_chair_posts = models.PositiveSmallIntegerField(
+        _("audit committee vice-chairs"), default=0
+    )
+    proposed_officers = models.JSONField(
+        _("officers proposed with the Party organization's agreement"),
+        default=dict,
+        blank=True,
+        help_text="{post: [names]}, in the order of services.cases.PLENARY_POSTS",
+    )
     officer_method = models.CharField(_("how the officers are elected"), max_length=300)
     party_org = models.ForeignKey(
         "orgs.Organization",

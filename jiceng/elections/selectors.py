@@ -517,6 +517,7 @@ def report_data(case) -> dict:
         "vice_chairs": holders(Committee.UNION, Post.VICE_CHAIR)
         or holders(Committee.PARTY, Post.DEPUTY_SECRETARY),
         "audit_chair": holders(Committee.AUDIT, Post.AUDIT_CHAIR),
+        "audit_vice_chairs": holders(Committee.AUDIT, Post.AUDIT_VICE_CHAIR),
         "plenary_on": max(
             (p.held_on for r in results.values() if r.post for p in r.polls), default=None
         ),

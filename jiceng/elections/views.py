@@ -52,6 +52,7 @@ from .models import (
     ElectionCase,
     Poll,
     PollStatus,
+    Post,
     RoundKind,
     TallyCorrection,
     TallySheet,
@@ -286,7 +287,13 @@ def _blank_form(case, key, data=None):
             initial={"held_on": case.planned_on, "entitled": case.delegates},
         )
     if key == "plenary":
-        return PlenaryForm(data, prefix=prefix, posts=_plenary_posts(case))
+        proposed = case.proposed_officers or {}
+        return PlenaryForm(
+            data,
+            prefix=prefix,
+            posts=_plenary_posts(case),
+            initial={f"post_{p}": " ".join(names) for p, names in proposed.items()},
+        )
     return BeginTermForm(
         data,
         prefix=prefix,
@@ -324,6 +331,9 @@ def _case_page(request, case, *, bound=None, bound_step=None, status=200):
             "congress_name": documents.congress_name(case),
             "report_ready": documents.report_ready(case),
             "elected_names": elected_names,
+            "proposed_officers": [
+                (Post(post).label, names) for post, names in (case.proposed_officers or {}).items()
+            ],
             "committees": [(c, committee_label(case.org.kind, c)) for c in committees_of(case)],
         },
         status=status,
@@ -487,7 +497,12 @@ def case_document(request, case, kind):
     if kind != "request" and not documents.report_ready(found):
         raise Http404(_("The results of the first plenary meetings are not all declared yet."))
     make = documents.DOCUMENTS[kind][0]
-    return docx_response(make(found), documents.filename(found, kind))
+    if kind != "request":
+        return docx_response(make(found), documents.filename(found, kind))
+    to = request.GET.get("to") or "upper"
+    if to not in documents.RECIPIENTS or (to == "party" and found.party_org is None):
+        raise Http404(_("No such document."))
+    return docx_response(make(found, to=to), documents.filename(found, kind, to))
 
 
 # -- polls ----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ PLENARY_POSTS = {
         (Post.CHAIR, Committee.UNION, "chair_posts"),
         (Post.VICE_CHAIR, Committee.UNION, "vice_chair_posts"),
         (Post.AUDIT_CHAIR, Committee.AUDIT, "audit_chair_posts"),
+        (Post.AUDIT_VICE_CHAIR, Committee.AUDIT, "audit_vice_chair_posts"),
     ],
     System.PARTY: [
         (Post.SECRETARY, Committee.PARTY, "chair_posts"),
@@ -94,6 +95,8 @@ def case_snapshot(case: ElectionCase) -> dict:
         "chair_posts": case.chair_posts,
         "vice_chair_posts": case.vice_chair_posts,
         "audit_chair_posts": case.audit_chair_posts,
+        "audit_vice_chair_posts": case.audit_vice_chair_posts,
+        "proposed_officers": case.proposed_officers,
         "officer_method": case.officer_method,
         "party_org": case.party_org.code if case.party_org else None,
         "upper_org": case.upper_org.code,
@@ -156,6 +159,50 @@ def related_party_orgs(org, on: dt.date):
     ).order_by("name")
 
 
+def _proposed(system: str, proposed: dict | None, seats: dict, errors: dict) -> dict:
+    """The officers named in the request with the Party organization's agreement (seed 004:
+    拟定工会主席为×××、副主席为×××、经审主任为×××): {post: [names]} in the plenary's order,
+    each name non-empty, no more names than the post's seats, nobody named twice."""
+    if not proposed:
+        return {}
+    if system != System.UNION:
+        errors["proposed_officers"] = _(
+            "Only a union's request names officers agreed by the same-level Party organization."
+        )
+        return {}
+    order = [post.value for post, _committee, _field in PLENARY_POSTS[system]]
+    problems, found, seen = [], {}, {}
+    for post, names in proposed.items():
+        if post not in order:
+            problems.append(
+                _("“%(post)s” is not a post the first plenary meetings elect.") % {"post": post}
+            )
+            continue
+        label = Post(post).label
+        if isinstance(names, str):
+            names = [names]
+        cleaned = ["".join(str(n or "").split()) for n in names]
+        if not cleaned or not all(cleaned):
+            problems.append(_("%(post)s: a proposed name is empty.") % {"post": label})
+            continue
+        if len(cleaned) > seats[post]:
+            problems.append(
+                _("%(post)s: %(n)s names proposed for %(seats)s posts.")
+                % {"post": label, "n": len(cleaned), "seats": seats[post]}
+            )
+        for n in cleaned:
+            if n in seen:
+                problems.append(
+                    _("%(name)s is proposed for both %(a)s and %(b)s.")
+                    % {"name": n, "a": seen[n], "b": label}
+                )
+            seen[n] = label
+        found[post] = cleaned
+    if problems:
+        errors["proposed_officers"] = problems
+    return {post: found[post] for post in order if post in found}
+
+
 def _current_term(org, committee: str):
     return Term.objects.filter(org=org, committee=committee, status=TermStatus.CURRENT).first()
 
@@ -177,6 +224,8 @@ def file_request(
     chair_posts: int = 1,
     vice_chair_posts: int = 0,
     audit_chair_posts: int | None = None,
+    audit_vice_chair_posts: int = 0,
+    proposed_officers: dict | None = None,
     officer_method: str = "",
     party_org=None,
     congress_kind: str = CongressKind.DELEGATES,
@@ -184,7 +233,9 @@ def file_request(
     term_number: int | None = None,
 ) -> ElectionCase:
     """File the request (请示) for a re-election of `org`'s committees. Refused when the
-    congress is planned less than the policy's months after the request."""
+    congress is planned less than the policy's months after the request. A union's request
+    may name the officers the same-level Party organization agreed to (`proposed_officers`,
+    {post: [names]})."""
     gate.require(actor, gate.MANAGE, org)
     system = System.UNION if org.tree == Tree.UNION else System.PARTY
     errors = {}
@@ -224,9 +275,9 @@ def file_request(
             "The chairs and vice-chairs (%(n)s) cannot outnumber the committee (%(seats)s)."
         ) % {"n": chair_posts + vice_chair_posts, "seats": committee_seats}
     if system == System.PARTY:
-        if audit_seats or audit_chair_posts:
+        if audit_seats or audit_chair_posts or audit_vice_chair_posts:
             errors["audit_seats"] = _("A Party organization has no funds audit committee.")
-        audit_chair_posts = 0
+        audit_chair_posts = audit_vice_chair_posts = 0
     else:
         if audit_chair_posts is None:
             audit_chair_posts = 1 if audit_seats else 0
@@ -234,6 +285,17 @@ def file_request(
             errors["audit_chair_posts"] = _(
                 "The audit committee chairs cannot outnumber its members (%(seats)s)."
             ) % {"seats": audit_seats}
+        elif audit_vice_chair_posts < 0:
+            errors["audit_vice_chair_posts"] = _("The number is too small.")
+        elif audit_chair_posts + audit_vice_chair_posts > audit_seats:
+            errors["audit_vice_chair_posts"] = _(
+                "The audit committee chairs and vice-chairs (%(n)s) cannot outnumber its "
+                "members (%(seats)s)."
+            ) % {"n": audit_chair_posts + audit_vice_chair_posts, "seats": audit_seats}
+        elif audit_vice_chair_posts and not audit_chair_posts:
+            errors["audit_vice_chair_posts"] = _(
+                "An audit committee with vice-chairs needs a chair."
+            )
         if party_org is None:
             errors["party_org"] = _(
                 "Name the same-level Party organization: the request goes to it first."
@@ -258,6 +320,17 @@ def file_request(
                     "%(org)s has no host unit with a Party organization on record: register "
                     "its unit first."
                 ) % {"org": org.name}
+    proposed = _proposed(
+        system,
+        proposed_officers,
+        {
+            Post.CHAIR: chair_posts,
+            Post.VICE_CHAIR: vice_chair_posts,
+            Post.AUDIT_CHAIR: audit_chair_posts or 0,
+            Post.AUDIT_VICE_CHAIR: audit_vice_chair_posts,
+        },
+        errors,
+    )
     committee = Committee.UNION if system == System.UNION else Committee.PARTY
     current = _current_term(org, committee)
     term_number = term_number or ((current.number + 1) if current else 1)
@@ -290,6 +363,8 @@ def file_request(
         chair_posts=chair_posts,
         vice_chair_posts=vice_chair_posts,
         audit_chair_posts=audit_chair_posts,
+        audit_vice_chair_posts=audit_vice_chair_posts,
+        proposed_officers=proposed,
         officer_method=(officer_method or "").strip()
         or (
             _("elected at the first plenary meetings of the new committees")

@@ -82,8 +82,10 @@ def _eligible(person, org, committee: str) -> bool:
 
 
 def _role_for(term: Term, post: str) -> str:
-    roles = policy_value("elections.officer_roles", org=term.org, on=term.starts_on)
-    return roles[term.committee][post]
+    roles = policy_value("elections.officer_roles", org=term.org, on=term.starts_on)[term.committee]
+    # A post the policy (or an older override of it) does not list gets the committee's
+    # members' role: an audit vice-chair reviews like the audit committee, never more.
+    return roles.get(post) or roles[Post.MEMBER]
 
 
 def _user_of(person):

@@ -174,6 +174,15 @@ class Command(BaseCommand):
         create.add_argument("--chairs", type=int, default=1, help="chairs / secretaries")
         create.add_argument("--vice-chairs", type=int, default=0, help="vice-chairs / deputies")
         create.add_argument("--audit-chairs", type=int, default=None)
+        create.add_argument("--audit-vice-chairs", type=int, default=0)
+        create.add_argument(
+            "--proposed",
+            action="append",
+            default=[],
+            metavar="POST=NAMES",
+            help="union: officers the Party organization agreed to, e.g. 主席=张三 or "
+            "副主席=李四,王五; repeat",
+        )
         create.add_argument("--officer-method", default="")
         create.add_argument("--party-org", metavar="CODE", help="union: same-level Party org")
         create.add_argument(
@@ -283,6 +292,12 @@ class Command(BaseCommand):
         report.add_argument("--case", type=int, required=True, metavar="ID")
         report.add_argument("-o", "--output", required=True, metavar="FILE.docx")
         report.add_argument("--kind", choices=["report", "request", "notice"], default="report")
+        report.add_argument(
+            "--to",
+            choices=["upper", "party"],
+            default="upper",
+            help="request: to the upper level (default) or first to the same-level Party org",
+        )
         add_as_option(report)
 
     def handle(self, *args, area, action, as_user, **options):
@@ -565,6 +580,10 @@ class Command(BaseCommand):
             party = Organization.objects.filter(code=o["party_org"]).first()
             if party is None:
                 raise CommandError(f"没有这个组织：{o['party_org']}")
+        proposed = {}
+        for item in o["proposed"]:
+            key, names = self._pair(item, "职务和拟定人选")
+            proposed.setdefault(self._post(key), []).extend(self._names(names))
         case = services.file_request(
             user,
             org=target,
@@ -580,6 +599,8 @@ class Command(BaseCommand):
             chair_posts=o["chairs"],
             vice_chair_posts=o["vice_chairs"],
             audit_chair_posts=o["audit_chairs"],
+            audit_vice_chair_posts=o["audit_vice_chairs"],
+            proposed_officers=proposed,
             officer_method=o["officer_method"],
             party_org=party,
             congress_kind=o["congress_kind"],
@@ -641,14 +662,21 @@ class Command(BaseCommand):
             state = "可办理" if s["possible"] else "；".join(r.message for r in s["refusals"])
             self.stdout.write(f"  下一步：{s['label']}：{state}")
 
-    def _case_report(self, user, *, case, output, kind, **_):
+    def _case_report(self, user, *, case, output, kind, to, **_):
         from jiceng.elections import documents
 
         found = selectors.get_case(user, case)
         if kind != "request" and not documents.report_ready(found):
             raise CommandError("首次全体会议的选举结果尚未全部宣布，还不能生成选举结果的报告。")
         make = documents.DOCUMENTS[kind][0]
-        make(found).save(output)
+        if kind == "request":
+            if to == "party" and found.party_org is None:
+                raise CommandError(
+                    f"{found.org.name}的请示只报{found.upper_org.name}，没有本级党组织这一步。"
+                )
+            make(found, to=to).save(output)
+        else:
+            make(found).save(output)
         self.stdout.write(f"已写入 {output}")
 
     # -- the case's later steps -----------------------------------------------------------
