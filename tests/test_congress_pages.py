@@ -143,6 +143,8 @@ def test_recording_a_proposal_and_taking_its_steps(h, login):
     body = page(client.get(detail))
     assert 'id="step-sort"' in body and 'id="step-accept"' in body
     assert "请先登记“分类”" in body  # shown on the accept step before it is possible
+    # Sorting was due 30 days after the session (2025-03-27, by policy): long past, shown so.
+    assert "已逾期 · 截止 2025-03-27" in body
     body = page(client.post(detail, {"step": "assign", "assign-on": "2025-03-01"}))
     assert "请先登记“立案”" in body
     assert (

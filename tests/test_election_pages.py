@@ -627,6 +627,7 @@ def test_the_upper_level_adds_an_officer_and_ends_a_post(world, branch_members, 
     upper = login(world.users["street_a_admin"])
     body = page(upper.get(reverse("elections:org", args=["A1"])))
     assert "增补班子成员" in body and "班子成员离任" in body
+    assert '<option value="organization">' in body and '<option value="chair">' not in body
     add_url = reverse("elections:officer_add", args=["A1"])
     data = {"committee": "party", "post": "organization", "name": newcomer.name, "on": "2026-01-05"}
     stranger = upper.post(add_url, data | {"name": "查无此人"})

@@ -286,6 +286,14 @@ def test_more_ballots_returned_than_issued_void_the_round_and_a_new_round_follow
     assert (again.round, again.seats) == (2, 2)  # every seat is still open
 
 
+def test_a_poll_that_could_not_fill_its_seats_is_refused(world):
+    with pytest.raises(ValidationError, match="候选人数不得少于应选人数"):
+        make_poll(world, seats=5, candidates=["张三", "王五"])
+    with pytest.raises(ValidationError, match="无法选出 5 名"):
+        make_poll(world, seats=5, entitled=3)
+    assert not Poll.objects.exists()
+
+
 def test_closing_is_refused_while_the_count_does_not_match(world):
     poll = make_poll(world)
     officer = world.users["a1_officer"]

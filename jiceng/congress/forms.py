@@ -148,7 +148,7 @@ class ProposalStepForm(BootstrapForm):
         if step == "sort":
             categories = policy_value("congress.proposal.categories", org=org)
             extra["category"] = forms.ChoiceField(
-                label=_("Category"), choices=[("", "—"), *[(c, c) for c in categories]]
+                label=_("Proposal category"), choices=[("", "—"), *[(c, c) for c in categories]]
             )
         elif step == "convert":
             extra["reason"] = forms.CharField(label=_("Reason"), max_length=200)
@@ -187,7 +187,7 @@ class ProposalStepForm(BootstrapForm):
 
 class ProposalFilterForm(BootstrapForm):
     q = forms.CharField(label=_("Title or proposer"), required=False, max_length=60)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=_("Proposal category"), required=False)
     state = forms.ChoiceField(
         label=_("State"),
         required=False,

@@ -301,7 +301,8 @@ def proposal_next_steps(user, proposal: Proposal, on: dt.date | None = None) -> 
                 "refusals": shown,
                 "possible": not shown,
                 "mine": manager or (own and step.key == "feedback"),
-                "due": _step_due(proposal, step.key),
+                "due": (due := _step_due(proposal, step.key)),
+                "overdue": bool(due and not shown and due < timezone.localdate()),
             }
         )
     return found

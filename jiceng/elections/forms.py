@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.ui.forms import BootstrapForm
 
-from .models import Committee, CongressKind, Post, RoundKind
+from .models import POSTS, Committee, CongressKind, Post, RoundKind
 
 NAME_SPLIT = re.compile(r"[\s,，、;；]+")
 
@@ -583,7 +583,8 @@ class OfficerAddForm(BootstrapForm):
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].choices = [(c, Committee(c).label) for c in committees]
-        self.fields["post"].choices = [(p.value, p.label) for p in Post]
+        posts = dict.fromkeys(p for c in committees for p in POSTS[c])  # only this tree's posts
+        self.fields["post"].choices = [(p.value, p.label) for p in posts]
         self.fields["name"].help_text = _("A by-election or an appointment during the term.")
 
 

@@ -140,6 +140,7 @@ def create_poll(
     """A round of voting at `org`. A later round (`parent`) follows a declared result: a revote
     among the tied, or a further round for the seats left empty."""
     gate.require(actor, gate.MANAGE, org)
+    candidates = list(candidates)
     errors = {}
     system = system or org.tree
     if system not in System.values:
@@ -158,6 +159,17 @@ def create_poll(
         errors["seats"] = _("There must be at least one seat.")
     if entitled < 1:
         errors["entitled"] = _("Enter the number entitled to attend.")
+    elif seats > entitled:
+        errors["seats"] = _("%(seats)s seats cannot be filled by %(n)s entitled to vote.") % {
+            "seats": seats,
+            "n": entitled,
+        }
+    named = len(candidates)
+    if kind == RoundKind.FIRST and named and named < seats and "seats" not in errors:
+        errors["candidates"] = _(
+            "%(n)s candidates for %(seats)s seats: a poll needs at least as many candidates as "
+            "seats."
+        ) % {"n": named, "seats": seats}
     if kind not in RoundKind.values:
         errors["kind"] = _("This is not one of the allowed values.")
     round_number = 1
