@@ -381,7 +381,8 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
     """Party records in each branch of the first community, made through the services: full
     members, one probationary member, one activist and one applicant (plus a development target
     in the first branch); the demo users zb and dy are members of their branch, and some members
-    belong to the community's joint union, with delegates and development plans."""
+    belong to the community's joint union, with delegates and development plans; gh's enterprise
+    union has eight members of its own."""
     from jiceng.people import services as people
     from jiceng.people.models import Category, DelegateCategory, Stage
 
@@ -498,8 +499,21 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
                     joined_on=dt.date(2015, 3, 1),
                     migrant_worker=True,
                 )
+    # The enterprise union of the demo user gh: workers who are members, one of them retired.
+    for k in range(8):
+        worker = person(marks.enterprise_union, dt.date(1970 + 3 * k, 5, 1))
+        people.join_union(
+            actor,
+            worker,
+            org=marks.enterprise_union,
+            member_number=f"{marks.enterprise_union.code}-{k + 1:04d}",
+            joined_on=dt.date(2012 + k % 6, 3, 1),
+            migrant_worker=k % 3 == 0,
+        )
     if union is not None:
-        seated = UnionMembership.objects.filter(org=union).select_related("person")[:3]
+        seated = UnionMembership.objects.filter(org=union, left_on__isnull=True).select_related(
+            "person"
+        )[:3]
         for i, member in enumerate(seated):
             people.seat_delegate(
                 actor,
