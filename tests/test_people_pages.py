@@ -834,3 +834,66 @@ def test_another_organizations_user_gets_404_for_the_photo(
     assert Person.objects.get(pk=people.full1.person_id).photo_type == "image/png"
     reader = login(world.users["a1_member"])  # sees the member, may not change the photo
     assert upload(reader, pk, JPEG).status_code == 403
+
+
+# --- Correcting an ID number ------------------------------------------------------------------
+
+
+def test_an_officer_corrects_an_id_number_audited_masked(world, login, people):
+    m = people.full1
+    old_masked = m.person.id_number_masked
+    url = reverse("people:member_id_number", args=[m.pk])
+    client = login(world.users["a1_officer"])
+    html = page(client.get(reverse("people:member_detail", args=[m.pk])))
+    assert 'id="correct-id-number"' in html and "更正身份证号码" in html and old_masked in html
+    new = id_number(dt.date(1976, 4, 4), 7)
+    response = client.post(url, {"identity-id_number": new}, follow=True)
+    assert "身份证号码已更正。" in page(response)
+    m.person.refresh_from_db()
+    assert m.person.birth_date == dt.date(1976, 4, 4)
+    assert m.person.id_number_masked == new[:3] + "*" * 11 + new[-4:]
+    event = AuditEvent.objects.filter(action="person.update").latest("id")
+    assert event.before["id_number"] == old_masked
+    assert event.after["id_number"] == m.person.id_number_masked
+    assert new not in json.dumps([event.before, event.after])
+    again = client.post(url, {"identity-id_number": new}, follow=True)
+    assert "没有任何改动。" in page(again) and AuditEvent.objects.latest("id") == event
+
+
+def test_a_bad_or_taken_id_number_is_refused_in_chinese(world, login, people):
+    m = people.full1
+    before = m.person.id_number_hash
+    url = reverse("people:member_id_number", args=[m.pk])
+    client = login(world.users["a1_officer"])
+    good = id_number(dt.date(1976, 4, 4), 9)
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    response = client.post(url, {"identity-id_number": wrong})
+    assert response.status_code == 400
+    assert "该公民身份号码的校验码有误，请核对。" in page(response)
+    assert 'id="correct-id-number" open' in page(response)
+    taken = client.post(url, {"identity-id_number": clear_id_number(people.full2)})
+    assert taken.status_code == 400
+    m.person.refresh_from_db()
+    assert m.person.id_number_hash == before
+
+
+def clear_id_number(m) -> str:
+    from jiceng.people import crypto
+    from jiceng.people.services import ID_CONTEXT
+
+    return crypto.decrypt(m.person.id_number_encrypted, ID_CONTEXT)
+
+
+def test_only_the_members_officers_may_correct_the_id_number(world, login, people):
+    m = people.full1
+    url = reverse("people:member_id_number", args=[m.pk])
+    new = {"identity-id_number": id_number(dt.date(1976, 4, 4), 11)}
+    assert login(world.users["a2_officer"]).post(url, new).status_code == 404
+    member = login(world.users["a1_member"])
+    assert 'id="correct-id-number"' not in page(
+        member.get(reverse("people:member_detail", args=[m.pk]))
+    )
+    assert member.post(url, new).status_code == 403
+    before = m.person.id_number_hash
+    m.person.refresh_from_db()
+    assert m.person.id_number_hash == before

@@ -21,7 +21,9 @@ def _delegates(actor, union, today: dt.date) -> list[Delegate]:
     from jiceng.people.services import seat_delegate
 
     seated = {d.person_id for d in Delegate.objects.filter(org=union)}
-    for m in UnionMembership.objects.filter(org=union).exclude(person_id__in=seated)[:6]:
+    for m in UnionMembership.objects.filter(org=union, left_on__isnull=True).exclude(
+        person_id__in=seated
+    )[:6]:
         seat_delegate(
             actor,
             m.person,

@@ -48,7 +48,9 @@ def create_demo_terms(actor, marks, today: dt.date) -> None:
         return
     members = [
         m.person
-        for m in UnionMembership.objects.filter(org=union).select_related("person").order_by("id")
+        for m in UnionMembership.objects.filter(org=union, left_on__isnull=True)
+        .select_related("person")
+        .order_by("id")
     ]
     started = add_months(today, -20)
     committee = [(members[0], Post.CHAIR), (members[1], Post.VICE_CHAIR)]

@@ -253,9 +253,9 @@ def _expected_from_records(org, rule: str, day: dt.date) -> list[int]:
         rows = (
             UnionMembership.objects.filter(org=org, joined_on__lte=day)
             .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-            .exclude(status=UnionStatus.LEFT)
-        )
-        return list(rows.values_list("person_id", flat=True))
+            .exclude(status=UnionStatus.LEFT, left_on__isnull=True)
+        )  # members then: one who left later was still expected on `day`
+        return list(rows.values_list("person_id", flat=True).distinct())
     if rule == "delegates":
         return list(_seats(org, day).values_list("person_id", flat=True).distinct())
     raise ValueError(f"unknown expected rule {rule}")

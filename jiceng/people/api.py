@@ -1,20 +1,23 @@
 """People API: Party records (masked identity), their milestones, recording a pipeline step,
-and the composition of the members under an organization on a date."""
+the composition of the members under an organization on a date, and trade-union members
+(list, enrol, leave)."""
 
 import datetime as dt
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from jiceng.orgs.models import Tree
 from jiceng.orgs.selectors import get_visible
 from jiceng.pagination import paginate
 from jiceng.schemas import OrgRef
 
-from . import selectors, services
-from .models import Category, Floating, Gender, Stage
+from . import selectors, services, unions
+from .models import Category, Floating, Gender, Stage, UnionStatus
 from .pipeline import PIPELINE
 
 router = Router(tags=["people"])
@@ -226,3 +229,129 @@ def composition(
         "education": dict(found["education"]),
         "age_band": dict(found["age_band"]),
     }
+
+
+# -- trade-union members ---------------------------------------------------------------------
+
+UnionCode = Annotated[str, Path(..., max_length=32, description="工会组织代码")]
+
+
+class UnionMemberOut(Schema):
+    id: int
+    name: str
+    gender: str
+    org: OrgRef
+    id_number: str = Field(description="身份证号码（脱敏）")
+    phone: str = Field(description="手机号码（脱敏）")
+    member_number: str
+    joined_on: dt.date
+    status: str
+    status_label: str
+    retired_on: dt.date | None
+    migrant_worker: bool
+    card_issued: bool
+    left_on: dt.date | None
+    left_reason: str
+
+
+class UnionMemberPage(Schema):
+    items: list[UnionMemberOut]
+    next: str | None
+
+
+class UnionMemberFilter(Schema):
+    status: str | None = Field(
+        None, max_length=8, description="working、retired、left，或 current（未离会）"
+    )
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class UnionEnrolIn(Schema):
+    # Required in fact; checked by the service (after the permission check), in Chinese.
+    name: str = Field("", max_length=60)
+    id_number: str = Field("", max_length=24, description="公民身份号码")
+    phone: str = Field("", max_length=20)
+    member_number: str = Field("", max_length=32, description="会员编号（本工会内唯一）")
+    joined_on: dt.date | None = Field(None, description="入会日期，不能晚于今天")
+    status: UnionStatus = Field(UnionStatus.WORKING, description="working 或 retired")
+    migrant_worker: bool = False
+    card_issued: bool = False
+
+
+class UnionLeaveIn(Schema):
+    on: dt.date | None = Field(None, description="离会日期，不能晚于今天")
+    reason: str = Field("", max_length=200, description="离会原因")
+
+
+def _union(request, code: str):
+    """The trade union `code` the user may see (404 otherwise)."""
+    org = get_visible(request.user, code)
+    if org.tree != Tree.UNION:
+        raise Http404  # no such union
+    return org
+
+
+def _union_member(m) -> dict:
+    p = m.person
+    return {
+        "id": m.pk,
+        "name": p.name,
+        "gender": p.gender,
+        "org": m.org,
+        "id_number": p.id_number_masked,
+        "phone": p.phone_masked,
+        "member_number": m.member_number,
+        "joined_on": m.joined_on,
+        "status": m.status,
+        "status_label": str(m.get_status_display()),
+        "retired_on": m.retired_on,
+        "migrant_worker": m.migrant_worker,
+        "card_issued": m.card_issued,
+        "left_on": m.left_on,
+        "left_reason": m.left_reason,
+    }
+
+
+@router.get(
+    "/unions/{code}/members",
+    response=UnionMemberPage,
+    summary="工会会员名单（含下级工会，游标分页，身份信息脱敏）",
+)
+def list_union_members(request, code: UnionCode, filters: Query[UnionMemberFilter]):
+    org = _union(request, code)
+    status = _valid_choice(filters.status, {*UnionStatus.values, "current"}, "status")
+    found = selectors.union_members(request.user, org)
+    if status == "current":
+        found = found.filter(left_on__isnull=True)
+    elif status:
+        found = found.filter(status=status)
+    page = paginate(found, key="id", cursor=filters.cursor, limit=filters.limit)
+    return {"items": [_union_member(m) for m in page.items], "next": page.next_cursor}
+
+
+@router.post(
+    "/unions/{code}/members",
+    response={201: UnionMemberOut},
+    summary="登记工会会员入会（按身份证号码查找已登记人员，或同时登记）",
+)
+def enrol_union_member(request, code: UnionCode, payload: UnionEnrolIn):
+    org = _union(request, code)
+    if payload.status == UnionStatus.LEFT:
+        raise ValidationError({"status": _("To record that a member left, use “Leave the union”.")})
+    m = unions.enrol(request.user, org=org, **payload.model_dump())
+    return Status(201, _union_member(selectors.get_union_member(request.user, org, m.pk)))
+
+
+@router.post(
+    "/unions/{code}/members/{id}/leave",
+    response=UnionMemberOut,
+    summary="登记会员离会（日期和原因）",
+)
+def leave_union(request, code: UnionCode, id: RecordId, payload: UnionLeaveIn):
+    org = _union(request, code)
+    m = selectors.get_union_member(request.user, org, id)
+    if payload.on is not None and payload.on < EARLIEST:
+        raise ValidationError({"on": _("The date is too early.")})
+    m = unions.leave(request.user, m, on=payload.on, reason=payload.reason)
+    return _union_member(m)

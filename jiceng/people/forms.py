@@ -496,6 +496,16 @@ class PhotoForm(BootstrapForm):
         super().__init__(*args, **kwargs)
 
 
+class IdNumberForm(BootstrapForm):
+    """An officer's correction of a person's citizen ID number (checked like a new one)."""
+
+    id_number = _text(_("Correct ID number"), max_length=24, autocomplete="off")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "identity")
+        super().__init__(*args, **kwargs)
+
+
 # --- union members: joining, changes, leaving ----------------------------------------------
 
 

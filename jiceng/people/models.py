@@ -242,16 +242,22 @@ class UnionStatus(models.TextChoices):
 
 
 class UnionMembership(models.Model):
-    """A trade-union member (会员): number, join date, union, status and categories (DOMAIN.md §2)."""
+    """A trade-union member (会员): number, join date, union, status and categories (DOMAIN.md §2).
 
-    person = models.OneToOneField(Person, models.PROTECT, related_name="union")
+    A person holds at most one membership in force (not left) at a time and any number of past
+    ones (a member who changes jobs leaves one union and joins another); the member number is
+    unique within its union."""
+
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="union_memberships", related_query_name="union"
+    )
     org = models.ForeignKey(
         "orgs.Organization",
         models.PROTECT,
         related_name="union_members",
         verbose_name=_("trade union"),
     )
-    member_number = models.CharField(_("member number"), max_length=32, unique=True)
+    member_number = models.CharField(_("member number"), max_length=32)
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     left_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
@@ -267,6 +273,16 @@ class UnionMembership(models.Model):
     class Meta:
         verbose_name = _("union membership")
         indexes = [models.Index(fields=["org", "joined_on"], name="union_member_org_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "member_number"], name="union_member_number_per_union"
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(left_on__isnull=True),
+                name="union_one_membership_in_force",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.member_number}"

@@ -531,8 +531,7 @@ def member_timeline(user, m: PartyMembership) -> list[dict]:
                 "order": (2, f.pk),
             }
         )
-    union = union_record(user, m.person)
-    if union is not None:
+    for union in union_records(user, m.person):
         entries.append(
             {"on": union.joined_on, "kind": "union", "union": union, "order": (3, union.pk)}
         )
@@ -544,13 +543,20 @@ def member_timeline(user, m: PartyMembership) -> list[dict]:
     return entries
 
 
-def union_record(user, person) -> UnionMembership | None:
-    """The person's union membership, if the user may see the union that keeps it."""
+def union_records(user, person):
+    """The person's union memberships (the one in force, then past ones, latest first) kept
+    by unions the user may see."""
     return (
         UnionMembership.objects.filter(gate.org_filter(user, field="org"), person=person)
         .select_related("org")
-        .first()
+        .order_by(F("left_on").desc(nulls_first=True), "-joined_on", "-id")
     )
+
+
+def union_record(user, person) -> UnionMembership | None:
+    """The person's union membership in force (else their latest past one), if the user may
+    see the union that keeps it."""
+    return union_records(user, person).first()
 
 
 def introducer_choices(m: PartyMembership, limit: int = 500) -> list[tuple[int, str]]:
@@ -615,7 +621,12 @@ def own_record(person) -> dict:
     from .pipeline import PIPELINE
 
     party = PartyMembership.objects.filter(person=person).select_related("org").first()
-    union = UnionMembership.objects.filter(person=person).select_related("org").first()
+    union = (
+        UnionMembership.objects.filter(person=person)
+        .select_related("org")
+        .order_by(F("left_on").desc(nulls_first=True), "-joined_on", "-id")
+        .first()
+    )
     milestones = party.milestones.order_by("-on", "-id") if party else []
     return {
         "party": party,
@@ -920,8 +931,14 @@ def get_delegate_seat(user, org: Organization, pk: int):
 
 
 def union_member_by_number(user, org: Organization, number: str) -> UnionMembership | None:
-    """The union member with this member number under `org`, if the user may see them."""
-    return union_members(user, org).filter(member_number=(number or "").strip()).first()
+    """The union member with this member number in `org` (numbers are unique per union), or
+    else the only one with it under `org`, if the user may see them."""
+    found = union_members(user, org).filter(member_number=(number or "").strip())
+    exact = found.filter(org=org).first()
+    if exact is not None:
+        return exact
+    below = list(found[:2])
+    return below[0] if len(below) == 1 else None
 
 
 def seated(org: Organization, person, on: dt.date) -> bool:

@@ -338,7 +338,9 @@ def join_union(
 ) -> UnionMembership:
     """Enrol `person` as a member of trade union `org` from `joined_on` (status working or
     retired; categories: migrant worker, member card issued). Later changes and leaving are
-    in `unions`; a past member (a roster being digitized) may be entered with `left_on`."""
+    in `unions`; a past member (a roster being digitized) may be entered with `left_on`. A
+    person holds one membership in force at a time: to move to another union they leave the
+    first (the new one begins on or after that day); member numbers are unique per union."""
     gate.require(actor, gate.MANAGE, org)
     errors = {}
     unknown = set(fields) - {
@@ -369,16 +371,13 @@ def join_union(
                 "%(what)s cannot be dated before %(name)s joined the union (%(date)s)."
             ) % {"what": what, "name": person.name, "date": joined_on}
     number = (member_number or "").strip()
-    taken = UnionMembership.objects.filter(member_number=number)
     if not number:
         errors["member_number"] = _("Enter the member number.")
-    elif taken.filter(org=org).exists():
+    elif UnionMembership.objects.filter(org=org, member_number=number).exists():
         errors["member_number"] = _("%(org)s already has a member with the number %(n)s.") % {
             "org": org.name,
             "n": number,
         }
-    elif taken.exists():
-        errors["member_number"] = _("Member number %(n)s is already in use.") % {"n": number}
     if joined_on is None:
         errors["joined_on"] = _("Enter the date of joining the union.")
     elif joined_on > timezone.localdate():
@@ -388,8 +387,28 @@ def join_union(
             "name": person.name,
             "date": person.birth_date,
         }
-    if UnionMembership.objects.filter(person=person).exists():
-        errors["person"] = _("%(name)s is already a union member.") % {"name": person.name}
+    # One membership in force at a time; past ones stay, and memberships never overlap.
+    held = UnionMembership.objects.select_for_update().filter(person=person)
+    current = held.filter(left_on__isnull=True).select_related("org").first()
+    left_on = fields.get("left_on")
+    if current is not None and not left_on:
+        errors["person"] = _("%(name)s is already a member of %(org)s.") % {
+            "name": person.name,
+            "org": current.org.name,
+        }
+    elif joined_on and "joined_on" not in errors and "left_on" not in errors:
+        overlap = held.filter(Q(left_on__isnull=True) | Q(left_on__gt=joined_on))
+        if left_on:
+            overlap = overlap.filter(joined_on__lt=left_on)
+        clash = overlap.order_by("joined_on").first()
+        if clash is not None:
+            errors["joined_on"] = _(
+                "%(name)s was a union member from %(start)s to %(end)s: memberships cannot overlap."
+            ) % {
+                "name": person.name,
+                "start": clash.joined_on,
+                "end": clash.left_on or _("now"),
+            }
     if errors:
         raise ValidationError(errors)
     m = UnionMembership.objects.create(

@@ -38,7 +38,7 @@ from jiceng.policy.registry import definition
 from jiceng.policy.selectors import value as policy_value
 from jiceng.sheets import CREATED, UNCHANGED, UPDATED, Choices, Column, Row, SheetSpec
 
-from . import crypto, services
+from . import crypto, services, unions
 from .identity import (
     birth_date_of,
     gender_of,
@@ -47,7 +47,17 @@ from .identity import (
     normalize_phone,
     phone_problem,
 )
-from .models import MEMBER_STAGES, Category, Education, Floating, Gender, PartyMembership, Person
+from .models import (
+    MEMBER_STAGES,
+    Category,
+    Education,
+    Floating,
+    Gender,
+    PartyMembership,
+    Person,
+    UnionMembership,
+    UnionStatus,
+)
 from .models import Stage as StageChoice
 
 MIN_AGE = "people.party.min_age"
@@ -170,6 +180,23 @@ def _org_code(value: str) -> str | None:
 
 def _age_on(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _check_identity(row) -> dt.date | None:
+    """Gender and birth date against the ID number; the birth date it holds."""
+    if not row.ok("id_number"):
+        return row.values.get("birth_date") if row.ok("birth_date") else None
+    number = row.values["id_number"]
+    born = birth_date_of(number)
+    if row.ok("gender") and row.values["gender"] and row.values["gender"] != gender_of(number):
+        row.error("gender", _("The gender does not match the ID number."))
+    if row.ok("birth_date") and row.values["birth_date"] not in (None, born):
+        row.error(
+            "birth_date",
+            _("The birth date %(entered)s does not match the ID number (%(born)s).")
+            % {"entered": row.values["birth_date"], "born": born},
+        )
+    return born
 
 
 def _flag(header: str, field: str, help_text, aliases=()) -> Column:
@@ -390,20 +417,7 @@ class MemberSheet(SheetSpec):
         return None
 
     def _check_identity(self, row) -> dt.date | None:
-        """Gender and birth date against the ID number; the birth date it holds."""
-        if not row.ok("id_number"):
-            return row.values.get("birth_date") if row.ok("birth_date") else None
-        number = row.values["id_number"]
-        born = birth_date_of(number)
-        if row.ok("gender") and row.values["gender"] and row.values["gender"] != gender_of(number):
-            row.error("gender", _("The gender does not match the ID number."))
-        if row.ok("birth_date") and row.values["birth_date"] not in (None, born):
-            row.error(
-                "birth_date",
-                _("The birth date %(entered)s does not match the ID number (%(born)s).")
-                % {"entered": row.values["birth_date"], "born": born},
-            )
-        return born
+        return _check_identity(row)
 
     def _check_dates(self, ctx, row, org, born) -> None:
         joined = row.values.get("joined_on") if row.ok("joined_on") else None
@@ -627,4 +641,489 @@ class MemberSheet(SheetSpec):
         return count
 
 
-SHEETS = [MemberSheet()]
+# -- the union member roster (工会会员名册) ----------------------------------------------------
+
+UNION_STATUSES = Choices(
+    [
+        (UnionStatus.WORKING, "在职", "在岗", "在职职工"),
+        (UnionStatus.RETIRED, "退休", "离退休", "离休"),
+        (UnionStatus.LEFT, "离会", "退会", "已离会", "已退会"),
+    ],
+    enum=UnionStatus,
+)
+UNION_KEPT = ("migrant_worker", "card_issued")  # changed through unions.change_member
+
+
+class UnionMemberSheet(SheetSpec):
+    """The union member roster: one row per membership, keyed by the ID number and the union
+    (a member who moved has a past row in the old union and one in force in the new). A new
+    membership is enrolled through `unions.enrol`; a known one is compared value by value and
+    changed through `unions.change_member` / `unions.leave` only where the file differs, so a
+    re-import writes nothing. The member number and the date of joining identify the record:
+    a file that differs from them is refused, not applied."""
+
+    kind = "union_members"
+    title = "工会会员"
+    label = gettext_lazy("Union members")
+    description = gettext_lazy(
+        "The roster of trade-union members, one row per membership, keyed by the citizen ID "
+        "number and the union. A new row enrols the member (registering the person if needed); "
+        "a known one is updated where the file differs. Exports mask ID numbers and phones "
+        "unless you may see them and ask for them in clear (which is logged)."
+    )
+    key = ""  # a person may have a row per union and date of joining: checked in `check`
+    limits_prefix = "orgs.import"
+    personal = True
+    org_field = "org"
+    field_aliases = {"person": "id_number", "phone": "phone", "reason": "left_reason"}
+    columns = (
+        Column("姓名", "name", sheets.text(60), required=True, width=12),
+        Column(
+            "公民身份号码",
+            "id_number",
+            _id_number,
+            required=True,
+            width=22,
+            as_text=True,
+            aliases=("身份证号码", "身份证号", "公民身份证号码"),
+            help=gettext_lazy("18 characters; identifies the person."),
+        ),
+        Column(
+            "性别",
+            "gender",
+            default="",
+            choices=GENDERS,
+            width=6,
+            help=gettext_lazy("Empty: taken from the ID number."),
+        ),
+        Column(
+            "出生日期",
+            "birth_date",
+            sheets.date_value(),
+            default=None,
+            width=12,
+            help=gettext_lazy("Empty: taken from the ID number."),
+        ),
+        Column(
+            "手机号码",
+            "phone",
+            _phone,
+            default="",
+            width=14,
+            as_text=True,
+            aliases=("联系电话", "手机号", "电话"),
+        ),
+        Column(
+            "工会",
+            "org",
+            sheets.code(check=_org_code),
+            required=True,
+            width=16,
+            as_text=True,
+            aliases=("工会代码", "所在工会", "所在工会代码"),
+            help=gettext_lazy("Code of a trade union you manage."),
+        ),
+        Column(
+            "会员编号",
+            "member_number",
+            sheets.text(32),
+            required=True,
+            width=14,
+            as_text=True,
+            help=gettext_lazy("Unique within the union."),
+        ),
+        Column(
+            "入会日期",
+            "joined_on",
+            sheets.date_value(),
+            required=True,
+            width=12,
+            help=gettext_lazy("e.g. 2019-07-01."),
+        ),
+        Column(
+            "状态",
+            "status",
+            default="",
+            choices=UNION_STATUSES,
+            width=8,
+            help=gettext_lazy("Empty: working, or left when a date of leaving is given."),
+        ),
+        Column(
+            "退休日期",
+            "retired_on",
+            sheets.date_value(),
+            default=None,
+            width=12,
+            help=gettext_lazy("Retired members; may be empty if unknown."),
+        ),
+        _flag("农民工", "migrant_worker", "", aliases=("农民工会员",)),
+        _flag(
+            "会员证", "card_issued", gettext_lazy("Member card issued."), aliases=("已发会员证",)
+        ),
+        Column(
+            "离会日期",
+            "left_on",
+            sheets.date_value(),
+            default=None,
+            width=12,
+            aliases=("退会日期",),
+            help=gettext_lazy("Past members only; not before the date of joining."),
+        ),
+        Column(
+            "离会原因",
+            "left_reason",
+            sheets.text(200),
+            default="",
+            width=20,
+            aliases=("退会原因",),
+        ),
+    )
+
+    # -- checking --------------------------------------------------------------------
+
+    _digest = staticmethod(MemberSheet._digest)
+
+    def _orgs(self, ctx, rows) -> dict[str, Organization | None]:
+        return MemberSheet._orgs(self, ctx, rows)
+
+    def _known(self, rows) -> tuple[dict, dict]:
+        """The people of these rows on record (by keyed hash) and their memberships (by
+        person), as plain values."""
+        digests = [self._digest(r) for r in rows if r.ok("id_number")]
+        people = {
+            p["id_number_hash"]: p
+            for p in Person.objects.filter(any_of("id_number_hash", digests)).values(
+                "pk", "id_number_hash", "name", "phone_masked", "phone_hash"
+            )
+        }
+        held: dict[int, list[dict]] = {}
+        found = UnionMembership.objects.filter(person_id__in=[p["pk"] for p in people.values()])
+        for m in found.values(
+            "pk",
+            "person_id",
+            "org_id",
+            "org__name",
+            "member_number",
+            "joined_on",
+            "left_on",
+            "left_reason",
+            "status",
+            "retired_on",
+            *UNION_KEPT,
+        ):
+            held.setdefault(m["person_id"], []).append(m)
+        return people, held
+
+    @staticmethod
+    def _numbers(orgs, rows) -> dict[tuple[int, str], int]:
+        """(union pk, member number) → the person holding it, for the rows' numbers."""
+        wanted = {r.values["member_number"] for r in rows if r.ok("member_number")}
+        ids = [o.pk for o in orgs.values() if o is not None]
+        found = UnionMembership.objects.filter(org_id__in=ids, member_number__in=wanted)
+        return {
+            (m["org_id"], m["member_number"]): m["person_id"]
+            for m in found.values("org_id", "member_number", "person_id")
+        }
+
+    @staticmethod
+    def match(held: list[dict], org: Organization, row: Row) -> dict | None:
+        """The membership a row stands for: in the row's union, joined that day, or else the
+        one in force there."""
+        here = [m for m in held if m["org_id"] == org.pk]
+        joined = row.values.get("joined_on")
+        return next((m for m in here if m["joined_on"] == joined), None) or next(
+            (m for m in here if m["left_on"] is None), None
+        )
+
+    @staticmethod
+    def status_of(v: dict) -> str:
+        return v.get("status") or (UnionStatus.LEFT if v.get("left_on") else UnionStatus.WORKING)
+
+    def check(self, ctx, rows: list[Row]) -> None:
+        orgs = self._orgs(ctx, rows)
+        people, held = self._known(rows)
+        numbers = self._numbers(orgs, rows)
+        seen = ctx.cache.setdefault("seen", {})
+        for row in rows:
+            org = self._check_org(ctx, orgs, row)
+            born = _check_identity(row)
+            self._check_dates(row, born)
+            person = None
+            if row.ok("id_number"):
+                person = people.get(self._digest(row))
+                if person is None and isinstance(row.values.get("phone"), Masked):
+                    row.error("phone", _("A masked phone number can only keep the one on record."))
+            self._check_repeats(row, seen)
+            if person is not None:
+                self._check_person(ctx, row, person, org, held.get(person["pk"], []))
+            if org is not None and row.ok("id_number", "member_number"):
+                holder = numbers.get((org.pk, row.values["member_number"]))
+                if holder is not None and (person is None or holder != person["pk"]):
+                    row.error(
+                        "member_number",
+                        _("%(org)s already has a member with the number %(n)s.")
+                        % {"org": org.name, "n": row.values["member_number"]},
+                    )
+
+    def _check_org(self, ctx, orgs, row) -> Organization | None:
+        if not row.ok("org"):
+            return None
+        code = row.values["org"]
+        org = orgs.get(code)
+        if org is None or not ctx.can(gate.VIEW, org):
+            row.error(
+                "org",
+                _("There is no organization with code %(code)s within your scope.")
+                % {"code": code},
+            )
+        elif org.tree != Tree.UNION:
+            row.error("org", _("%(code)s is not a trade union.") % {"code": code})
+        elif not org.is_active:
+            row.error("org", _("%(org)s has been dissolved.") % {"org": org.name})
+        elif not ctx.can(gate.MANAGE, org):
+            row.error(
+                "org",
+                _("You may not manage %(org)s (%(code)s).") % {"org": org.name, "code": org.code},
+            )
+        elif ctx.org is not None and not org.path.startswith(ctx.org.path):
+            row.error(
+                "org",
+                _("%(code)s is not under %(org)s (%(root)s), the organization this import is for.")
+                % {"code": code, "org": ctx.org.name, "root": ctx.org.code},
+            )
+        else:
+            return org
+        return None
+
+    def _check_dates(self, row, born) -> None:
+        v = row.values
+        day = {f: v.get(f) if row.ok(f) else None for f in ("joined_on", "retired_on", "left_on")}
+        joined, retired, left = day["joined_on"], day["retired_on"], day["left_on"]
+        if joined and born and joined <= born:
+            row.error("joined_on", _("The date of joining must come after the birth date."))
+        if joined and retired and retired < joined:
+            row.error("retired_on", _("Retirement cannot be dated before joining the union."))
+        if joined and left and left < joined:
+            row.error("left_on", _("Leaving cannot be dated before joining the union."))
+        if retired and left and left < retired:
+            row.error("left_on", _("The date of leaving cannot be before the retirement."))
+        if not row.ok("status"):
+            return
+        status = self.status_of(v)
+        if status == UnionStatus.LEFT and not v.get("left_on") and row.ok("left_on"):
+            row.error("left_on", _("Enter the date of leaving the union."))
+        elif status != UnionStatus.LEFT and v.get("left_on"):
+            row.error("status", _("A member with a date of leaving has the status “left”."))
+        if status == UnionStatus.WORKING and v.get("retired_on"):
+            row.error("retired_on", _("A working member has no retirement date."))
+
+    def _check_repeats(self, row, seen: dict) -> None:
+        """Within the file: one row per person, union and date of joining; one member number
+        per union; one membership in force per person."""
+        v = row.values
+        if row.ok("id_number", "org", "joined_on"):
+            key = ("row", self._digest(row), v["org"], v["joined_on"])
+            if key in seen:
+                row.error(
+                    "id_number",
+                    _("This membership also appears in row %(row)s.") % {"row": seen[key]},
+                )
+            seen.setdefault(key, row.number)
+        if row.ok("org", "member_number"):
+            key = ("number", v["org"], v["member_number"])
+            if key in seen:
+                row.error(
+                    "member_number",
+                    _("Member number %(n)s of %(code)s also appears in row %(row)s.")
+                    % {"n": v["member_number"], "code": v["org"], "row": seen[key]},
+                )
+            seen.setdefault(key, row.number)
+        if row.ok("id_number", "left_on") and not v.get("left_on"):
+            key = ("open", self._digest(row))
+            if key in seen:
+                row.error(
+                    "id_number",
+                    _(
+                        "Row %(row)s already holds this person's membership in force; a "
+                        "person is a member of one union at a time."
+                    )
+                    % {"row": seen[key]},
+                )
+            seen.setdefault(key, row.number)
+
+    def _check_person(self, ctx, row, person: dict, org, held: list[dict]) -> None:
+        v = row.values
+        if row.ok("name") and v["name"] != person["name"]:
+            # the name on record is not shown: the file cannot be used to look people up
+            row.error("name", _("This ID number is registered under another name."))
+        phone = v.get("phone")
+        if isinstance(phone, Masked) and phone != person["phone_masked"]:
+            row.error("phone", _("A masked phone number can only keep the one on record."))
+        if org is None:
+            return
+        m = self.match(held, org, row)
+        if m is None:
+            current = next((h for h in held if h["left_on"] is None), None)
+            if current is not None and not v.get("left_on"):
+                where = self._org_by_pk(ctx, current["org_id"])
+                row.error(
+                    "id_number",
+                    _("%(name)s is already a member of %(org)s.")
+                    % {"name": person["name"], "org": where.name}
+                    if ctx.can(gate.VIEW, where)
+                    else _("A person with this ID number is already registered."),
+                )
+            return
+        for f, label in (("member_number", "会员编号"), ("joined_on", "入会日期")):
+            if row.ok(f) and v[f] != m[f]:
+                row.error(
+                    f,
+                    _(
+                        "The record of this membership has %(value)s; the %(what)s cannot be "
+                        "changed by import."
+                    )
+                    % {"value": m[f], "what": label},
+                )
+        retired = v.get("retired_on") if row.ok("retired_on") else None
+        moved = retired and retired != m["retired_on"] and m["status"] == UnionStatus.RETIRED
+        if m["left_on"] is None and moved and self.status_of(v) != UnionStatus.WORKING:
+            row.error(
+                "retired_on",
+                _("The record has this member retired on %(date)s; correct it on the page.")
+                % {"date": m["retired_on"] or "—"},
+            )
+        if m["left_on"] is not None and self._differs(m, v):
+            row.error(
+                "left_on",
+                _("This membership ended on %(date)s; it cannot be changed by import.")
+                % {"date": m["left_on"]},
+            )
+
+    def _org_by_pk(self, ctx, pk: int) -> Organization:
+        return MemberSheet._org_by_pk(self, ctx, pk)
+
+    def _differs(self, m: dict, v: dict) -> bool:
+        """Whether the row asks for anything other than what is on record."""
+        status = self.status_of(v)
+        if status != m["status"]:
+            return True
+        if v.get("retired_on") and v["retired_on"] != m["retired_on"]:
+            return True
+        if any(f in v and v[f] != m[f] for f in UNION_KEPT):
+            return True
+        if "left_on" in v and v["left_on"] != m["left_on"]:
+            return True
+        return bool(m["left_on"] and "left_reason" in v and v["left_reason"] != m["left_reason"])
+
+    # -- applying --------------------------------------------------------------------
+
+    def prepare(self, ctx, rows: list[Row]) -> None:
+        orgs = self._orgs(ctx, rows)
+        people, held = self._known(rows)
+        ctx.cache["chunk"] = (orgs, people, held)
+
+    def apply_row(self, ctx, row: Row) -> str:
+        orgs, people, held = ctx.cache["chunk"]
+        v = row.values
+        org = orgs[v["org"]]
+        person = people.get(self._digest(row))
+        m = self.match(held.get(person["pk"], []), org, row) if person else None
+        status = self.status_of(v)
+        # a blank or masked phone keeps the one on record (union rosters often have none)
+        phone = v.get("phone") or None
+        if isinstance(phone, Masked):
+            phone = None
+        if m is None:
+            fields = {f: v[f] for f in UNION_KEPT if f in v}
+            fields["status"] = status
+            for f in ("retired_on", "left_on"):
+                if v.get(f):
+                    fields[f] = v[f]
+            if v.get("left_reason"):
+                fields["left_reason"] = v["left_reason"]
+            found = Person.objects.filter(pk=person["pk"]).first() if person else None
+            if found is not None and phone is not None:
+                services.update_person(ctx.actor, found, org=org, phone=phone)
+            unions.enrol(
+                ctx.actor,
+                org=org,
+                name=v["name"],
+                id_number=v["id_number"],
+                phone=phone or "",
+                member_number=v["member_number"],
+                joined_on=v["joined_on"],
+                **fields,
+            )
+            return CREATED
+        changed = []
+        record = UnionMembership.objects.select_related("person", "org").get(pk=m["pk"])
+        if phone is not None:
+            changed += services.update_person(ctx.actor, record.person, org=org, phone=phone)
+        if self._differs(m, v):
+            before = (record.status, record.retired_on, *(getattr(record, f) for f in UNION_KEPT))
+            kept = {f: v[f] for f in UNION_KEPT if f in v}
+            target = status
+            if status == UnionStatus.LEFT:
+                target = UnionStatus.RETIRED if v.get("retired_on") else record.status
+            retire_on = v.get("retired_on") or ctx.today
+            record = unions.change_member(ctx.actor, record, on=retire_on, status=target, **kept)
+            after = (record.status, record.retired_on, *(getattr(record, f) for f in UNION_KEPT))
+            if after != before:
+                changed.append("membership")
+            if status == UnionStatus.LEFT:
+                unions.leave(ctx.actor, record, on=v["left_on"], reason=v.get("left_reason", ""))
+                changed.append("left_on")
+        return UPDATED if changed else UNCHANGED
+
+    # -- exporting -------------------------------------------------------------------
+
+    def export_rows(self, actor, orgs, *, reveal: bool = False, tally: Counter | None = None):
+        """Rows of the union memberships `actor` sees under `orgs` (past ones included); ID
+        numbers and phones masked unless `reveal` where `actor` holds gate.REVEAL."""
+        under = Q(pk__in=[])
+        for root in orgs:
+            under |= subtree_q(root.path, "org__path")
+        found = UnionMembership.objects.filter(
+            gate.org_filter(actor, gate.VIEW, field="org") & under
+        )
+        if reveal:
+            allowed = gate.org_filter(actor, gate.REVEAL, field="org")
+            found = found.annotate(
+                clear=Value(True)
+                if allowed == Q()
+                else Case(When(allowed, then=Value(True)), default=Value(False)),
+            )
+        found = found.select_related("person", "org").order_by("org__path", "joined_on", "pk")
+        tally = tally if tally is not None else Counter()
+        for m in found.iterator(chunk_size=2000):
+            p = m.person
+            id_number, phone = p.id_number_masked, p.phone_masked
+            if reveal and m.clear:
+                if p.id_number_encrypted:
+                    id_number = crypto.decrypt(p.id_number_encrypted, services.ID_CONTEXT)
+                    tally["id_numbers"] += 1
+                if p.phone_encrypted:
+                    phone = crypto.decrypt(p.phone_encrypted, services.PHONE_CONTEXT)
+                    tally["phones"] += 1
+            tally["rows"] += 1
+            yield {
+                "name": p.name,
+                "id_number": id_number,
+                "gender": p.gender,
+                "birth_date": p.birth_date,
+                "phone": phone,
+                "org": m.org.code,
+                "member_number": m.member_number,
+                "joined_on": m.joined_on,
+                "status": m.status,
+                "retired_on": m.retired_on,
+                "migrant_worker": m.migrant_worker,
+                "card_issued": m.card_issued,
+                "left_on": m.left_on,
+                "left_reason": m.left_reason,
+            }
+
+    export = MemberSheet.export
+
+
+SHEETS = [MemberSheet(), UnionMemberSheet()]

@@ -17,7 +17,6 @@ from jiceng.access import gate
 from jiceng.audit.services import record
 
 from .models import UnionMembership, UnionStatus
-from .selectors import union_record
 from .services import find_by_id_number, join_union, register_person
 
 CHANGE_FIELDS = ("status", "migrant_worker", "card_issued")
@@ -64,6 +63,12 @@ def _check_open(m: UnionMembership) -> None:
         )
 
 
+def _held_out_of_sight(actor, person) -> bool:
+    """Whether the person's membership in force is kept by a union the actor cannot see."""
+    current = person.union_memberships.filter(left_on__isnull=True)
+    return current.exists() and not current.filter(gate.org_filter(actor, field="org")).exists()
+
+
 @transaction.atomic
 def enrol(
     actor,
@@ -81,8 +86,9 @@ def enrol(
     person = find_by_id_number(id_number) if id_number else None
     hidden = person is not None and (
         person.name != (name or "").strip()
-        # a member of a union beyond what the actor sees: say no more than this
-        or (hasattr(person, "union") and union_record(actor, person) is None)
+        # a member now of a union beyond what the actor sees: say no more than this (a past
+        # member of another union may join: they moved, and the old record stays where it is)
+        or _held_out_of_sight(actor, person)
     )
     if hidden:
         raise ValidationError(

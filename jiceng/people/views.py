@@ -27,6 +27,7 @@ from .forms import (
     DelegateForm,
     EndSeatForm,
     FollowUpForm,
+    IdNumberForm,
     InflowForm,
     MemberFilterForm,
     MembershipEditForm,
@@ -187,6 +188,8 @@ def _member_page(
             "membership_form": bound_forms.get("membership")
             or (MembershipEditForm(membership=m) if may_edit else None),
             "photo_form": bound_forms.get("photo") or (PhotoForm() if can_manage else None),
+            "id_number_form": bound_forms.get("id_number")
+            or (IdNumberForm() if can_manage else None),
             "m": m,
             "person": m.person,
             "steps": [s for s in steps if not s["exit"]],
@@ -250,6 +253,33 @@ def member_edit(request, pk):
             return redirect("people:member_detail", m.pk)
     m = _membership_or_404(request, pk)
     return _member_page(request, m, bound_forms={"membership": form}, status=400)
+
+
+@never_cache
+@login_required
+def member_id_number(request, pk):
+    """POST: correct the person's ID number (an officer of the member's organization); the
+    audit holds the old and new numbers masked."""
+    m = _membership_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("people:member_detail", m.pk)
+    gate.require(request.user, gate.MANAGE, m.org)
+    form = IdNumberForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.update_person(
+                request.user, m.person, org=m.org, id_number=form.cleaned_data["id_number"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if changed:
+                messages.success(request, _("The ID number has been corrected."))
+            else:
+                messages.info(request, _("Nothing has changed."))
+            return redirect("people:member_detail", m.pk)
+    m = _membership_or_404(request, pk)
+    return _member_page(request, m, bound_forms={"id_number": form}, status=400)
 
 
 @login_required
