@@ -16,9 +16,10 @@ COMMANDS = {
     "audit": "audit verify — check the hash chain of the audit log",
     "policy": "policy show --org CODE — every rule value in force",
     "orgs": "orgs list [--roots] [--kind KIND] --format json",
-    "template": "template units|orgs|members -o FILE — an empty .xlsx to fill in",
-    "import": "import units|orgs|members FILE — validate every row, then all or nothing",
-    "export": "export units|orgs|members --org CODE -o FILE [--reveal] — a subtree as .xlsx",
+    "template": "template units|orgs|members|union_members -o FILE — an empty .xlsx to fill in",
+    "import": "import units|orgs|members|union_members FILE — validate every row, then all or nothing",
+    "export": "export units|orgs|members|union_members --org CODE -o FILE [--reveal] — a subtree "
+    "as .xlsx; export minutes-book|activity-plan --org CODE --year YYYY -o FILE.docx",
     "worker": "worker [--once] [--no-sweeps] — run queued background jobs and the daily sweeps",
     "sweep": "sweep [--only NAME] [--on DATE] — run every daily check once (for cron)",
     "stats": "stats coverage --org CODE [--on DATE] --format json|xlsx; stats snapshot --period P",

@@ -20,7 +20,7 @@ EXTRA_ARGS = {
 
 
 def test_every_benchmark_is_smoke_tested():
-    assert {"coverage", "import_members", "member_list", "tally"} <= set(BENCHES)
+    assert {"coverage", "import_members", "member_list", "tally", "compliance"} <= set(BENCHES)
 
 
 @pytest.mark.parametrize("name", BENCHES)

@@ -672,3 +672,19 @@ def test_the_life_command_prints_and_writes_the_compliance_figures(life, tmp_pat
         call_command(*args, "--as", "viewer")  # another street's viewer
     with pytest.raises(CommandError, match="期间"):
         call_command("life", "compliance", "--org", "SA", "--period", "2026Q5")
+
+
+def test_my_record_shows_my_attendance_coming_meetings_and_open_tasks(life, login):
+    held = committee(life)
+    services.sign_in(life.members["m1"], code=held.sign_in_code)
+    services.mark_held(life.users["a1_officer"], held)
+    services.add_action_item(
+        life.users["a1_officer"], held, text="走访慰问", owner=life.people["甲委员"], due_on=TODAY
+    )
+    coming = committee(life, starts_at=NOW + dt.timedelta(days=3), topic="研究下月工作")
+    body = login(life.members["m1"]).get(reverse("people:my_record")).content.decode()
+    panel = body.split('id="my-life"')[1].split("</section>")[0]
+    assert "近六个月：已召开的 1 次会议中出席 1 次，请假 0 次。" in panel
+    assert coming.topic in panel and "有 1 项交办给您的任务尚未完成" in panel
+    other = login(life.members["m2"]).get(reverse("people:my_record")).content.decode()
+    assert "已召开的 1 次会议中出席 0 次" in other and "交办给您的任务" not in other  # absent
