@@ -219,3 +219,40 @@ def test_another_branch_may_not_correct_an_id_number(world):
         update_person(
             world.users["a2_officer"], person, org=world.branch_a1, id_number=id_number(BORN, 125)
         )
+
+
+# --- Basic details: ethnicity and education from their lists ----------------------------------
+
+
+def test_ethnicity_and_education_are_kept_from_their_lists(world):
+    person = register(world, ethnicity="11", education="bachelor")
+    assert (person.ethnicity, person.education) == ("11", "bachelor")  # 满族
+    officer = world.users["a1_officer"]
+    changed = update_person(officer, person, org=world.branch_a1, ethnicity="01", post="会计")
+    assert set(changed) == {"ethnicity", "post"}
+    event = AuditEvent.objects.filter(action="person.update").latest("id")
+    assert event.before == {"ethnicity": "11", "post": ""}
+    assert event.after == {"ethnicity": "01", "post": "会计"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "needle"),
+    [
+        ({"ethnicity": "99"}, "ethnicity", "请从 GB 3304 民族列表中选择民族"),
+        ({"ethnicity": "汉族"}, "ethnicity", "请从 GB 3304 民族列表中选择民族"),
+        ({"education": "kindergarten"}, "education", "请从列表中选择文化程度"),
+    ],
+)
+def test_a_value_off_the_list_is_refused_in_chinese(world, fields, field, needle):
+    with pytest.raises(ValidationError) as err:
+        register(world, **fields)
+    assert needle in " ".join(err.value.message_dict[field])
+    assert not Person.objects.exists()
+    person = register(world)
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as err:
+        update_person(world.users["a1_officer"], person, org=world.branch_a1, **fields)
+    assert needle in " ".join(err.value.message_dict[field])
+    person.refresh_from_db()
+    assert (person.ethnicity, person.education) == ("", "")
+    assert AuditEvent.objects.count() == before

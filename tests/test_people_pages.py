@@ -516,7 +516,8 @@ def test_my_record_for_a_user_linked_to_a_person(world, login, people):
     record = html.split('id="party-record"')[1].split("</section>")[0]
     assert "和平社区第一党支部" in record and "2001-07-01" in record
     assert "U-0009" in html and people.full2.person.id_number_masked in html
-    assert 'id="life-placeholder"' in html and 'id="no-person"' not in html
+    assert 'id="my-life"' in html and 'id="no-person"' not in html
+    assert "近六个月：已召开的 0 次会议中出席 0 次" in html
     assert id_number(dt.date(1975, 3, 3), 103) not in html
 
 
@@ -897,3 +898,122 @@ def test_only_the_members_officers_may_correct_the_id_number(world, login, peopl
     before = m.person.id_number_hash
     m.person.refresh_from_db()
     assert m.person.id_number_hash == before
+
+
+# --- Basic details ----------------------------------------------------------------------------
+
+
+def _units(world):
+    from jiceng.demo.build import credit_code
+    from jiceng.orgs.models import UnitKind
+    from jiceng.orgs.services import register_unit
+
+    def unit(n, name, kind, org):
+        return register_unit(
+            world.system,
+            credit_code=credit_code(n),
+            on=LONG_AGO,
+            name=name,
+            kind=kind,
+            ownership="non_public",
+            employees=20,
+            responsible_org=org,
+        )
+
+    return SimpleNamespace(
+        firm=unit(31, "和平机械有限公司", UnitKind.ENTERPRISE, world.branch_a1),
+        community=unit(32, "和平社区居民委员会", UnitKind.COMMUNITY, world.branch_a1),
+        elsewhere=unit(33, "新华商贸有限公司", UnitKind.ENTERPRISE, world.branch_b1),
+    )
+
+
+def details(**kw):
+    fields = {"ethnicity": "", "education": "", "occupation": "", "post": ""}
+    fields |= {"employer": "", "residence": "", "phone": "", **kw}
+    return {f"details-{k}": v for k, v in fields.items()}
+
+
+def test_an_officer_edits_the_basic_details_shown_on_the_page(world, login, people):
+    units = _units(world)
+    m = people.full1
+    phone_before = m.person.phone_masked
+    detail = reverse("people:member_detail", args=[m.pk])
+    url = reverse("people:member_details", args=[m.pk])
+    client = login(world.users["a1_officer"])
+    form = page(client.get(detail)).split('id="edit-details"')[1].split("</form>")[0]
+    assert "编辑基本信息" in form and "满族" in form and "大学本科" in form
+    assert phone_before in form and "留空则不变" in form
+    posted = details(
+        ethnicity="11",
+        education="bachelor",
+        occupation="工程师",
+        post="车间主任",
+        employer=units.firm.credit_code,
+        residence=units.community.credit_code,
+    )
+    response = client.post(url, posted, follow=True)
+    html = page(response)
+    assert "基本信息已保存。" in html
+    person_block = html.split('id="person"')[1].split("</dl>")[0]
+    for shown in (
+        "满族",
+        "大学本科",
+        "工程师 · 车间主任",
+        "和平机械有限公司",
+        "和平社区居民委员会",
+    ):
+        assert shown in person_block
+    m.person.refresh_from_db()
+    assert (m.person.employer, m.person.residence) == (units.firm, units.community)
+    assert m.person.phone_masked == phone_before  # left empty: unchanged
+    event = AuditEvent.objects.filter(action="person.update").latest("id")
+    assert event.actor_name == "a1_officer"
+    assert event.after["ethnicity"] == "11" and event.after["employer"] == units.firm.pk
+    assert "phone" not in event.after
+    # The same values again change nothing; a new phone is checked, stored masked.
+    again = client.post(url, posted, follow=True)
+    assert "没有任何改动。" in page(again)
+    assert AuditEvent.objects.filter(action="person.update").latest("id") == event
+    client.post(url, {**posted, "details-phone": "13911112222"})
+    m.person.refresh_from_db()
+    assert m.person.phone_masked == "139****2222"
+    last = AuditEvent.objects.filter(action="person.update").latest("id")
+    assert last.after == {"phone": "139****2222"} and "13911112222" not in str(last.before)
+
+
+def test_bad_basic_details_are_refused_on_their_fields_in_chinese(world, login, people):
+    units = _units(world)
+    m = people.full1
+    url = reverse("people:member_details", args=[m.pk])
+    client = login(world.users["a1_officer"])
+    before = AuditEvent.objects.count()
+    refused = client.post(url, details(ethnicity="99", occupation="工程师"))
+    assert refused.status_code == 400
+    html = page(refused)
+    assert "请从 GB 3304 民族列表中选择民族。" in html and 'id="edit-details" open' in html
+    hidden = client.post(url, details(employer=units.elsewhere.credit_code))
+    assert hidden.status_code == 400 and units.elsewhere.credit_code in page(hidden)
+    not_a_community = client.post(url, details(residence=units.firm.credit_code))
+    assert "居住社区须为社区或村。" in page(not_a_community)
+    bad_phone = client.post(url, details(phone="12345"))
+    assert bad_phone.status_code == 400
+    m.person.refresh_from_db()
+    assert (m.person.ethnicity, m.person.occupation, m.person.employer) == ("", "", None)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(("who", "status"), [("a2_officer", 404), ("a1_member", 403)])
+def test_only_the_members_officers_may_edit_the_basic_details(world, login, people, who, status):
+    m = people.full1
+    client = login(world.users[who])
+    if status == 403:
+        html = page(client.get(reverse("people:member_detail", args=[m.pk])))
+        assert 'id="edit-details"' not in html
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("people:member_details", args=[m.pk]), details(ethnicity="11", post="主任")
+    )
+    assert response.status_code == status
+    m.person.refresh_from_db()
+    assert (m.person.ethnicity, m.person.post) == ("", "")
+    assert AuditEvent.objects.count() == before

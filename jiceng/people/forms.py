@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.ui.forms import BootstrapForm
 
-from .models import Category, Floating, Gender, Stage
+from .choices import ETHNICITIES
+from .models import Category, Education, Floating, Gender, Stage
 from .selectors import ANY_FLOATING, CURRENT_STAGES, FLAGS
 
 EARLIEST = dt.date(1900, 1, 1)
@@ -504,6 +505,92 @@ class IdNumberForm(BootstrapForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "identity")
         super().__init__(*args, **kwargs)
+
+
+class PersonDetailsForm(BootstrapForm):
+    """An officer's entry of a person's basic details (services.update_person checks them).
+
+    Ethnicity and education are selects, but what is posted goes to the service, which refuses
+    a value off its list. The phone is never shown: empty leaves it as it is. Units are named
+    by their credit code (empty: none).
+    """
+
+    ethnicity = forms.CharField(
+        label=_("Ethnicity"),
+        required=False,
+        max_length=40,
+        widget=forms.Select(choices=[("", "—"), *ETHNICITIES]),
+    )
+    education = forms.CharField(
+        label=_("Education"),
+        required=False,
+        max_length=40,
+        widget=forms.Select(choices=[("", "—"), *Education.choices]),
+    )
+    occupation = _text(_("Occupation"), required=False, max_length=60)
+    post = _text(_("Post"), required=False, max_length=60)
+    employer = _text(
+        _("Employer (unified social credit code)"),
+        required=False,
+        max_length=24,
+        autocomplete="off",
+    )
+    residence = _text(
+        _("Residence community (unified social credit code)"),
+        required=False,
+        max_length=24,
+        autocomplete="off",
+    )
+    phone = _text(_("Phone"), required=False, max_length=20, inputmode="tel", autocomplete="off")
+
+    def __init__(self, *args, user, person=None, **kwargs):
+        kwargs.setdefault("prefix", "details")
+        if person is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "ethnicity": person.ethnicity,
+                    "education": person.education,
+                    "occupation": person.occupation,
+                    "post": person.post,
+                    "employer": person.employer.credit_code if person.employer else "",
+                    "residence": person.residence.credit_code if person.residence else "",
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.user, self.person = user, person
+        masked = person.phone_masked if person is not None else ""
+        self.fields["phone"].help_text = (
+            gettext("On record: %(phone)s. Leave empty to keep it.") % {"phone": masked}
+            if masked
+            else gettext("None on record.")
+        )
+
+    def _unit(self, name):
+        from jiceng.orgs.services.units import clean_credit_code
+        from jiceng.ui.forms import resolve_units
+
+        code = clean_credit_code(self.cleaned_data[name])
+        if not code:
+            return None
+        current = getattr(self.person, name, None)
+        if current is not None and current.credit_code == code:
+            return current  # kept as it is, even when out of the officer's sight
+        return resolve_units(self.user, code)[0]
+
+    def clean_employer(self):
+        return self._unit("employer")
+
+    def clean_residence(self):
+        return self._unit("residence")
+
+    def fields_for_service(self) -> dict:
+        d = self.cleaned_data
+        fields = {f: d[f].strip() for f in ("ethnicity", "education", "occupation", "post")}
+        fields.update(employer=d["employer"], residence=d["residence"])
+        if d["phone"].strip():
+            fields["phone"] = d["phone"]
+        return fields
 
 
 # --- union members: joining, changes, leaving ----------------------------------------------

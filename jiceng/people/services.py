@@ -14,10 +14,11 @@ from jiceng.audit.services import Ref, object_type, record, record_many
 from jiceng.bulk import any_of, insert_rows
 from jiceng.dated import restate
 from jiceng.files import size_text, sniff_type
-from jiceng.orgs.models import Organization, Tree
+from jiceng.orgs.models import Organization, Tree, UnitKind
 from jiceng.policy.selectors import value as policy_value
 
 from . import crypto
+from .choices import is_ethnicity
 from .identity import (
     birth_date_of,
     gender_of,
@@ -32,6 +33,7 @@ from .models import (
     Delegate,
     DelegateCategory,
     DevelopmentPlan,
+    Education,
     MembershipState,
     Milestone,
     PartyMembership,
@@ -60,6 +62,22 @@ def person_snapshot(person: Person) -> dict:
     """What the audit log may hold: never the clear ID number or phone."""
     data = {f: getattr(person, f) for f in PERSON_FIELDS if f not in ("employer", "residence")}
     return {**data, "id_number": person.id_number_masked, "phone": person.phone_masked}
+
+
+RESIDENCE_KINDS = (UnitKind.COMMUNITY, UnitKind.VILLAGE)  # where a person may reside
+
+
+def _field_problems(fields: dict) -> dict[str, str]:
+    """Chinese messages for values outside their fixed lists (GB 3304, the education groups)."""
+    errors = {}
+    if fields.get("ethnicity") and not is_ethnicity(fields["ethnicity"]):
+        errors["ethnicity"] = _("Choose an ethnicity from the GB 3304 list.")
+    if fields.get("education") and fields["education"] not in Education.values:
+        errors["education"] = _("Choose an education level from the list.")
+    residence = fields.get("residence")
+    if residence is not None and residence.kind not in RESIDENCE_KINDS:
+        errors["residence"] = _("The residence community must be a community or a village.")
+    return errors
 
 
 def _set_identity(person: Person, id_number: str | None, phone: str | None, errors: dict) -> None:
@@ -101,7 +119,9 @@ def register_person(
     if unknown:
         raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
     person = Person(name=(name or "").strip(), **fields)
-    errors = {} if person.name else {"name": _("Enter the name.")}
+    errors = _field_problems(fields)
+    if not person.name:
+        errors["name"] = _("Enter the name.")
     _set_identity(person, id_number, phone, errors)
     if errors:
         raise ValidationError(errors)
@@ -747,7 +767,7 @@ def update_person(
     if unknown:
         raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
     changed = {f: v for f, v in fields.items() if getattr(person, f) != v}
-    errors: dict[str, str] = {}
+    errors = _field_problems(changed)
     new_number = None
     if id_number is not None:
         new_number = normalize_id_number(id_number)

@@ -39,6 +39,7 @@ from jiceng.policy.selectors import value as policy_value
 from jiceng.sheets import CREATED, UNCHANGED, UPDATED, Choices, Column, Row, SheetSpec
 
 from . import crypto, services, unions
+from .choices import ETHNICITY_ITEMS
 from .identity import (
     birth_date_of,
     gender_of,
@@ -65,16 +66,7 @@ _DIGEST = "_id_number_hash"  # kept in a row's values beside the columns
 
 GENDERS = Choices([(Gender.MALE, "男", "男性"), (Gender.FEMALE, "女", "女性")], enum=Gender)
 
-# GB 3304 (names and codes of China's nationalities), with the 2-digit code in the database.
-_NATIONALITIES = (  # noqa: SIM905 — GB 3304 order: codes 01 to 56
-    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 "
-    "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 "
-    "怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
-).split()
-ETHNICITIES = Choices(
-    [(f"{n:02d}", f"{name}族", name, str(n)) for n, name in enumerate(_NATIONALITIES, start=1)]
-    + [("97", "其他", "其他民族", "未识别民族"), ("98", "外国血统中国籍人士", "外国血统")]
-)
+ETHNICITIES = Choices(ETHNICITY_ITEMS)
 EDUCATION = Choices(
     [
         (Education.POSTGRADUATE, "研究生", "博士", "硕士", "博士研究生", "硕士研究生"),

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
+from jiceng.discovery import app_modules
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.pagination import paginate
@@ -20,6 +22,7 @@ from jiceng.ui import switcher
 from jiceng.ui.forms import add_service_errors
 
 from . import delegates, floating, selectors, services, transfers, unions
+from .choices import ethnicity_label
 from .forms import (
     TRANSFER_STEPS,
     ApplicantForm,
@@ -33,6 +36,7 @@ from .forms import (
     MembershipEditForm,
     MonthForm,
     OutflowForm,
+    PersonDetailsForm,
     PhotoForm,
     PlanForm,
     ReceiveForm,
@@ -190,6 +194,9 @@ def _member_page(
             "photo_form": bound_forms.get("photo") or (PhotoForm() if can_manage else None),
             "id_number_form": bound_forms.get("id_number")
             or (IdNumberForm() if can_manage else None),
+            "details_form": bound_forms.get("details")
+            or (PersonDetailsForm(user=user, person=m.person) if can_manage else None),
+            "ethnicity": ethnicity_label(m.person.ethnicity),
             "m": m,
             "person": m.person,
             "steps": [s for s in steps if not s["exit"]],
@@ -280,6 +287,33 @@ def member_id_number(request, pk):
             return redirect("people:member_detail", m.pk)
     m = _membership_or_404(request, pk)
     return _member_page(request, m, bound_forms={"id_number": form}, status=400)
+
+
+@never_cache
+@login_required
+def member_details(request, pk):
+    """POST: the person's basic details (ethnicity, education, occupation, post, employer,
+    residence community, phone), by an officer of the member's organization."""
+    m = _membership_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("people:member_detail", m.pk)
+    gate.require(request.user, gate.MANAGE, m.org)
+    form = PersonDetailsForm(request.POST, user=request.user, person=m.person)
+    if form.is_valid():
+        try:
+            changed = services.update_person(
+                request.user, m.person, org=m.org, **form.fields_for_service()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if changed:
+                messages.success(request, _("The basic details have been saved."))
+            else:
+                messages.info(request, _("Nothing has changed."))
+            return redirect("people:member_detail", m.pk)
+    m = _membership_or_404(request, pk)
+    return _member_page(request, m, bound_forms={"details": form}, status=400)
 
 
 @login_required
@@ -535,7 +569,10 @@ def union_member_edit(request, code, pk):
 def my_record(request):
     person = request.user.person
     record = selectors.own_record(person) if person is not None else None
-    return render(request, "people/my_record.html", {"person": person, "record": record})
+    # Apps above contribute panels of the member's own (meetings, later dues) by discovery.
+    panels = [mark_safe(m.panel(request)) for _label, m in app_modules("my_record")]
+    context = {"person": person, "record": record, "panels": panels}
+    return render(request, "people/my_record.html", context)
 
 
 # --- Transfers ------------------------------------------------------------------------------
