@@ -204,6 +204,38 @@ def _flag(header: str, field: str, help_text, aliases=()) -> Column:
     )
 
 
+def check_org_cell(ctx, orgs, row, *, tree: str, not_in_tree) -> Organization | None:
+    """The row's organization if the importer may manage it, it is active, in `tree` and under
+    the organization the import is for; otherwise the cell is marked and None returned."""
+    if not row.ok("org"):
+        return None
+    code = row.values["org"]
+    org = orgs.get(code)
+    if org is None or not ctx.can(gate.VIEW, org):
+        row.error(
+            "org",
+            _("There is no organization with code %(code)s within your scope.") % {"code": code},
+        )
+    elif org.tree != tree:
+        row.error("org", not_in_tree % {"code": code})
+    elif not org.is_active:
+        row.error("org", _("%(org)s has been dissolved.") % {"org": org.name})
+    elif not ctx.can(gate.MANAGE, org):
+        row.error(
+            "org",
+            _("You may not manage %(org)s (%(code)s).") % {"org": org.name, "code": org.code},
+        )
+    elif ctx.org is not None and not org.path.startswith(ctx.org.path):
+        row.error(
+            "org",
+            _("%(code)s is not under %(org)s (%(root)s), the organization this import is for.")
+            % {"code": code, "org": ctx.org.name, "root": ctx.org.code},
+        )
+    else:
+        return org
+    return None
+
+
 class MemberSheet(SheetSpec):
     kind = "members"
     title = "党员"
@@ -368,7 +400,13 @@ class MemberSheet(SheetSpec):
         orgs = self._orgs(ctx, rows)
         known = self._known(rows)
         for row in rows:
-            org = self._check_org(ctx, orgs, row)
+            org = check_org_cell(
+                ctx,
+                orgs,
+                row,
+                tree=Tree.PARTY,
+                not_in_tree=_("%(code)s is not a Party organization."),
+            )
             born = self._check_identity(row)
             self._check_dates(ctx, row, org, born)
             if row.ok("id_number"):
@@ -378,9 +416,6 @@ class MemberSheet(SheetSpec):
                 elif isinstance(row.values.get("phone"), Masked):
                     row.error("phone", _("A masked phone number can only keep the one on record."))
 
-    def _check_org(self, ctx, orgs, row) -> Organization | None:
-        if not row.ok("org"):
-            return None
         code = row.values["org"]
         org = orgs.get(code)
         if org is None or not ctx.can(gate.VIEW, org):
@@ -837,7 +872,9 @@ class UnionMemberSheet(SheetSpec):
         numbers = self._numbers(orgs, rows)
         seen = ctx.cache.setdefault("seen", {})
         for row in rows:
-            org = self._check_org(ctx, orgs, row)
+            org = check_org_cell(
+                ctx, orgs, row, tree=Tree.UNION, not_in_tree=_("%(code)s is not a trade union.")
+            )
             born = _check_identity(row)
             self._check_dates(row, born)
             person = None
@@ -857,9 +894,6 @@ class UnionMemberSheet(SheetSpec):
                         % {"org": org.name, "n": row.values["member_number"]},
                     )
 
-    def _check_org(self, ctx, orgs, row) -> Organization | None:
-        if not row.ok("org"):
-            return None
         code = row.values["org"]
         org = orgs.get(code)
         if org is None or not ctx.can(gate.VIEW, org):
