@@ -416,33 +416,6 @@ class MemberSheet(SheetSpec):
                 elif isinstance(row.values.get("phone"), Masked):
                     row.error("phone", _("A masked phone number can only keep the one on record."))
 
-        code = row.values["org"]
-        org = orgs.get(code)
-        if org is None or not ctx.can(gate.VIEW, org):
-            row.error(
-                "org",
-                _("There is no organization with code %(code)s within your scope.")
-                % {"code": code},
-            )
-        elif org.tree != Tree.PARTY:
-            row.error("org", _("%(code)s is not a Party organization.") % {"code": code})
-        elif not org.is_active:
-            row.error("org", _("%(org)s has been dissolved.") % {"org": org.name})
-        elif not ctx.can(gate.MANAGE, org):
-            row.error(
-                "org",
-                _("You may not manage %(org)s (%(code)s).") % {"org": org.name, "code": org.code},
-            )
-        elif ctx.org is not None and not org.path.startswith(ctx.org.path):
-            row.error(
-                "org",
-                _("%(code)s is not under %(org)s (%(root)s), the organization this import is for.")
-                % {"code": code, "org": ctx.org.name, "root": ctx.org.code},
-            )
-        else:
-            return org
-        return None
-
     def _check_identity(self, row) -> dt.date | None:
         return _check_identity(row)
 
@@ -893,33 +866,6 @@ class UnionMemberSheet(SheetSpec):
                         _("%(org)s already has a member with the number %(n)s.")
                         % {"org": org.name, "n": row.values["member_number"]},
                     )
-
-        code = row.values["org"]
-        org = orgs.get(code)
-        if org is None or not ctx.can(gate.VIEW, org):
-            row.error(
-                "org",
-                _("There is no organization with code %(code)s within your scope.")
-                % {"code": code},
-            )
-        elif org.tree != Tree.UNION:
-            row.error("org", _("%(code)s is not a trade union.") % {"code": code})
-        elif not org.is_active:
-            row.error("org", _("%(org)s has been dissolved.") % {"org": org.name})
-        elif not ctx.can(gate.MANAGE, org):
-            row.error(
-                "org",
-                _("You may not manage %(org)s (%(code)s).") % {"org": org.name, "code": org.code},
-            )
-        elif ctx.org is not None and not org.path.startswith(ctx.org.path):
-            row.error(
-                "org",
-                _("%(code)s is not under %(org)s (%(root)s), the organization this import is for.")
-                % {"code": code, "org": ctx.org.name, "root": ctx.org.code},
-            )
-        else:
-            return org
-        return None
 
     def _check_dates(self, row, born) -> None:
         v = row.values
