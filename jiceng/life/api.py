@@ -442,10 +442,6 @@ def close_my_task(request, id: Annotated[int, Path(ge=1)], payload: CloseTaskIn)
     return {**_action(item), "meeting_id": item.meeting_id, "meeting_topic": item.meeting.topic}
 
 
-def _figure(f) -> dict:
-    return {"numerator": f.numerator, "denominator": f.denominator, "rate": f.rate}
-
-
 @router.get(
     "/compliance",
     response=ComplianceOut,
@@ -479,8 +475,8 @@ def compliance(request, filters: Query[ComplianceFilter]):
         "totals": {
             **totals,
             "held_by_kind": dict(totals["held_by_kind"]),
-            "compliance": _figure(totals["compliance"]),
-            "attendance": _figure(totals["attendance"]),
+            "compliance": totals["compliance"].as_dict(),
+            "attendance": totals["attendance"].as_dict(),
         },
         "rows": [
             {
@@ -490,8 +486,8 @@ def compliance(request, filters: Query[ComplianceFilter]):
                 ],
                 "meetings_held": r["meetings_held"],
                 "held_by_kind": r["held_by_kind"],
-                "compliance": _figure(r["compliance"]),
-                "attendance": _figure(r["attendance"]),
+                "compliance": r["compliance"].as_dict(),
+                "attendance": r["attendance"].as_dict(),
             }
             for r in summary["rows"]
         ],

@@ -236,7 +236,40 @@ def check_org_cell(ctx, orgs, row, *, tree: str, not_in_tree) -> Organization | 
     return None
 
 
-class MemberSheet(SheetSpec):
+class PeopleSheet(SheetSpec):
+    """What the member and union-member rosters share: their organizations looked up once per
+    chunk (the gate too), and each row's keyed ID-number hash computed once."""
+
+    def _orgs(self, ctx, rows) -> dict[str, Organization | None]:
+        by_code = ctx.cache.setdefault("orgs", {})
+        wanted = {r.values["org"] for r in rows if r.ok("org")} - set(by_code)
+        if wanted:
+            for org in Organization.objects.filter(code__in=wanted):
+                by_code[org.code] = org
+            for c in wanted:
+                by_code.setdefault(c, None)
+            found = [by_code[c] for c in wanted]
+            ctx.can_all(gate.VIEW, found)  # the gate once per chunk, not once per organization
+            ctx.can_all(gate.MANAGE, found)
+        return by_code
+
+    @staticmethod
+    def _digest(row: Row) -> str:
+        """The keyed hash of the row's ID number, computed once (the spool keeps it)."""
+        v = row.values
+        digest = v.get(_DIGEST)
+        if digest is None:
+            digest = v[_DIGEST] = crypto.lookup_hash(v["id_number"], services.ID_CONTEXT)
+        return digest
+
+    def _org_by_pk(self, ctx, pk: int) -> Organization:
+        by_pk = ctx.cache.setdefault("orgs_by_pk", {})
+        if pk not in by_pk:
+            by_pk[pk] = Organization.objects.get(pk=pk)
+        return by_pk[pk]
+
+
+class MemberSheet(PeopleSheet):
     kind = "members"
     title = "党员"
     label = gettext_lazy("Party members")
@@ -342,28 +375,6 @@ class MemberSheet(SheetSpec):
 
     # -- checking --------------------------------------------------------------------
 
-    def _orgs(self, ctx, rows) -> dict[str, Organization | None]:
-        by_code = ctx.cache.setdefault("orgs", {})
-        wanted = {r.values["org"] for r in rows if r.ok("org")} - set(by_code)
-        if wanted:
-            for org in Organization.objects.filter(code__in=wanted):
-                by_code[org.code] = org
-            for c in wanted:
-                by_code.setdefault(c, None)
-            found = [by_code[c] for c in wanted]
-            ctx.can_all(gate.VIEW, found)  # the gate once per chunk, not once per organization
-            ctx.can_all(gate.MANAGE, found)
-        return by_code
-
-    @staticmethod
-    def _digest(row: Row) -> str:
-        """The keyed hash of the row's ID number, computed once (the spool keeps it)."""
-        v = row.values
-        digest = v.get(_DIGEST)
-        if digest is None:
-            digest = v[_DIGEST] = crypto.lookup_hash(v["id_number"], services.ID_CONTEXT)
-        return digest
-
     def _known(self, rows, fields=("phone_masked", "party__stage", "party__org_id")) -> dict:
         """What is on record for the people of these rows, by keyed hash (plain values: a
         100,000-row re-import compares values and builds no model instance)."""
@@ -372,12 +383,6 @@ class MemberSheet(SheetSpec):
             "pk", "id_number_hash", *fields
         )
         return {p["id_number_hash"]: p for p in found}
-
-    def _org_by_pk(self, ctx, pk: int) -> Organization:
-        by_pk = ctx.cache.setdefault("orgs_by_pk", {})
-        if pk not in by_pk:
-            by_pk[pk] = Organization.objects.get(pk=pk)
-        return by_pk[pk]
 
     def _highest_min_age(self, ctx) -> int:
         """The highest minimum age any default period or override sets: rows above it pass."""
@@ -654,7 +659,7 @@ UNION_STATUSES = Choices(
 UNION_KEPT = ("migrant_worker", "card_issued")  # changed through unions.change_member
 
 
-class UnionMemberSheet(SheetSpec):
+class UnionMemberSheet(PeopleSheet):
     """The union member roster: one row per membership, keyed by the ID number and the union
     (a member who moved has a past row in the old union and one in force in the new). A new
     membership is enrolled through `unions.enrol`; a known one is compared value by value and
@@ -780,11 +785,6 @@ class UnionMemberSheet(SheetSpec):
     )
 
     # -- checking --------------------------------------------------------------------
-
-    _digest = staticmethod(MemberSheet._digest)
-
-    def _orgs(self, ctx, rows) -> dict[str, Organization | None]:
-        return MemberSheet._orgs(self, ctx, rows)
 
     def _known(self, rows) -> tuple[dict, dict]:
         """The people of these rows on record (by keyed hash) and their memberships (by
@@ -970,9 +970,6 @@ class UnionMemberSheet(SheetSpec):
                 _("This membership ended on %(date)s; it cannot be changed by import.")
                 % {"date": m["left_on"]},
             )
-
-    def _org_by_pk(self, ctx, pk: int) -> Organization:
-        return MemberSheet._org_by_pk(self, ctx, pk)
 
     def _differs(self, m: dict, v: dict) -> bool:
         """Whether the row asks for anything other than what is on record."""

@@ -53,10 +53,6 @@ class Counts(Schema):
     units_by_kind: dict[str, int]
 
 
-def _figure(f):
-    return {"numerator": f.numerator, "denominator": f.denominator, "rate": f.rate}
-
-
 @router.get("/metrics", response=list[MetricOut], summary="指标定义（分子、分母、口径）")
 def metrics(request):
     return [
@@ -88,8 +84,8 @@ def figures(
             {
                 "metric": m["metric"].key,
                 "label": str(m["metric"].label),
-                "figure": _figure(m["figure"]),
-                "children": [{"org": c, "figure": _figure(f)} for c, f in m["children"]],
+                "figure": m["figure"].as_dict(),
+                "children": [{"org": c, "figure": f.as_dict()} for c, f in m["children"]],
             }
             for m in data["metrics"]
         ],
@@ -110,7 +106,7 @@ def region(request, code: str = Query(..., pattern=r"^\d{2,12}$"), on: dt.date |
         {
             "metric": key,
             "label": str(m.label),
-            "figure": _figure(region_figure(request.user, key, code, on)),
+            "figure": region_figure(request.user, key, code, on).as_dict(),
         }
         for key, m in METRICS.items()
     ]

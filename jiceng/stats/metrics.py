@@ -125,6 +125,10 @@ class Figure:
             return None
         return round(100 * self.numerator / self.denominator, 1)
 
+    def as_dict(self) -> dict:
+        """The figure as the API, the commands and the exports give it."""
+        return {"numerator": self.numerator, "denominator": self.denominator, "rate": self.rate}
+
 
 def period_end(period: str) -> dt.date:
     """'2026' → 2026-12-31, '2026H1' → 06-30, '2026Q3' → 09-30, '2026-05' → 05-31."""

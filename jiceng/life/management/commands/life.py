@@ -19,10 +19,6 @@ LABELS = dict(MeetingKind.choices)
 KINDS = [k for k, _label in MeetingKind.choices]
 
 
-def _figure(f) -> dict:
-    return {"numerator": f.numerator, "denominator": f.denominator, "rate": f.rate}
-
-
 def _totals(t) -> dict:
     return {
         "organizations": t["organizations"],
@@ -32,8 +28,8 @@ def _totals(t) -> dict:
         "missed_windows": t["missed_windows"],
         "meetings_held": t["meetings_held"],
         "held_by_kind": {k: t["held_by_kind"][k] for k in KINDS if t["held_by_kind"].get(k)},
-        "compliance": _figure(t["compliance"]),
-        "attendance": _figure(t["attendance"]),
+        "compliance": t["compliance"].as_dict(),
+        "attendance": t["attendance"].as_dict(),
     }
 
 
@@ -61,8 +57,8 @@ def payload(data) -> dict:
                 "missed_windows": r["missed_windows"],
                 "meetings_held": r["meetings_held"],
                 "held_by_kind": r["held_by_kind"],
-                "compliance": _figure(r["compliance"]),
-                "attendance": _figure(r["attendance"]),
+                "compliance": r["compliance"].as_dict(),
+                "attendance": r["attendance"].as_dict(),
                 "kinds": [
                     {
                         "kind": k["kind"],

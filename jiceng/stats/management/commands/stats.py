@@ -65,16 +65,12 @@ class Command(BaseCommand):
                         {
                             "key": m["metric"].key,
                             "label": str(m["metric"].label),
-                            "numerator": m["figure"].numerator,
-                            "denominator": m["figure"].denominator,
-                            "rate": m["figure"].rate,
+                            **m["figure"].as_dict(),
                             "children": [
                                 {
                                     "code": c.code,
                                     "name": c.name,
-                                    "numerator": f.numerator,
-                                    "denominator": f.denominator,
-                                    "rate": f.rate,
+                                    **f.as_dict(),
                                 }
                                 for c, f in m["children"]
                             ],
