@@ -17,6 +17,7 @@ from jiceng.policy.selectors import value as policy_value
 from . import tally
 from .models import (
     Ballot,
+    BallotCorrection,
     Candidate,
     ElectionCase,
     Officer,
@@ -93,6 +94,15 @@ def get_poll(user, pk: int, action: str = gate.VIEW) -> Poll:
 def ballots_entered(poll: Poll) -> int:
     """Paper ballots entered so far (electronic ballots stay sealed until the poll closes)."""
     return Ballot.objects.filter(poll=poll).count()
+
+
+def ballot_corrections(poll: Poll) -> list[BallotCorrection]:
+    """The tellers' corrections of single ballots, oldest first (they name no ballot)."""
+    return list(
+        BallotCorrection.objects.filter(poll=poll)
+        .select_related("corrected_by")
+        .order_by("corrected_at", "pk")
+    )
 
 
 def matching_ballot(poll: Poll, *, marks: str, void: bool, write_ins: list[str]) -> int | None:

@@ -47,7 +47,6 @@ from .forms import (
     committees_for,
 )
 from .models import (
-    BallotCorrection,
     CaseState,
     ElectionCase,
     Poll,
@@ -566,16 +565,8 @@ def _poll_context(request, poll, *, forms=None) -> dict:
         "close_errors": forms.get("close_errors"),
         "roll_form": forms.get("roll") or (RollForm() if can_manage and poll.electronic else None),
         "ballots_entered": 0 if poll.electronic else selectors.ballots_entered(poll),
-        "ballot_corrections": _ballot_corrections(poll),
+        "ballot_corrections": selectors.ballot_corrections(poll),
     }
-
-
-def _ballot_corrections(poll):
-    return list(
-        BallotCorrection.objects.filter(poll=poll)
-        .select_related("corrected_by")
-        .order_by("corrected_at", "pk")
-    )
 
 
 @login_required
@@ -865,7 +856,7 @@ def poll_ballot_correct(request, poll):
             "old_form": old,
             "new_form": new,
             "reason_form": reason,
-            "ballot_corrections": _ballot_corrections(found),
+            "ballot_corrections": selectors.ballot_corrections(found),
         },
     )
 

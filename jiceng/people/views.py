@@ -237,29 +237,42 @@ def member_reveal(request, pk):
     return _member_page(request, m, revealed={field: value})
 
 
-@login_required
-def member_edit(request, pk):
-    """POST: correct the member's category, composition group and flags (from a date)."""
+def _member_form(request, pk, key: str, make_form, save, saved: str):
+    """POST of one of the officers' forms on the member page: the form, the service call
+    (`save` returns whether anything changed) and the page again with the errors (400)."""
     m = _membership_or_404(request, pk)
     if request.method != "POST":
         return redirect("people:member_detail", m.pk)
     gate.require(request.user, gate.MANAGE, m.org)
-    form = MembershipEditForm(request.POST, membership=m)
+    form = make_form(m)
     if form.is_valid():
         try:
-            changed = services.update_membership(
-                request.user, m, on=form.cleaned_data["on"], **form.fields_for_service()
-            )
+            changed = save(m, form.cleaned_data, form)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             if changed:
-                messages.success(request, _("The member's record has been updated."))
+                messages.success(request, saved)
             else:
                 messages.info(request, _("Nothing has changed."))
             return redirect("people:member_detail", m.pk)
     m = _membership_or_404(request, pk)
-    return _member_page(request, m, bound_forms={"membership": form}, status=400)
+    return _member_page(request, m, bound_forms={key: form}, status=400)
+
+
+@login_required
+def member_edit(request, pk):
+    """POST: correct the member's category, composition group and flags (from a date)."""
+    return _member_form(
+        request,
+        pk,
+        "membership",
+        lambda m: MembershipEditForm(request.POST, membership=m),
+        lambda m, d, form: services.update_membership(
+            request.user, m, on=d["on"], **form.fields_for_service()
+        ),
+        _("The member's record has been updated."),
+    )
 
 
 @never_cache
@@ -267,26 +280,16 @@ def member_edit(request, pk):
 def member_id_number(request, pk):
     """POST: correct the person's ID number (an officer of the member's organization); the
     audit holds the old and new numbers masked."""
-    m = _membership_or_404(request, pk)
-    if request.method != "POST":
-        return redirect("people:member_detail", m.pk)
-    gate.require(request.user, gate.MANAGE, m.org)
-    form = IdNumberForm(request.POST)
-    if form.is_valid():
-        try:
-            changed = services.update_person(
-                request.user, m.person, org=m.org, id_number=form.cleaned_data["id_number"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if changed:
-                messages.success(request, _("The ID number has been corrected."))
-            else:
-                messages.info(request, _("Nothing has changed."))
-            return redirect("people:member_detail", m.pk)
-    m = _membership_or_404(request, pk)
-    return _member_page(request, m, bound_forms={"id_number": form}, status=400)
+    return _member_form(
+        request,
+        pk,
+        "id_number",
+        lambda m: IdNumberForm(request.POST),
+        lambda m, d, form: services.update_person(
+            request.user, m.person, org=m.org, id_number=d["id_number"]
+        ),
+        _("The ID number has been corrected."),
+    )
 
 
 @never_cache
@@ -294,48 +297,34 @@ def member_id_number(request, pk):
 def member_details(request, pk):
     """POST: the person's basic details (ethnicity, education, occupation, post, employer,
     residence community, phone), by an officer of the member's organization."""
-    m = _membership_or_404(request, pk)
-    if request.method != "POST":
-        return redirect("people:member_detail", m.pk)
-    gate.require(request.user, gate.MANAGE, m.org)
-    form = PersonDetailsForm(request.POST, user=request.user, person=m.person)
-    if form.is_valid():
-        try:
-            changed = services.update_person(
-                request.user, m.person, org=m.org, **form.fields_for_service()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if changed:
-                messages.success(request, _("The basic details have been saved."))
-            else:
-                messages.info(request, _("Nothing has changed."))
-            return redirect("people:member_detail", m.pk)
-    m = _membership_or_404(request, pk)
-    return _member_page(request, m, bound_forms={"details": form}, status=400)
+    return _member_form(
+        request,
+        pk,
+        "details",
+        lambda m: PersonDetailsForm(request.POST, user=request.user, person=m.person),
+        lambda m, d, form: services.update_person(
+            request.user, m.person, org=m.org, **form.fields_for_service()
+        ),
+        _("The basic details have been saved."),
+    )
+
+
+def _save_photo(user, m, photo) -> bool:
+    services.set_photo(user, m.person, org=m.org, uploaded_file=photo)
+    return True  # a new photo always replaces the old one
 
 
 @login_required
 def member_photo_upload(request, pk):
     """POST: the member's photo (JPG or PNG, size from policy), by an officer of their branch."""
-    m = _membership_or_404(request, pk)
-    if request.method != "POST":
-        return redirect("people:member_detail", m.pk)
-    gate.require(request.user, gate.MANAGE, m.org)
-    form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.set_photo(
-                request.user, m.person, org=m.org, uploaded_file=form.cleaned_data["photo"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The photo has been saved."))
-            return redirect("people:member_detail", m.pk)
-    m = _membership_or_404(request, pk)
-    return _member_page(request, m, bound_forms={"photo": form}, status=400)
+    return _member_form(
+        request,
+        pk,
+        "photo",
+        lambda m: PhotoForm(request.POST, request.FILES),
+        lambda m, d, form: _save_photo(request.user, m, d["photo"]),
+        _("The photo has been saved."),
+    )
 
 
 @never_cache
