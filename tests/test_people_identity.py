@@ -14,7 +14,7 @@ from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
-from jiceng.people.models import Delegate, Person, Stage
+from jiceng.people.models import Delegate, Person, Stage, UnionMembership
 from jiceng.people.services import (
     enrol_member,
     find_by_id_number,
@@ -24,6 +24,7 @@ from jiceng.people.services import (
     seat_delegate,
     update_person,
 )
+from jiceng.people.unions import leave
 from tests.conftest import LONG_AGO, PASSWORD
 
 BORN = dt.date(1985, 7, 1)
@@ -140,6 +141,14 @@ def test_the_union_chair_reveals_a_union_members_identity(world, unions):
         with pytest.raises(PermissionDenied):
             reveal(world.users[intruder], unions.person, "id_number")
     assert AuditEvent.objects.filter(action="person.reveal").count() == 1
+
+
+def test_a_union_the_member_left_may_no_longer_reveal(world, unions):
+    assert reveal(unions.u1_chair, unions.person, "phone") == "13812345678"
+    membership = UnionMembership.objects.get(person=unions.person)
+    leave(world.system, membership, on=dt.date.today(), reason="调离本单位")  # from today on
+    with pytest.raises(PermissionDenied):
+        reveal(unions.u1_chair, unions.person, "id_number")
 
 
 def test_a_delegate_seat_lets_that_congress_reveal_while_it_lasts(world, unions):

@@ -137,15 +137,19 @@ def find_by_id_number(id_number: str) -> Person | None:
 
 
 def _orgs_of(person: Person, on: dt.date | None = None) -> list[Organization]:
-    """The organizations that keep the person's record: their Party organization, their trade
-    union, and the unions where they hold a congress delegate seat on `on` (default today)."""
+    """The organizations that keep the person's record: their Party organization, the trade
+    union they belong to on `on` (default today; a union they left keeps no say), and the
+    unions where they hold a congress delegate seat that day."""
     on = on or timezone.localdate()
     seats = Delegate.objects.filter(person=person, term_from__lte=on).filter(
         Q(term_until__isnull=True) | Q(term_until__gt=on)
     )
+    member_of = UnionMembership.objects.filter(person=person).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=on)
+    )
     ids = [
         *PartyMembership.objects.filter(person=person).values_list("org_id", flat=True),
-        *UnionMembership.objects.filter(person=person).values_list("org_id", flat=True),
+        *member_of.values_list("org_id", flat=True),
         *seats.values_list("org_id", flat=True),
     ]
     found = Organization.objects.in_bulk(set(ids))
