@@ -19,13 +19,13 @@ import random
 import secrets
 from fractions import Fraction
 
-from django.db.models import Q
 from django.utils import timezone
 
 from jiceng.audit.services import record
 from jiceng.dated import in_force_on
 from jiceng.orgs.models import Kind, Organization
 from jiceng.people.models import MEMBER_STAGES, MembershipState, Stage, UnionMembership
+from jiceng.people.selectors import union_members_on
 from jiceng.policy.selectors import value as policy_value
 
 from .models import (
@@ -78,9 +78,7 @@ def _members(org, day: dt.date, stages=MEMBER_STAGES) -> list[int]:
 
 
 def _union_members(org, day: dt.date) -> list[int]:
-    rows = UnionMembership.objects.filter(org=org, joined_on__lte=day).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=day)
-    )
+    rows = UnionMembership.objects.filter(union_members_on(day), org=org)
     return sorted(rows.values_list("person_id", flat=True))
 
 

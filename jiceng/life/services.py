@@ -44,8 +44,8 @@ from jiceng.people.models import (
     Person,
     Stage,
     UnionMembership,
-    UnionStatus,
 )
+from jiceng.people.selectors import union_members_on
 from jiceng.policy.selectors import value as policy_value
 
 from . import notify
@@ -250,11 +250,8 @@ def _expected_from_records(org, rule: str, day: dt.date) -> list[int]:
         rows = MembershipState.objects.filter(in_force_on(day), org=org, stage__in=stages)
         return list(rows.values_list("membership__person_id", flat=True).distinct())
     if rule == "union_members":
-        rows = (
-            UnionMembership.objects.filter(org=org, joined_on__lte=day)
-            .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-            .exclude(status=UnionStatus.LEFT, left_on__isnull=True)
-        )  # members then: one who left later was still expected on `day`
+        # members then: one who left later was still expected on `day`
+        rows = UnionMembership.objects.filter(union_members_on(day), org=org)
         return list(rows.values_list("person_id", flat=True).distinct())
     if rule == "delegates":
         return list(_seats(org, day).values_list("person_id", flat=True).distinct())

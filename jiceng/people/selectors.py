@@ -146,15 +146,23 @@ def plan_progress(user, plan) -> dict:
     }
 
 
-def working_union_members_on(on: dt.date) -> Q:
-    """Union memberships in force and working on `on`: joined by then, not yet left, not yet
-    retired (a "retired" or "left" record without its date counts as such throughout)."""
+def union_members_on(on: dt.date) -> Q:
+    """Union memberships in force on `on`: joined by then and not yet left (a "left" record
+    without its date counts as left throughout)."""
     return (
         Q(joined_on__lte=on)
         & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+        & ~Q(status=UnionStatus.LEFT, left_on__isnull=True)
+    )
+
+
+def working_union_members_on(on: dt.date) -> Q:
+    """Union memberships in force and working on `on`: not yet retired either (a "retired"
+    record without its date counts as retired throughout)."""
+    return (
+        union_members_on(on)
         & (Q(retired_on__isnull=True) | Q(retired_on__gt=on))
         & ~Q(status=UnionStatus.RETIRED, retired_on__isnull=True)
-        & ~Q(status=UnionStatus.LEFT, left_on__isnull=True)
     )
 
 

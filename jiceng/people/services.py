@@ -43,6 +43,7 @@ from .models import (
     UnionStatus,
 )
 from .pipeline import PIPELINE, Context
+from .selectors import union_members_on
 
 ID_CONTEXT, PHONE_CONTEXT = "person.id_number", "person.phone"
 PERSON_FIELDS = (
@@ -144,9 +145,7 @@ def _orgs_of(person: Person, on: dt.date | None = None) -> list[Organization]:
     seats = Delegate.objects.filter(person=person, term_from__lte=on).filter(
         Q(term_until__isnull=True) | Q(term_until__gt=on)
     )
-    member_of = UnionMembership.objects.filter(person=person).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=on)
-    )
+    member_of = UnionMembership.objects.filter(union_members_on(on), person=person)
     ids = [
         *PartyMembership.objects.filter(person=person).values_list("org_id", flat=True),
         *member_of.values_list("org_id", flat=True),
