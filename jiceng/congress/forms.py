@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.forms import BootstrapForm
 from jiceng.people.forms import past_or_today, step_date
 from jiceng.policy.selectors import value as policy_value
-from jiceng.ui.forms import BootstrapForm
 
 from .models import CongressKind, HeadcountCategory, ProposalState, Satisfaction, SuggestionState
 

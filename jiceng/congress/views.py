@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
+from jiceng.kernel.forms import add_service_errors
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.pagination import paginate
 from jiceng.people import selectors as people
 from jiceng.people.models import Delegate
 from jiceng.policy.selectors import value as policy_value
-from jiceng.ui.forms import add_service_errors
 
 from . import flows, register, selectors, services
 from .forms import (

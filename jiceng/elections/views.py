@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.documents import docx_response, pdf_response
+from jiceng.kernel.forms import add_service_errors
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.policy.selectors import value as policy_value
-from jiceng.ui.forms import add_service_errors
 
 from . import ballot_pdf, documents, selectors, services
 from .cases import committees_of, step_label

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.forms import BootstrapForm
 from jiceng.orgs.models import Tree
 from jiceng.people import selectors as people
-from jiceng.ui.forms import BootstrapForm
 
 from .models import ItemKind, MeetingKind
 

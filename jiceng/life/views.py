@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
+from jiceng.kernel.forms import add_service_errors, form_data, submit
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people_selectors
 from jiceng.people.models import Person
 from jiceng.ui import switcher
-from jiceng.ui.forms import add_service_errors
 
 from . import documents, selectors, services
 from .duties import window_label
@@ -222,15 +222,15 @@ def sign_in_token(request, sign_in_token):
 @login_required
 def leave(request, meeting):
     m = _my_meeting_or_404(request, meeting)
-    form = LeaveForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_leave(request.user, m, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your leave request has been sent to the secretary."))
-            return redirect("life:my_meetings")
+    form = LeaveForm(form_data(request))
+    if done := submit(
+        request,
+        form,
+        lambda d: services.request_leave(request.user, m, reason=d["reason"]),
+        done=_("Your leave request has been sent to the secretary."),
+        to="life:my_meetings",
+    ):
+        return done
     return render(request, "life/leave.html", {"meeting": m, "form": form})
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.ui.forms import BootstrapForm
+from jiceng.kernel.forms import BootstrapForm
 
 from .choices import ETHNICITIES
 from .models import Category, Education, Floating, Gender, Stage

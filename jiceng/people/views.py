@@ -15,11 +15,11 @@ from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
 from jiceng.discovery import app_modules
+from jiceng.kernel.forms import add_service_errors
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.pagination import paginate
 from jiceng.ui import switcher
-from jiceng.ui.forms import add_service_errors
 
 from . import delegates, floating, selectors, services, transfers, unions
 from .choices import ethnicity_label

@@ -5,14 +5,12 @@ the selectors); the rules live in the services, whose ValidationErrors are put b
 form by `add_service_errors`.
 """
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.forms import BootstrapForm, date_field, split_codes
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs.models import (
     FormationMode,
@@ -28,66 +26,6 @@ from jiceng.orgs.models import (
 from jiceng.orgs.services.units import clean_credit_code
 
 BLANK = [("", "—")]
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget; `is-invalid` on fields with errors."""
-
-    template_name = "ui/_form_fields.html"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-    def full_clean(self):
-        super().full_clean()
-        self._mark_invalid()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        self._mark_invalid()
-
-    def _mark_invalid(self):
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-
-
-def date_field(label=None, required=True):
-    return forms.DateField(
-        label=label or _("Effective date"),
-        required=required,
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("The day the change takes effect; history before it is kept."),
-    )
-
-
-def add_service_errors(form, exc: ValidationError, rename: dict | None = None) -> None:
-    """Put a service's ValidationError on the form: per field where the form has that field."""
-    rename = rename or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, errors in exc.message_dict.items():
-        name = rename.get(key, key)
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def split_codes(text: str) -> list[str]:
-    return [c for c in re.split(r"[\s,，;；、]+", text or "") if c]
 
 
 def resolve_units(user, text: str) -> list:

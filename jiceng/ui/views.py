@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jiceng.access import gate
 from jiceng.access import selectors as access
 from jiceng.audit.selectors import history
+from jiceng.kernel.forms import add_service_errors
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs import services
 from jiceng.orgs.models import Kind, Tree, Unit
@@ -138,7 +139,7 @@ def _lifecycle(request, org, form, *, title, submit, perform, done, danger=False
         try:
             target = perform(form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("ui:org_detail", target.code)
@@ -394,7 +395,7 @@ def _unit_form_page(request, form, *, title, perform, unit=None):
         try:
             unit = perform(form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The unit has been saved."))
             return redirect("ui:unit_detail", unit.pk)

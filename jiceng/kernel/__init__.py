@@ -1,0 +1,1 @@
+"""The shared kernel: helpers every app may use. It imports no app."""
