@@ -30,6 +30,7 @@ test: setup lint test-sqlite test-postgres test-live  ## the whole suite, as CI 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	@JICENG_HOME=$$(mktemp -d) $(BIN)/jiceng makemigrations --check --dry-run >/dev/null
 
 test-sqlite: setup document-deps

@@ -1,7 +1,7 @@
 """Importing a Party member roster: ours against the bare .xlsx parse and against a peer.
 
-Ours:  jiceng.sheets.import_sheet(members) on an N-row roster of new members: the file read
-       by jiceng.xlsx_reader (expat, streamed), every row parsed and checked (ID number checksum, birth date and region, agreement with gender
+Ours:  jiceng.sheets.layer.import_sheet(members) on an N-row roster of new members: the file read
+       by jiceng.sheets.reader (expat, streamed), every row parsed and checked (ID number checksum, birth date and region, agreement with gender
        and birth date, organization in scope, dates in order, minimum age by policy), then
        written in one transaction — Person, PartyMembership and MembershipState rows and two
        hash-chained audit events per member — as `jiceng import members FILE` does (there
@@ -66,7 +66,7 @@ def write_roster(path: Path, first: int, count: int, branches: list[str]) -> Non
     """`count` new members (ID numbers first … first+count-1), streamed to an .xlsx."""
     from openpyxl import Workbook
 
-    from jiceng.sheets import get_spec
+    from jiceng.sheets.layer import get_spec
 
     spec = get_spec("members")
     wb = Workbook(write_only=True)
@@ -112,9 +112,9 @@ def floor_parse(path: Path) -> int:
 
 
 def ours(path: Path, actor) -> float:
-    from jiceng import sheets
     from jiceng.audit.context import source
     from jiceng.audit.models import Source
+    from jiceng.sheets import layer as sheets
 
     spec = sheets.get_spec("members")
     started, cpu = time.perf_counter(), time.process_time()

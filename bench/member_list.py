@@ -466,8 +466,8 @@ def measure(count: int, requests: int, where: str) -> None:
 
     from jiceng.access.models import Role, Scope, User
     from jiceng.access.services import assign_role, create_user, system_actor
+    from jiceng.kernel.pagination import decode, encode
     from jiceng.orgs.models import Kind, Organization
-    from jiceng.pagination import decode, encode
     from jiceng.people.models import PartyMembership
 
     root = Organization.objects.filter(parent__isnull=True, tree="party").order_by("pk").first()

@@ -134,8 +134,8 @@ def _routers():
     from jiceng.elections.api import router as elections
     from jiceng.life.api import router as life
     from jiceng.orgs.api import router as orgs
+    from jiceng.orgs.policy_api import router as policy
     from jiceng.people.api import router as people
-    from jiceng.policy.api import router as policy
     from jiceng.stats.api import router as stats
     from jiceng.todo.api import router as todo
 

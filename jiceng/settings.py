@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jiceng.audit",
     "jiceng.jobs",
     "jiceng.orgs",
+    "jiceng.sheets",
     "jiceng.people",
     "jiceng.access",
     "jiceng.documents",

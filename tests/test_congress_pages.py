@@ -35,9 +35,9 @@ def attend_all(h, leaders=2):
 
 def test_the_union_page_links_to_its_congress(h, world, login):
     client = login(world.system)
-    body = page(client.get(reverse("ui:org_detail", args=["HU"])))
+    body = page(client.get(reverse("orgs:org_detail", args=["HU"])))
     assert reverse("congress:org_sessions", args=["HU"]) in body
-    assert 'id="link-congress"' not in page(client.get(reverse("ui:org_detail", args=["A1"])))
+    assert 'id="link-congress"' not in page(client.get(reverse("orgs:org_detail", args=["A1"])))
     body = page(login(h.officer).get(reverse("congress:org_sessions", args=["HU"])))
     assert "六届三次职工代表大会" in body and 'id="add-session"' in body
 

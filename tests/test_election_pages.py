@@ -49,7 +49,7 @@ def page(response) -> str:
 
 def test_the_organization_page_links_to_its_elections(world, company, login):
     client = login(company["users"]["union_officer"])
-    body = page(client.get(reverse("ui:org_detail", args=["CU"])))
+    body = page(client.get(reverse("orgs:org_detail", args=["CU"])))
     assert reverse("elections:org", args=["CU"]) in body
     body = page(client.get(reverse("elections:org", args=["CU"])))
     assert "第1届工会委员会" in body

@@ -6,7 +6,7 @@ from jiceng.demo.build import credit_code
 from jiceng.life.services import mark_held
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import register_unit, set_up, update_flags
-from jiceng.policy.services import set_override
+from jiceng.orgs.services.policy import set_override
 from jiceng.todo.selectors import duties_for
 
 START = dt.date(2020, 1, 1)

@@ -15,8 +15,8 @@ from jiceng.life import selectors
 from jiceng.life.models import Attendance, Meeting, MeetingKind, MeetingStatus, Presence
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
+from jiceng.orgs.services.policy import set_override
 from jiceng.people.models import MembershipState, PartyMembership, Person, Stage
-from jiceng.policy.services import set_override
 
 YEAR = 2025
 START, END = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)

@@ -112,7 +112,8 @@ def test_calendar_shows_the_month_to_the_branch_and_404_to_others(life, login):
 def test_the_organization_page_and_my_record_link_here(life, login):
     officer = login(life.users["a1_officer"])
     assert (
-        url("calendar", "A1") in officer.get(reverse("ui:org_detail", args=["A1"])).content.decode()
+        url("calendar", "A1")
+        in officer.get(reverse("orgs:org_detail", args=["A1"])).content.decode()
     )
     me = login(life.members["m1"]).get(reverse("people:my_record")).content.decode()
     assert url("my_meetings") in me

@@ -24,8 +24,8 @@ from jiceng.life.models import (
 )
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
+from jiceng.orgs.services.policy import set_override
 from jiceng.people.services import enrol_member, join_union, register_person, seat_delegate
-from jiceng.policy.services import set_override
 
 TODAY = timezone.localdate()
 TOMORROW = TODAY + dt.timedelta(days=1)

@@ -11,10 +11,10 @@ from django.utils.translation import gettext, override
 from jiceng.access.models import Role, Scope
 from jiceng.access.services import assign_role, create_user
 from jiceng.demo.build import credit_code
+from jiceng.orgs import views
 from jiceng.orgs.models import Kind, Organization, Unit, UnitState
 from jiceng.orgs.services import register_unit, set_host_units, set_up
 from jiceng.stats.services import snapshot_period
-from jiceng.ui import views
 from tests.conftest import LONG_AGO, PASSWORD
 
 TODAY = timezone.localdate()  # the services' "today" (Asia/Shanghai), not the host's
@@ -88,14 +88,14 @@ def names_in(html: str, *names) -> dict:
 
 
 def test_tree_starts_at_the_users_roots_with_child_counts(world, login):
-    html = page(login(world.users["district_admin"]).get(reverse("ui:org_list")))
+    html = page(login(world.users["district_admin"]).get(reverse("orgs:org_list")))
     assert 'id="org-tree"' in html and "中共青山区委员会" in html
-    assert reverse("ui:org_children", args=["D"]) in html  # expandable, loaded on demand
+    assert reverse("orgs:org_children", args=["D"]) in html  # expandable, loaded on demand
     assert "和平社区第一党支部" not in html  # not loaded until expanded
 
 
 def test_children_partial_returns_only_visible_children(world, login):
-    html = page(login(world.users["district_admin"]).get(reverse("ui:org_children", args=["SA"])))
+    html = page(login(world.users["district_admin"]).get(reverse("orgs:org_children", args=["SA"])))
     assert names_in(html, "和平社区第一党支部", "和平社区第二党支部", "新华社区第一党支部") == {
         "和平社区第一党支部": True,
         "和平社区第二党支部": True,
@@ -107,76 +107,78 @@ def test_children_partial_returns_only_visible_children(world, login):
     user = create_user(world.system, username="patchy", password=PASSWORD)
     for org in (world.street_a, world.branch_a1):
         assign_role(world.system, user=user, role=Role.VIEWER, org=org, valid_from=LONG_AGO)
-    html = page(login(user).get(reverse("ui:org_children", args=["SA"])))
+    html = page(login(user).get(reverse("orgs:org_children", args=["SA"])))
     assert "和平社区第一党支部" in html and "和平社区第二党支部" not in html
 
 
 def test_children_partial_counts_and_pages(world, login, monkeypatch):
     client = login(world.users["district_admin"])
-    html = page(client.get(reverse("ui:org_children", args=["D"])))
-    assert reverse("ui:org_children", args=["SA"]) in html  # street A has children to expand
+    html = page(client.get(reverse("orgs:org_children", args=["D"])))
+    assert reverse("orgs:org_children", args=["SA"]) in html  # street A has children to expand
     monkeypatch.setattr(views, "CHILDREN_LIMIT", 1)
-    first = page(client.get(reverse("ui:org_children", args=["SA"])))
+    first = page(client.get(reverse("orgs:org_children", args=["SA"])))
     assert "和平社区第一党支部" in first and "和平社区第二党支部" not in first
     cursor = first.split("?cursor=")[1].split('"')[0]
-    second = page(client.get(reverse("ui:org_children", args=["SA"]), {"cursor": cursor}))
+    second = page(client.get(reverse("orgs:org_children", args=["SA"]), {"cursor": cursor}))
     assert "和平社区第二党支部" in second and "和平社区第一党支部" not in second
 
 
 def test_children_partial_of_another_branch_is_404(world, login):
-    response = login(world.users["a2_officer"]).get(reverse("ui:org_children", args=["A1"]))
+    response = login(world.users["a2_officer"]).get(reverse("orgs:org_children", args=["A1"]))
     assert response.status_code == 404 and "和平社区第一党支部" not in page(response)
 
 
 def test_search_finds_simplified_names_from_traditional_input(world, login):
-    html = page(login(world.users["district_admin"]).get(reverse("ui:org_list"), {"q": "和平社區"}))
+    html = page(
+        login(world.users["district_admin"]).get(reverse("orgs:org_list"), {"q": "和平社區"})
+    )
     assert 'id="search-results"' in html
     assert "和平社区第一党支部" in html and "和平社区第二党支部" in html
     assert "新华社区第一党支部" not in html
 
 
 def test_search_finds_codes_and_only_visible_organizations(world, login):
-    html = page(login(world.users["district_admin"]).get(reverse("ui:org_list"), {"q": "b1"}))
+    html = page(login(world.users["district_admin"]).get(reverse("orgs:org_list"), {"q": "b1"}))
     assert "新华社区第一党支部" in html
-    html = page(login(world.users["a2_officer"]).get(reverse("ui:org_list"), {"q": "和平社區"}))
+    html = page(login(world.users["a2_officer"]).get(reverse("orgs:org_list"), {"q": "和平社區"}))
     assert "和平社区第二党支部" in html and "和平社区第一党支部" not in html
 
 
 def test_search_is_cursor_paginated(world, login, monkeypatch):
     monkeypatch.setattr(views, "SEARCH_LIMIT", 1)
     client = login(world.users["district_admin"])
-    first = client.get(reverse("ui:org_list"), {"q": "社区"})
+    first = client.get(reverse("orgs:org_list"), {"q": "社区"})
     html = page(first)
     assert first.context["page"].next_cursor
     assert "和平社区第一党支部" in html and "新华社区第一党支部" not in html
     nxt = first.context["next_url"]
     assert "q=" in nxt and "cursor=" in nxt
     assert "和平社区第二党支部" in page(client.get(nxt))
-    assert client.get(reverse("ui:org_list"), {"q": "社区", "cursor": "%%%"}).status_code == 404
+    assert client.get(reverse("orgs:org_list"), {"q": "社区", "cursor": "%%%"}).status_code == 404
 
 
 # --- Organization page ---------------------------------------------------------------------
 
 
 def test_org_page_shows_flags_counts_hosts_and_allowed_actions(world, units, login):
-    html = page(login(world.users["street_a_admin"]).get(reverse("ui:org_detail", args=["A1"])))
-    assert "青山机械有限公司" in html and reverse("ui:unit_detail", args=[units.big.pk]) in html
-    assert reverse("ui:org_rename", args=["A1"]) in html
-    assert reverse("ui:org_dissolve", args=["A1"]) in html
-    assert reverse("ui:org_history", args=["A1"]) in html
-    html = page(login(world.users["street_a_admin"]).get(reverse("ui:org_detail", args=["SA"])))
+    html = page(login(world.users["street_a_admin"]).get(reverse("orgs:org_detail", args=["A1"])))
+    assert "青山机械有限公司" in html and reverse("orgs:unit_detail", args=[units.big.pk]) in html
+    assert reverse("orgs:org_rename", args=["A1"]) in html
+    assert reverse("orgs:org_dissolve", args=["A1"]) in html
+    assert reverse("orgs:org_history", args=["A1"]) in html
+    html = page(login(world.users["street_a_admin"]).get(reverse("orgs:org_detail", args=["SA"])))
     assert 'id="counts"' in html
     # The officer of a branch may change it, but not dissolve it (that is the street's call).
-    html = page(login(world.users["a1_officer"]).get(reverse("ui:org_detail", args=["A1"])))
-    assert reverse("ui:org_rename", args=["A1"]) in html
-    assert reverse("ui:org_dissolve", args=["A1"]) not in html
+    html = page(login(world.users["a1_officer"]).get(reverse("orgs:org_detail", args=["A1"])))
+    assert reverse("orgs:org_rename", args=["A1"]) in html
+    assert reverse("orgs:org_dissolve", args=["A1"]) not in html
     # A member only reads.
-    html = page(login(world.users["a1_member"]).get(reverse("ui:org_detail", args=["A1"])))
+    html = page(login(world.users["a1_member"]).get(reverse("orgs:org_detail", args=["A1"])))
     assert 'id="lifecycle"' not in html
     # The unit is the street's: the branch officer sees its name but no link to it.
-    html = page(login(world.users["a1_officer"]).get(reverse("ui:org_detail", args=["A1"])))
+    html = page(login(world.users["a1_officer"]).get(reverse("orgs:org_detail", args=["A1"])))
     assert "青山机械有限公司" in html
-    assert reverse("ui:unit_detail", args=[units.big.pk]) not in html
+    assert reverse("orgs:unit_detail", args=[units.big.pk]) not in html
 
 
 # --- Lifecycle forms -----------------------------------------------------------------------
@@ -187,7 +189,7 @@ def post(client, name, code, data):
 
 
 def test_forms_are_dated_and_default_to_today(world, login):
-    html = page(login(world.users["street_a_admin"]).get(reverse("ui:org_rename", args=["A1"])))
+    html = page(login(world.users["street_a_admin"]).get(reverse("orgs:org_rename", args=["A1"])))
     assert f'value="{TODAY.isoformat()}"' in html and 'type="date"' in html
     assert "csrfmiddlewaretoken" in html
 
@@ -196,7 +198,7 @@ def test_set_up_creates_a_subordinate_organization_in_its_host_units(world, unit
     client = login(world.users["street_a_admin"])
     response = post(
         client,
-        "ui:org_set_up",
+        "orgs:org_set_up",
         "SA",
         {
             "code": "A3",
@@ -208,7 +210,7 @@ def test_set_up_creates_a_subordinate_organization_in_its_host_units(world, unit
         },
     )
     assert response.status_code == 302 and response["Location"] == reverse(
-        "ui:org_detail", args=["A3"]
+        "orgs:org_detail", args=["A3"]
     )
     org = Organization.objects.get(code="A3")
     assert org.parent == world.street_a and list(org.units.all()) == [units.small]
@@ -218,7 +220,7 @@ def test_set_up_shows_a_chinese_error_for_a_duplicate_code(world, login):
     client = login(world.users["street_a_admin"])
     response = post(
         client,
-        "ui:org_set_up",
+        "orgs:org_set_up",
         "SA",
         {
             "code": "A2",
@@ -237,7 +239,7 @@ def test_set_up_refuses_unknown_credit_codes_on_the_field(world, units, login):
     client = login(world.users["street_a_admin"])
     response = post(
         client,
-        "ui:org_set_up",
+        "orgs:org_set_up",
         "SA",
         {
             "code": "A4",
@@ -254,16 +256,16 @@ def test_set_up_refuses_unknown_credit_codes_on_the_field(world, units, login):
 
 def test_rename_calls_the_service(world, login):
     client = login(world.users["a1_officer"])
-    response = post(client, "ui:org_rename", "A1", {"name": "和平社区第一党支部（新）"})
+    response = post(client, "orgs:org_rename", "A1", {"name": "和平社区第一党支部（新）"})
     assert response.status_code == 302
     world.branch_a1.refresh_from_db()
     assert world.branch_a1.name == "和平社区第一党支部（新）"
-    assert "org.rename" in page(client.get(reverse("ui:org_history", args=["A1"])))
+    assert "org.rename" in page(client.get(reverse("orgs:org_history", args=["A1"])))
 
 
 def test_move_under_its_own_subordinate_shows_the_cycle_error(world, login):
     client = login(world.users["district_admin"])
-    response = post(client, "ui:org_move", "SA", {"new_parent": "A1"})
+    response = post(client, "orgs:org_move", "SA", {"new_parent": "A1"})
     assert response.status_code == 200
     expected = zh(
         "%(org)s cannot be moved under itself or under one of its own subordinate organizations.",
@@ -277,12 +279,12 @@ def test_move_under_its_own_subordinate_shows_the_cycle_error(world, login):
 
 def test_move_places_the_organization_under_the_chosen_parent(world, login):
     client = login(world.users["district_admin"])
-    assert post(client, "ui:org_move", "A1", {"new_parent": "SB"}).status_code == 302
+    assert post(client, "orgs:org_move", "A1", {"new_parent": "SB"}).status_code == 302
     world.branch_a1.refresh_from_db()
     assert world.branch_a1.parent == world.street_b
     # A street admin may not pick a parent outside their subtree: a form error, not a move.
     client = login(world.users["street_a_admin"])
-    response = post(client, "ui:org_move", "A2", {"new_parent": "SB"})
+    response = post(client, "orgs:org_move", "A2", {"new_parent": "SB"})
     assert response.status_code == 200 and "SB" in page(response)
     world.branch_a2.refresh_from_db()
     assert world.branch_a2.parent == world.street_a
@@ -290,9 +292,9 @@ def test_move_places_the_organization_under_the_chosen_parent(world, login):
 
 def test_merge_hands_over_units_and_dissolves_the_sources(world, units, login):
     client = login(world.users["street_a_admin"])
-    html = page(client.get(reverse("ui:org_merge", args=["A1"])))
+    html = page(client.get(reverse("orgs:org_merge", args=["A1"])))
     assert 'value="A2"' in html  # siblings are offered
-    response = post(client, "ui:org_merge", "A1", {"sources": ["A2"], "on": TOMORROW.isoformat()})
+    response = post(client, "orgs:org_merge", "A1", {"sources": ["A2"], "on": TOMORROW.isoformat()})
     assert response.status_code == 302
     world.branch_a2.refresh_from_db()
     assert world.branch_a2.dissolved_on == TOMORROW
@@ -308,7 +310,7 @@ def new_branch(world, code="A5"):
 def test_merge_on_the_founding_day_shows_the_service_error(world, login):
     new_branch(world)
     client = login(world.users["street_a_admin"])
-    response = post(client, "ui:org_merge", "A1", {"other_codes": "A5"})
+    response = post(client, "orgs:org_merge", "A1", {"other_codes": "A5"})
     assert response.status_code == 200
     [error] = response.context["form"].errors["on"]  # the service's message, on the date field
     assert error in page(response)
@@ -317,7 +319,7 @@ def test_merge_on_the_founding_day_shows_the_service_error(world, login):
 
 def test_merge_refuses_codes_the_user_may_not_manage(world, login):
     client = login(world.users["street_a_admin"])
-    response = post(client, "ui:org_merge", "A1", {"other_codes": "B1 NOPE"})
+    response = post(client, "orgs:org_merge", "A1", {"other_codes": "B1 NOPE"})
     assert response.status_code == 200
     errors = response.context["form"].errors["other_codes"]
     assert len(errors) == 2 and "B1" in errors[0] and "NOPE" in errors[1]
@@ -330,7 +332,7 @@ def test_split_sets_up_a_sibling_with_the_chosen_units(world, units, login):
     client = login(world.users["street_a_admin"])
     response = post(
         client,
-        "ui:org_split",
+        "orgs:org_split",
         "A1",
         {"code": "A1S", "name": "小巷餐饮店党支部", "kind": Kind.BRANCH, "units": [units.small.pk]},
     )
@@ -344,29 +346,29 @@ def test_split_sets_up_a_sibling_with_the_chosen_units(world, units, login):
 
 def test_dissolve_needs_the_upper_level_and_a_date_after_founding(world, login):
     assert (
-        login(world.users["a1_officer"]).get(reverse("ui:org_dissolve", args=["A1"])).status_code
+        login(world.users["a1_officer"]).get(reverse("orgs:org_dissolve", args=["A1"])).status_code
         == 403
     )
     new_branch(world)
     client = login(world.users["street_a_admin"])
-    response = post(client, "ui:org_dissolve", "A5", {"reason": "设立有误"})
+    response = post(client, "orgs:org_dissolve", "A5", {"reason": "设立有误"})
     assert response.status_code == 200
     [error] = response.context["form"].errors["on"]
     assert error in page(response) and "invalid-feedback" in page(response)
-    response = post(client, "ui:org_dissolve", "A2", {"reason": "合并后撤销"})
+    response = post(client, "orgs:org_dissolve", "A2", {"reason": "合并后撤销"})
     assert response.status_code == 302
     world.branch_a2.refresh_from_db()
     assert world.branch_a2.dissolved_on == TODAY
-    html = page(client.get(reverse("ui:org_detail", args=["A2"])))
+    html = page(client.get(reverse("orgs:org_detail", args=["A2"])))
     assert 'id="lifecycle"' not in html  # nothing left to change
 
 
 def test_host_units_form_sets_the_units_by_credit_code(world, units, login):
     client = login(world.users["street_a_admin"])
-    html = page(client.get(reverse("ui:org_host_units", args=["A1"])))
+    html = page(client.get(reverse("orgs:org_host_units", args=["A1"])))
     assert credit_code(1) in html  # the current units are prefilled
     response = post(
-        client, "ui:org_host_units", "A1", {"units": f"{credit_code(1)}\n{credit_code(4)}"}
+        client, "orgs:org_host_units", "A1", {"units": f"{credit_code(1)}\n{credit_code(4)}"}
     )
     assert response.status_code == 302
     assert set(world.branch_a1.units.values_list("name", flat=True)) == {
@@ -378,7 +380,7 @@ def test_host_units_form_sets_the_units_by_credit_code(world, units, login):
 def test_flags_form_updates_only_what_changed(world, login):
     client = login(world.users["a1_officer"])
     response = client.post(
-        reverse("ui:org_flags", args=["A1"]),
+        reverse("orgs:org_flags", args=["A1"]),
         {
             "standing": "advanced",
             "class_level": "1",
@@ -394,29 +396,29 @@ def test_flags_form_updates_only_what_changed(world, login):
     a1 = world.branch_a1
     assert (a1.standing, a1.class_level, a1.reported_members) == ("advanced", 1, 12)
     assert a1.has_committee and a1.empty_shell and not a1.is_temporary
-    html = page(client.get(reverse("ui:org_detail", args=["A1"])))
+    html = page(client.get(reverse("orgs:org_detail", args=["A1"])))
     assert 'id="flags"' in html and "badge text-bg-danger" in html
 
 
 def test_a_member_may_read_but_not_open_the_forms(world, login):
     client = login(world.users["a1_member"])
-    assert client.get(reverse("ui:org_detail", args=["A1"])).status_code == 200
-    for name in ("ui:org_rename", "ui:org_move", "ui:org_set_up", "ui:org_flags"):
+    assert client.get(reverse("orgs:org_detail", args=["A1"])).status_code == 200
+    for name in ("orgs:org_rename", "orgs:org_move", "orgs:org_set_up", "orgs:org_flags"):
         assert client.get(reverse(name, args=["A1"])).status_code == 403
-    assert client.post(reverse("ui:org_rename", args=["A1"]), {"name": "x"}).status_code == 403
+    assert client.post(reverse("orgs:org_rename", args=["A1"]), {"name": "x"}).status_code == 403
 
 
 ORG_PAGES = [
-    "ui:org_detail",
-    "ui:org_children",
-    "ui:org_set_up",
-    "ui:org_rename",
-    "ui:org_move",
-    "ui:org_merge",
-    "ui:org_split",
-    "ui:org_dissolve",
-    "ui:org_host_units",
-    "ui:org_flags",
+    "orgs:org_detail",
+    "orgs:org_children",
+    "orgs:org_set_up",
+    "orgs:org_rename",
+    "orgs:org_move",
+    "orgs:org_merge",
+    "orgs:org_split",
+    "orgs:org_dissolve",
+    "orgs:org_host_units",
+    "orgs:org_flags",
 ]
 
 
@@ -429,7 +431,7 @@ def test_a_sibling_branch_gets_404_on_every_org_page(world, login, name):
         assert "和平社区第一党支部" not in page(response)
 
 
-@pytest.mark.parametrize("name", ["ui:unit_detail", "ui:unit_edit"])
+@pytest.mark.parametrize("name", ["orgs:unit_detail", "orgs:unit_edit"])
 def test_a_sibling_branch_gets_404_on_unit_pages(world, units, login, name):
     client = login(world.users["a2_officer"])
     for method in ("get", "post"):
@@ -442,7 +444,7 @@ def test_a_sibling_cannot_see_figures_of_another_branch(world, units, login):
     client = login(world.users["a2_officer"])
     response = client.get(reverse("stats:dashboard"), {"org": "A1"})
     assert response.status_code == 404 and "和平社区第一党支部" not in page(response)
-    response = client.get(reverse("ui:unit_register"), {"org": "A1"})
+    response = client.get(reverse("orgs:unit_register"), {"org": "A1"})
     assert response.status_code == 404
 
 
@@ -458,7 +460,7 @@ ALL_UNITS = [
 
 
 def listed(client, **params) -> set:
-    html = page(client.get(reverse("ui:unit_list"), params))
+    html = page(client.get(reverse("orgs:unit_list"), params))
     return {n for n in ALL_UNITS if n in html}
 
 
@@ -479,7 +481,7 @@ def test_unit_registry_filters(world, units, login):
     assert listed(client, q="和平電子") == {"和平电子科技有限公司"}  # Traditional input
     assert listed(client, q=credit_code(4)) == {"青山国有机床厂"}
     assert listed(client, region="410102001") == {"青山机械有限公司", "和平电子科技有限公司"}
-    bad = client.get(reverse("ui:unit_list"), {"region": "41a"})
+    bad = client.get(reverse("orgs:unit_list"), {"region": "41a"})
     assert bad.status_code == 200 and bad.context["form"].errors["region"]
 
 
@@ -503,7 +505,7 @@ def test_unit_registry_shows_only_visible_units(world, units, login):
 def test_unit_registry_is_cursor_paginated(world, units, login, monkeypatch):
     monkeypatch.setattr(views, "UNIT_LIMIT", 2)
     client = login(world.users["district_admin"])
-    first = client.get(reverse("ui:unit_list"), {"kind": "enterprise"})
+    first = client.get(reverse("orgs:unit_list"), {"kind": "enterprise"})
     assert len(first.context["page"].items) == 2
     second = client.get(first.context["next_url"])
     assert len(second.context["page"].items) == 2
@@ -514,16 +516,16 @@ def test_unit_registry_is_cursor_paginated(world, units, login, monkeypatch):
 
 def test_unit_page_shows_attributes_organizations_and_history(world, units, login):
     html = page(
-        login(world.users["district_admin"]).get(reverse("ui:unit_detail", args=[units.big.pk]))
+        login(world.users["district_admin"]).get(reverse("orgs:unit_detail", args=[units.big.pk]))
     )
     assert credit_code(1) in html and "和平社区第一党支部" in html
     assert "unit.register" in html
-    assert reverse("ui:unit_edit", args=[units.big.pk]) in html
+    assert reverse("orgs:unit_edit", args=[units.big.pk]) in html
 
 
 def test_register_unit_form(world, login):
     client = login(world.users["street_a_admin"])
-    html = page(client.get(reverse("ui:unit_register"), {"org": "SA"}))
+    html = page(client.get(reverse("orgs:unit_register"), {"org": "SA"}))
     assert 'value="SA"' in html
     data = {
         "credit_code": credit_code(7),
@@ -536,21 +538,21 @@ def test_register_unit_form(world, login):
         "responsible_org": "SA",
         "on": TODAY.isoformat(),
     }
-    response = client.post(reverse("ui:unit_register"), data)
+    response = client.post(reverse("orgs:unit_register"), data)
     unit = Unit.objects.get(credit_code=credit_code(7))
     assert response.status_code == 302
-    assert response["Location"] == reverse("ui:unit_detail", args=[unit.pk])
+    assert response["Location"] == reverse("orgs:unit_detail", args=[unit.pk])
     assert unit.responsible_org == world.street_a and unit.employees == 80
 
-    again = client.post(reverse("ui:unit_register"), {**data, "name": "另一家"})
+    again = client.post(reverse("orgs:unit_register"), {**data, "name": "另一家"})
     assert again.status_code == 200 and again.context["form"].errors["credit_code"]
     broken = client.post(
-        reverse("ui:unit_register"), {**data, "credit_code": credit_code(8)[:-1] + "0"}
+        reverse("orgs:unit_register"), {**data, "credit_code": credit_code(8)[:-1] + "0"}
     )
     assert broken.status_code == 200 and broken.context["form"].errors["credit_code"]
     # The responsible organization must be one the user manages.
     elsewhere = client.post(
-        reverse("ui:unit_register"),
+        reverse("orgs:unit_register"),
         {**data, "credit_code": credit_code(9), "responsible_org": "SB"},
     )
     assert elsewhere.status_code == 200 and elsewhere.context["form"].errors
@@ -558,13 +560,13 @@ def test_register_unit_form(world, login):
 
 
 def test_register_unit_needs_a_managed_organization(world, login):
-    assert login(world.users["a1_member"]).get(reverse("ui:unit_register")).status_code == 403
+    assert login(world.users["a1_member"]).get(reverse("orgs:unit_register")).status_code == 403
 
 
 def test_edit_unit_is_a_dated_change(world, units, login):
     client = login(world.users["street_a_admin"])
     data = {**_unit_data(units.mid), "employees": "45", "on": TOMORROW.isoformat()}
-    response = client.post(reverse("ui:unit_edit", args=[units.mid.pk]), data)
+    response = client.post(reverse("orgs:unit_edit", args=[units.mid.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     states = list(UnitState.objects.filter(unit=units.mid).order_by("valid_from"))
     assert [(s.valid_from, s.valid_until, s.employees) for s in states] == [
@@ -574,12 +576,12 @@ def test_edit_unit_is_a_dated_change(world, units, login):
     # A change dated before the last one is refused with the service's message.
     data["on"] = TODAY.isoformat()
     response = client.post(
-        reverse("ui:unit_edit", args=[units.mid.pk]), {**data, "employees": "40"}
+        reverse("orgs:unit_edit", args=[units.mid.pk]), {**data, "employees": "40"}
     )
     assert response.status_code == 200 and response.context["form"].errors["on"]
     # Viewers cannot edit.
     viewer = login(world.users["viewer"])
-    assert viewer.get(reverse("ui:unit_edit", args=[units.community.pk])).status_code == 403
+    assert viewer.get(reverse("orgs:unit_edit", args=[units.community.pk])).status_code == 403
 
 
 def _unit_data(unit) -> dict:

@@ -18,6 +18,7 @@ from jiceng.access.models import Role, Scope
 from jiceng.access.services import assign_role, create_token, create_user
 from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
+from jiceng.orgs.services.policy import set_override
 from jiceng.people import selectors, views
 from jiceng.people.models import Category, Floating, Milestone, PartyMembership, Person, Stage
 from jiceng.people.services import (
@@ -29,7 +30,6 @@ from jiceng.people.services import (
     set_plan,
     take_step,
 )
-from jiceng.policy.services import set_override
 from tests.conftest import LONG_AGO, PASSWORD
 
 TODAY = timezone.localdate()

@@ -81,11 +81,11 @@ def ppl(world):
 
 
 def test_the_organization_page_links_the_new_pages(world, login, ppl):
-    html = page(login(world.users["a1_officer"]).get(reverse("ui:org_detail", args=["A1"])))
+    html = page(login(world.users["a1_officer"]).get(reverse("orgs:org_detail", args=["A1"])))
     for name in ("org_transfers", "org_floating", "org_plans"):
         assert reverse(f"people:{name}", args=["A1"]) in html
     assert "组织关系转接" in html and "流动党员" in html and "发展党员计划" in html
-    html = page(login(ppl.u_officer).get(reverse("ui:org_detail", args=["U"])))
+    html = page(login(ppl.u_officer).get(reverse("orgs:org_detail", args=["U"])))
     assert reverse("people:union_delegates", args=["U"]) in html
     assert reverse("people:org_transfers", args=["U"]) not in html
 

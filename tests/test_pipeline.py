@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jiceng.demo.names import id_number
+from jiceng.orgs.services.policy import set_override
 from jiceng.people.models import MembershipState, Milestone, PartyMembership, Stage
 from jiceng.people.services import apply, enrol_member, register_person, take_step
-from jiceng.policy.services import set_override
 from jiceng.todo.selectors import duties_for
 
 D0 = dt.date(2024, 3, 1)

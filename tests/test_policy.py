@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jiceng.orgs.services.policy import set_override
 from jiceng.policy import registry
 from jiceng.policy.selectors import in_force, lookup, value
-from jiceng.policy.services import set_override
 
 KEY = "todo.due_soon_days"
 D = dt.date(2026, 3, 1)

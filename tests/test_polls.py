@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from jiceng.elections import ballot_pdf, selectors, services
 from jiceng.elections.models import Poll, RoundKind, TallyCorrection
-from jiceng.policy.services import set_override
+from jiceng.orgs.services.policy import set_override
 
 HELD = dt.date(2026, 6, 1)
 NAMES = ["张三", "王五", "李四", "丁一", "欧阳修"]

@@ -17,16 +17,16 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from stdnum.cn import ric
 
-from jiceng import sheets
 from jiceng.audit.models import AuditEvent, Source
 from jiceng.audit.services import verify
 from jiceng.demo.names import id_number
 from jiceng.jobs import services as jobs
 from jiceng.jobs.models import Job, Status
-from jiceng.orgs import data_views
+from jiceng.orgs.services.policy import set_override
 from jiceng.people.models import Category, MembershipState, PartyMembership, Person, Stage
 from jiceng.people.services import enrol_member, register_person
-from jiceng.policy.services import set_override
+from jiceng.sheets import layer as sheets
+from jiceng.sheets import views as data_views
 from tests.test_sheets import _bounded, _patch_declared_size, rezip
 
 MEMBERS = sheets.get_spec("members")

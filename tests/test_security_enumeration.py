@@ -205,7 +205,7 @@ ROUTES = list(ui_routes())
 
 def test_the_enumeration_sees_the_pages():
     names = {name for name, _ in ROUTES}
-    assert {"ui:org_detail", "ui:org_policy", "ui:org_history", "todo:centre"} <= names
+    assert {"orgs:org_detail", "orgs:org_policy", "orgs:org_history", "todo:centre"} <= names
     assert {"people:transfer_detail", "people:floating_record"} <= names
 
 

@@ -1,4 +1,4 @@
-"""Spreadsheet import and export of host units and organizations (jiceng.sheets, orgs.sheets).
+"""Spreadsheet import and export of host units and organizations (jiceng.sheets.layer, jiceng.sheets.specs).
 
 Every import is checked whole before anything is written; a bad file writes nothing and
 comes back with its problems marked; a re-import of an export changes nothing.
@@ -25,13 +25,13 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from jiceng import sheets
 from jiceng.audit.models import AuditEvent
 from jiceng.demo.build import credit_code
 from jiceng.orgs.models import FormationMode, HostLink, Organization, Unit
 from jiceng.orgs.services import register_unit
 from jiceng.orgs.services.units import credit_code_problem
-from jiceng.orgs.sheets import OrgSheet, UnitSheet
+from jiceng.sheets import layer as sheets
+from jiceng.sheets.specs import OrgSheet, UnitSheet
 
 UNITS = sheets.get_spec("units")
 ORGS = sheets.get_spec("orgs")
@@ -181,7 +181,7 @@ def test_formula_neutralization_is_undone_on_import():
 
 
 def test_choices_accept_labels_values_and_interface_labels():
-    from jiceng.orgs.sheets import UNIT_KINDS
+    from jiceng.sheets.specs import UNIT_KINDS
 
     assert UNIT_KINDS.parse(" 企业 ") == "enterprise"
     assert UNIT_KINDS.parse("enterprise") == "enterprise"
@@ -933,7 +933,7 @@ def test_the_export_page_follows_the_switcher(world, login):
 
 
 # ---------------------------------------------------------------------------------------
-# Reading workbooks (jiceng.xlsx_reader): what openpyxl reads, faster, and never unbounded
+# Reading workbooks (jiceng.sheets.reader): what openpyxl reads, faster, and never unbounded
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -990,14 +990,14 @@ def package(sheet_data: str, *, shared=None, styles=None, prefix="", head="") ->
 
 
 def read_rows(data: bytes, width=50, max_row=1000) -> dict[int, list]:
-    from jiceng.xlsx_reader import Book
+    from jiceng.sheets.reader import Book
 
     book_ = Book(io.BytesIO(data))
     return dict(book_.sheet().rows(width=width, max_row=max_row))
 
 
 def test_the_reader_gives_the_values_openpyxl_gives(tmp_path):
-    from jiceng.xlsx_reader import Book
+    from jiceng.sheets.reader import Book
 
     wb = Workbook()
     ws = wb.active

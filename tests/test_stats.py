@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from jiceng.demo.build import credit_code
+from jiceng.kernel.figures import period_end
 from jiceng.orgs.models import Kind, UnitKind
 from jiceng.orgs.services import move, register_unit, set_up, update_unit
 from jiceng.stats.checks import check_against_records, check_rate, check_total
-from jiceng.stats.metrics import period_end
 from jiceng.stats.selectors import (
     figure,
     orgs_by_kind_and_host,

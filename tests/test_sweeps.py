@@ -12,7 +12,7 @@ from django.utils import timezone
 from jiceng.access.services import SYSTEM_USERNAME
 from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
-from jiceng.jobs import registry, runner, sweeps
+from jiceng.jobs import registry, sweeps, worker
 from jiceng.jobs.models import Job, Status
 from jiceng.people.models import Stage
 from jiceng.people.services import enrol_member, register_person
@@ -101,11 +101,11 @@ def test_a_sweep_for_a_later_day_flags_the_letter_that_runs_out_by_then(world, l
 def test_the_worker_queues_the_days_sweeps_once(world, letters, monkeypatch):
     monkeypatch.setenv("JICENG_JOBS", "worker")
     late, _fresh = letters
-    assert runner.work(once=True, sweeps=True) == 1  # queued, then run by this worker
+    assert worker.work(once=True, sweeps=True) == 1  # queued, then run by this worker
     late.membership.refresh_from_db()
     assert late.membership.never_reported
     # Another worker (or the next minute's check) finds the day's sweep done.
-    assert runner.work(once=True, sweeps=True) == 0
+    assert worker.work(once=True, sweeps=True) == 0
     assert Job.objects.filter(kind="sweep").count() == 1
     # `jiceng worker --once` only empties the queue.
     call_command("worker", "--once", stdout=io.StringIO())

@@ -4,8 +4,8 @@ import datetime as dt
 
 from jiceng.access.models import Role
 from jiceng.access.services import assign_role, create_user
-from jiceng.todo import registry
-from jiceng.todo.registry import OVERDUE, Duty
+from jiceng.kernel import duties as registry
+from jiceng.kernel.duties import OVERDUE, Duty
 from jiceng.todo.selectors import duties_for
 
 TODAY = dt.date.today()

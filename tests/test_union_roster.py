@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
-from jiceng import sheets
 from jiceng.access.models import Role, Scope
 from jiceng.access.services import assign_role, create_user
 from jiceng.audit.models import AuditEvent
@@ -20,6 +19,7 @@ from jiceng.demo.names import id_number
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
 from jiceng.people.models import Person, UnionMembership
+from jiceng.sheets import layer as sheets
 from tests.conftest import LONG_AGO, PASSWORD
 
 UNION = sheets.get_spec("union_members")

@@ -1,6 +1,6 @@
 from ninja import Router, Schema
 
-from jiceng.schemas import OrgRef
+from jiceng.kernel.schemas import OrgRef
 
 from .selectors import my_assignments
 

@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiceng.kernel.duties import Duty
 from jiceng.policy.selectors import value as policy_value
-from jiceng.todo.registry import Duty
 
 from .models import Role, RoleAssignment
 
@@ -29,7 +29,7 @@ def duties(user, orgs, today: dt.date, *, limit: int):
             org=org,
             kind="access.no_officer",
             title=_("%(org)s has no officer account; appoint one.") % {"org": org.name},
-            url=reverse("ui:org_detail", args=[org.code]),
+            url=reverse("orgs:org_detail", args=[org.code]),
         )
     notice = int(policy_value("access.assignment.expiry_notice_days", on=today))
     expiring = (
@@ -47,5 +47,5 @@ def duties(user, orgs, today: dt.date, *, limit: int):
             due=a.valid_to,
             title=_("%(user)s's role “%(role)s” at %(org)s ends on %(date)s.")
             % {"user": a.user, "role": a.get_role_display(), "org": a.org.name, "date": a.valid_to},
-            url=reverse("ui:org_detail", args=[a.org.code]),
+            url=reverse("orgs:org_detail", args=[a.org.code]),
         )

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.orgs.paths import subtree_q
+from jiceng.kernel.paths import subtree_q
 
 from .models import Role, RoleAssignment, Scope
 

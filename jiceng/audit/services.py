@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jiceng.bulk import insert_rows
+from jiceng.kernel.bulk import insert_rows
 
 from .context import current_source
 from .models import AuditEvent

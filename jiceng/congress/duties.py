@@ -17,8 +17,8 @@ import itertools
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiceng.kernel.duties import Duty
 from jiceng.policy.selectors import value as policy_value
-from jiceng.todo.registry import Duty
 
 from . import selectors
 from .models import Proposal, ProposalState, ProposalStep, Suggestion, SuggestionState

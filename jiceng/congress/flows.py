@@ -20,10 +20,10 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
 from jiceng.policy.selectors import value as policy_value
-from jiceng.workflow import Refusal, Step, Workflow, steps
 
-from .models import ProposalState, Satisfaction, SuggestionState
+from .models import Proposal, ProposalState, Satisfaction, Suggestion, SuggestionState
 
 
 @dataclass
@@ -39,6 +39,24 @@ class Context:
 
     def policy(self, key: str):
         return policy_value(key, org=self.org, on=self.on)
+
+
+# Both the services (to check a step) and the selectors (to show what stands in a step's way)
+# build the same context; it lives here, below both.
+
+
+def proposal_context(proposal: Proposal, on: dt.date, data: dict, note: str = "") -> Context:
+    done = {}
+    for s in proposal.steps.all():
+        done.setdefault(s.step, s)
+    return Context(org=proposal.org, on=on, record=proposal, data={**data, "note": note}, done=done)
+
+
+def suggestion_context(s: Suggestion, on: dt.date, data: dict) -> Context:
+    done = {}
+    for row in s.steps.all():
+        done.setdefault(row.step, row)
+    return Context(org=s.org, on=on, record=s, data=data, done=done)
 
 
 def _after(step_key: str, label):

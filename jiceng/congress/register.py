@@ -1,12 +1,12 @@
 """The proposal register of a session (提案汇总表) as .xlsx.
 
-It is written through the shared spreadsheet layer (`jiceng.sheets.write_workbook`: write-only,
+It is written through the shared spreadsheet layer (`jiceng.sheets.layer.write_workbook`: write-only,
 fixed Chinese headers, formula-looking cells neutralized) but is not a registered sheet kind:
 a register is per session and is not imported back.
 """
 
 from jiceng.access import gate
-from jiceng.sheets import Column, SheetSpec, write_workbook
+from jiceng.sheets.layer import Column, SheetSpec, write_workbook
 
 from . import selectors
 from .models import ProposalState, Satisfaction

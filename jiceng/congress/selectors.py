@@ -280,12 +280,10 @@ def timeline(proposal: Proposal) -> list[dict]:
 def proposal_next_steps(user, proposal: Proposal, on: dt.date | None = None) -> list[dict]:
     """Every step open to the proposal with what still stands in its way; `mine` marks the
     steps the user may take (a manager: all; the proposer: their own feedback)."""
-    from .services import proposal_context
-
     on = on or timezone.localdate()
     manager = can_manage(user, proposal)
     own = getattr(user, "person_id", None) == proposal.proposer.person_id
-    ctx = proposal_context(proposal, on, {})
+    ctx = flows.proposal_context(proposal, on, {})
     found = []
     for step in flows.PROPOSAL.steps.values():
         if proposal.state not in step.from_states or step.key == "submit":
@@ -432,10 +430,8 @@ def suggestion_timeline(s: Suggestion) -> list[dict]:
 
 
 def suggestion_next_steps(user, s: Suggestion, on: dt.date | None = None) -> list[dict]:
-    from .services import suggestion_context
-
     on = on or timezone.localdate()
-    ctx = suggestion_context(s, on, {})
+    ctx = flows.suggestion_context(s, on, {})
     found = []
     for step in flows.SUGGESTION.steps.values():
         if s.state not in step.from_states or step.key == "submit":

@@ -418,15 +418,6 @@ def submit_proposal(
     return proposal
 
 
-def proposal_context(proposal: Proposal, on: dt.date, data: dict, note: str = "") -> flows.Context:
-    done = {}
-    for s in proposal.steps.all():
-        done.setdefault(s.step, s)
-    return flows.Context(
-        org=proposal.org, on=on, record=proposal, data={**data, "note": note}, done=done
-    )
-
-
 def _proposal_data(step: str, data: dict) -> dict:
     """The data a step keeps (strings trimmed), without what the context adds."""
     keep = {
@@ -461,7 +452,7 @@ def take_proposal_step(
     on = _not_future(on)
     data = _proposal_data(step, data or {})
     note = (note or "").strip()[:MAX_TEXT]
-    ctx = proposal_context(proposal, on, data, note)
+    ctx = flows.proposal_context(proposal, on, data, note)
     if declared.once and step in ctx.done:
         raise ValidationError(
             {
@@ -558,13 +549,6 @@ def submit_suggestion(
     return suggestion
 
 
-def suggestion_context(s: Suggestion, on: dt.date, data: dict) -> flows.Context:
-    done = {}
-    for row in s.steps.all():
-        done.setdefault(row.step, row)
-    return flows.Context(org=s.org, on=on, record=s, data=data, done=done)
-
-
 def _panel(value) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[\s,，;；、]+", value)
@@ -597,7 +581,7 @@ def take_suggestion_step(
     if step == "reward":
         data["benefit"] = str(raw.get("benefit", "")).strip()
     note = (note or "").strip()[:MAX_TEXT]
-    ctx = suggestion_context(s, on, data)
+    ctx = flows.suggestion_context(s, on, data)
     if declared.once and step in ctx.done:
         raise ValidationError(
             {

@@ -15,9 +15,9 @@ from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
 from jiceng.kernel.forms import add_service_errors
+from jiceng.kernel.pagination import paginate
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
-from jiceng.pagination import paginate
 from jiceng.people import selectors as people
 from jiceng.people.models import Delegate
 from jiceng.policy.selectors import value as policy_value

@@ -18,8 +18,8 @@ from stdnum.cn import uscc
 from jiceng.access.models import Role, Scope
 from jiceng.access.services import assign_role, create_user
 from jiceng.audit.services import record
+from jiceng.kernel.paths import child_path
 from jiceng.orgs.models import HostLink, Kind, Organization, OrgState, Unit, UnitState, tree_of
-from jiceng.orgs.paths import child_path
 from jiceng.orgs.services.history import org_state_row, unit_state_row
 from jiceng.orgs.text import search_key
 from jiceng.people.models import Gender, Person, UnionMembership

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from ninja import Field, Path, Query, Router, Schema
 
+from jiceng.kernel.pagination import paginate
+from jiceng.kernel.schemas import OrgRef
 from jiceng.orgs.selectors import get_visible
-from jiceng.pagination import paginate
-from jiceng.schemas import OrgRef
 
 from . import selectors
 from .models import Committee

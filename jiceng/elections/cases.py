@@ -25,10 +25,11 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiceng.access import gate
+from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
 from jiceng.policy.selectors import value as policy_value
-from jiceng.workflow import Refusal, Step, Workflow, steps
 
-from .models import CaseState, Committee, System
+from .models import CaseState, Committee, ElectionCase, System
 from .text import add_months
 
 
@@ -406,3 +407,19 @@ def step_label(case, key: str):
         return FILE
     found = workflow_of(case).steps.get(key)
     return found.label if found else key
+
+
+# Who acts on a step: the services check it, the selectors and duties show it.
+
+
+def acting_org(case: ElectionCase, step: str):
+    """The organization whose act the step is."""
+    if step == "approve_party" or (step == "review_slate" and case.system == System.UNION):
+        return case.party_org or case.org
+    if step in ("approve_upper", "review_slate"):
+        return case.upper_org
+    return case.org
+
+
+def needed_action(step: str) -> str:
+    return gate.ADMIN if step == "begin_term" else gate.MANAGE

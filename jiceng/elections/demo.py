@@ -10,7 +10,7 @@ a union committee and a funds audit committee. Officers are full members of the 
 
 import datetime as dt
 
-from jiceng.dated import in_force_on
+from jiceng.kernel.dated import in_force_on
 from jiceng.orgs.models import Organization
 from jiceng.orgs.services import update_flags
 from jiceng.people.models import MembershipState, Stage, UnionMembership

@@ -13,15 +13,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiceng.kernel.duties import Duty
 from jiceng.policy.selectors import value as policy_value
-from jiceng.todo.registry import Duty
 
 from .models import Term, TermStatus
 from .text import add_months, term_title
 
 
 def _url(org) -> str:
-    return reverse("ui:org_detail", args=[org.code])
+    return reverse("orgs:org_detail", args=[org.code])
 
 
 def expiring_terms(orgs, today: dt.date):
@@ -85,9 +85,8 @@ def _override_values(key: str, on: dt.date):
 def cases_waiting(orgs, today: dt.date):
     """Re-election requests and candidate lists waiting for an organization's approval: the
     same-level Party organization (union cases), then the upper level."""
-    from .cases import step_label
+    from .cases import acting_org, step_label
     from .models import ElectionCase
-    from .services.cases import acting_org
 
     waiting = (
         Q(system="union", state="requested", party_org__in=orgs)

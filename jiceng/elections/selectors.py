@@ -375,8 +375,7 @@ def case_steps(user, case, on: dt.date | None = None) -> list[dict]:
     """Every step open to the case with what still stands in its way on `on` (default today):
     key, label, refusals, possible, possible_from, approver (the organization whose act it
     is), may (whether `user` may take it)."""
-    from .cases import Context, workflow_of
-    from .services.cases import acting_org, needed_action
+    from .cases import Context, acting_org, needed_action, workflow_of
 
     on = on or timezone.localdate()
     done = {s.step: s for s in case.steps.order_by("on", "pk")}
@@ -471,8 +470,8 @@ def eligible_people(case, names: list[str]) -> tuple[list, list[str]]:
 def people_named(org, names: list[str]) -> tuple[list, list[str]]:
     """Full Party members (Party organization) or union members (union) in `org`'s subtree
     with these names, for the officer and candidate forms: (people, problems)."""
+    from jiceng.kernel.paths import subtree_q
     from jiceng.orgs.models import Tree
-    from jiceng.orgs.paths import subtree_q
     from jiceng.people.models import PartyMembership, Person, Stage, UnionMembership
 
     party = org.tree == Tree.PARTY

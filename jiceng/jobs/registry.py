@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jiceng.discovery import app_modules
+from jiceng.kernel.discovery import app_modules
 
 Report = Callable[..., None]
 

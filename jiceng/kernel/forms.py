@@ -51,6 +51,19 @@ class BootstrapForm(forms.Form):
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
+class YesNo(forms.TypedChoiceField):
+    """A filter that may be left open: Any, Yes or No (None, True, False)."""
+
+    def __init__(self, label):
+        super().__init__(
+            label=label,
+            required=False,
+            choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))],
+            coerce=lambda v: v == "yes",
+            empty_value=None,
+        )
+
+
 def date_field(label=None, required=True):
     return forms.DateField(
         label=label or _("Effective date"),

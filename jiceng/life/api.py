@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.access import gate
+from jiceng.kernel.pagination import paginate
+from jiceng.kernel.schemas import OrgRef
 from jiceng.orgs.selectors import get_visible
-from jiceng.pagination import paginate
-from jiceng.schemas import OrgRef
 
 from . import selectors, services
 from .models import Meeting, MeetingKind

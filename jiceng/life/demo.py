@@ -22,7 +22,7 @@ from fractions import Fraction
 from django.utils import timezone
 
 from jiceng.audit.services import record
-from jiceng.dated import in_force_on
+from jiceng.kernel.dated import in_force_on
 from jiceng.orgs.models import Kind, Organization
 from jiceng.people.models import MEMBER_STAGES, MembershipState, Stage, UnionMembership
 from jiceng.people.selectors import union_members_on

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
+from jiceng.kernel.duties import Duty
 from jiceng.policy.selectors import value as policy_value
-from jiceng.todo.registry import Duty
 
 from . import selectors
 from .models import (

@@ -1,6 +1,6 @@
 """The organizational-life panel of a member's own page ("my record", `people.views`): the
 coming meetings, attendance over the last six months and open tasks, each linking to "my
-meetings". Found through `jiceng.discovery` like duties, so people imports nothing of life."""
+meetings". Found through `jiceng.kernel.discovery` like duties, so people imports nothing of life."""
 
 import datetime as dt
 

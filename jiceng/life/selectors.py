@@ -56,13 +56,13 @@ from django.db.models import (
 from django.utils import timezone
 
 from jiceng.access import gate
+from jiceng.kernel.figures import Figure, period_end
+from jiceng.kernel.paths import SEGMENT_WIDTH, ancestor_paths, subtree_q
 from jiceng.orgs.models import Organization, Tree
-from jiceng.orgs.paths import SEGMENT_WIDTH, ancestor_paths, subtree_q
 from jiceng.people.models import MEMBER_STAGES, PartyMembership, UnionMembership
 from jiceng.policy.models import PolicyOverride
 from jiceng.policy.registry import definitions
 from jiceng.policy.selectors import value as policy_value
-from jiceng.stats.metrics import Figure, period_end
 
 from .models import (
     ActionItem,

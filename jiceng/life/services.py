@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
-from jiceng.dated import in_force_on
 from jiceng.elections import selectors as elections
-from jiceng.files import DOCX, XLSX, sniff_type
-from jiceng.files import size_text as _size_text
+from jiceng.kernel.dated import in_force_on
+from jiceng.kernel.files import DOCX, XLSX, sniff_type
+from jiceng.kernel.files import size_text as _size_text
 from jiceng.orgs.models import Tree
 from jiceng.people.models import (
     MEMBER_STAGES,
@@ -941,7 +941,7 @@ def close_action_item(
     return item
 
 
-# File types told apart by their first bytes (jiceng.files.sniff_type), never by the name.
+# File types told apart by their first bytes (jiceng.kernel.files.sniff_type), never by the name.
 TYPE_NAMES = {
     "image/jpeg": "JPG",
     "image/png": "PNG",

@@ -22,10 +22,10 @@ from django.views.decorators.cache import never_cache
 from jiceng.access import gate
 from jiceng.kernel.forms import add_service_errors, form_data, submit
 from jiceng.orgs import selectors as orgs
+from jiceng.orgs import switcher
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people_selectors
 from jiceng.people.models import Person
-from jiceng.ui import switcher
 
 from . import documents, selectors, services
 from .duties import window_label

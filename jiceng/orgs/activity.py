@@ -8,7 +8,7 @@ contributor nothing can be judged, so the empty-shell check finds nothing.
 import datetime as dt
 import functools
 
-from jiceng.discovery import app_modules
+from jiceng.kernel.discovery import app_modules
 
 
 @functools.cache

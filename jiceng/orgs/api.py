@@ -4,7 +4,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from jiceng.access import gate
 from jiceng.audit.selectors import history
-from jiceng.pagination import paginate
+from jiceng.kernel.pagination import paginate
 from jiceng.policy.selectors import in_force
 
 from . import selectors, services

@@ -8,9 +8,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiceng.kernel.duties import Duty
 from jiceng.policy.selectors import lowest
 from jiceng.policy.selectors import value as policy_value
-from jiceng.todo.registry import Duty
 
 from . import activity
 from .models import BRANCH_KINDS, HostLink, Organization, Tree, UnitState, in_force_on
@@ -59,7 +59,7 @@ def should_have_party_org(orgs, today, limit):
                     "Party organization (should set one up)."
                 )
                 % {"unit": s.unit.name, "members": s.party_members, "staff": s.employees},
-                url=reverse("ui:org_detail", args=[org.code]),
+                url=reverse("orgs:org_detail", args=[org.code]),
             )
 
 
@@ -84,7 +84,7 @@ def should_have_union(orgs, today, limit):
                 kind="orgs.should_form_union",
                 title=_("%(unit)s has %(staff)s employees but no trade union (should set one up).")
                 % {"unit": s.unit.name, "staff": s.employees},
-                url=reverse("ui:org_detail", args=[org.code]),
+                url=reverse("orgs:org_detail", args=[org.code]),
             )
 
 
@@ -107,7 +107,7 @@ def oversized_branches(orgs, today, limit):
                 kind="orgs.oversized_branch",
                 title=_("%(org)s has %(n)s members, more than %(max)s: consider splitting it.")
                 % {"org": b.name, "n": b.reported_members, "max": most(b)},
-                url=reverse("ui:org_detail", args=[b.code]),
+                url=reverse("orgs:org_detail", args=[b.code]),
             )
 
 
@@ -133,7 +133,7 @@ def branches_needing_committee(orgs, today, limit):
                     "%(org)s has %(n)s members but no branch committee (required from %(min)s)."
                 )
                 % {"org": b.name, "n": b.reported_members, "min": least(b)},
-                url=reverse("ui:org_detail", args=[b.code]),
+                url=reverse("orgs:org_detail", args=[b.code]),
             )
 
 
@@ -156,7 +156,7 @@ def empty_shells(orgs, today, limit):
                 kind="orgs.empty_shell",
                 title=_("%(org)s has recorded no activity since %(date)s (possible empty shell).")
                 % {"org": org.name, "date": last or _("it was set up")},
-                url=reverse("ui:org_detail", args=[org.code]),
+                url=reverse("orgs:org_detail", args=[org.code]),
             )
 
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.dated import in_force_on  # noqa: F401  (re-exported: history queries import it here)
+from jiceng.kernel.dated import in_force_on  # noqa: F401  (re-exported: history queries import it here)
 
 
 class Tree(models.TextChoices):

@@ -4,9 +4,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from jiceng.access import gate
+from jiceng.kernel.paths import ancestor_paths, subtree_q
 
 from .models import HostLink, Organization, OrgState, Tree, Unit, in_force_on
-from .paths import subtree_q
 from .text import search_key
 
 
@@ -47,8 +47,6 @@ def children(user, org: Organization):
 
 def ancestors(org: Organization):
     """The chain above `org`, for breadcrumbs (visible up to the user's own top)."""
-    from .paths import ancestor_paths
-
     return Organization.objects.filter(path__in=ancestor_paths(org.path)[:-1]).order_by("depth")
 
 
@@ -148,8 +146,8 @@ def unit_list(
 ):
     """Visible units, filtered; each annotated with `has_party` and `has_union` (on `on`).
 
-    `scale` is the Q for "above designated size" (stats.metrics.above_scale), passed in by the
-    caller so this ground-floor app does not import the figures app.
+    `scale` is the Q for "above designated size" (orgs.qualifiers.above_scale), passed in by the
+    caller, which knows the organization and date whose policy applies.
     """
     on = on or timezone.localdate()
     units = visible_units(user).annotate(

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from jiceng.kernel.pagination import paginate
+from jiceng.kernel.schemas import OrgRef
 from jiceng.orgs.models import Tree
 from jiceng.orgs.selectors import get_visible
-from jiceng.pagination import paginate
-from jiceng.schemas import OrgRef
 
 from . import selectors, services, unions
 from .models import Category, Floating, Gender, Stage, UnionStatus

@@ -20,12 +20,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jiceng.dated import in_force_on
+from jiceng.kernel.dated import in_force_on
+from jiceng.kernel.duties import Duty
+from jiceng.kernel.paths import ancestor_paths
 from jiceng.orgs.models import Tree
-from jiceng.orgs.paths import ancestor_paths
 from jiceng.policy.selectors import lowest
 from jiceng.policy.selectors import value as policy_value
-from jiceng.todo.registry import Duty
 
 from .models import (
     MEMBER_STAGES,

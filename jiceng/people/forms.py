@@ -282,8 +282,8 @@ class InflowForm(PastDateForm):
         self.user = user
 
     def clean_org(self):
+        from jiceng.orgs.forms import resolve_org
         from jiceng.orgs.models import Tree
-        from jiceng.ui.forms import resolve_org
 
         return resolve_org(self.user, self.cleaned_data["org"], action="manage", tree=Tree.PARTY)
 
@@ -567,8 +567,8 @@ class PersonDetailsForm(BootstrapForm):
         )
 
     def _unit(self, name):
+        from jiceng.orgs.forms import resolve_units
         from jiceng.orgs.services.units import clean_credit_code
-        from jiceng.ui.forms import resolve_units
 
         code = clean_credit_code(self.cleaned_data[name])
         if not code:

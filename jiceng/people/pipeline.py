@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
 from jiceng.policy.selectors import value as policy_value
-from jiceng.workflow import Refusal, Step, Workflow, steps
 
 from .models import MEMBER_STAGES, Stage
 

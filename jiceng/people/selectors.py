@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
-from jiceng.dated import in_force_on
+from jiceng.kernel.dated import in_force_on
+from jiceng.kernel.pagination import Page, paginate
+from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import Organization, OrgState, UnitState
-from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.selectors import path_on
-from jiceng.pagination import Page, paginate
 
 from .models import (
     MEMBER_STAGES,

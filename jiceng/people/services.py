@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import Ref, object_type, record, record_many
-from jiceng.bulk import any_of, insert_rows
-from jiceng.dated import restate
-from jiceng.files import size_text, sniff_type
+from jiceng.kernel.bulk import any_of, insert_rows
+from jiceng.kernel.dated import restate
+from jiceng.kernel.files import size_text, sniff_type
 from jiceng.orgs.models import Organization, Tree, UnitKind
 from jiceng.policy.selectors import value as policy_value
 
@@ -566,7 +566,7 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 
 
 class _Rows:
-    """Rows of `model` ready for `jiceng.bulk.insert_rows`, made from the values a bulk service
+    """Rows of `model` ready for `jiceng.kernel.bulk.insert_rows`, made from the values a bulk service
     has at hand (by attname): every other concrete field takes its default (auto_now and
     auto_now_add: `now`), and each value is prepared as Django would prepare it. Building
     model instances and asking each field of each one cost more than the inserts themselves."""

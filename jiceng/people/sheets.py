@@ -27,16 +27,16 @@ from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiceng import sheets
 from jiceng.access import gate
-from jiceng.bulk import any_of
+from jiceng.kernel.bulk import any_of
+from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import Organization, Tree
-from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.services.lifecycle import CODE_PATTERN
 from jiceng.policy.models import PolicyOverride
 from jiceng.policy.registry import definition
 from jiceng.policy.selectors import value as policy_value
-from jiceng.sheets import CREATED, UNCHANGED, UPDATED, Choices, Column, Row, SheetSpec
+from jiceng.sheets import layer as sheets
+from jiceng.sheets.layer import CREATED, UNCHANGED, UPDATED, Choices, Column, Row, SheetSpec
 
 from . import crypto, services, unions
 from .choices import ETHNICITY_ITEMS

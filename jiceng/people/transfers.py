@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.access import gate
 from jiceng.audit.services import record
+from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
 from jiceng.orgs.models import Organization, Tree
 from jiceng.policy.selectors import value as policy_value
-from jiceng.workflow import Refusal, Step, Workflow, steps
 
 from .floating import close_floating
 from .models import (

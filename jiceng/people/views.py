@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
-from jiceng.discovery import app_modules
+from jiceng.kernel.discovery import app_modules
 from jiceng.kernel.forms import add_service_errors
+from jiceng.kernel.pagination import paginate
+from jiceng.orgs import switcher
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
-from jiceng.pagination import paginate
-from jiceng.ui import switcher
 
 from . import delegates, floating, selectors, services, transfers, unions
 from .choices import ethnicity_label

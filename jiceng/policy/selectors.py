@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.orgs.paths import ancestor_paths
+from jiceng.kernel.paths import ancestor_paths
 
 from .models import PolicyOverride
 from .registry import definition, definitions

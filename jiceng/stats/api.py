@@ -2,8 +2,8 @@ import datetime as dt
 
 from ninja import Query, Router, Schema
 
+from jiceng.kernel.schemas import OrgRef
 from jiceng.orgs.selectors import get_visible
-from jiceng.schemas import OrgRef
 
 from .metrics import METRICS
 from .selectors import orgs_by_kind_and_host, region_figure, report, units_by_kind

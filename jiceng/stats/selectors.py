@@ -12,11 +12,12 @@ from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subqu
 from django.utils import timezone
 
 from jiceng.access import gate
+from jiceng.kernel.figures import Figure
+from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import HostLink, Organization, OrgState, UnitState, in_force_on
-from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.selectors import path_on
 
-from .metrics import METRICS, Figure, Metric
+from .metrics import METRICS, Metric
 from .models import FigureSnapshot, PeriodClose
 
 
@@ -180,7 +181,7 @@ def report(
 
     With a closed `period`, published figures are served; otherwise computed as of `on`.
     """
-    from .metrics import period_end
+    from jiceng.kernel.figures import period_end
 
     gate.require(user, gate.VIEW, org)
     closed = PeriodClose.objects.filter(period=period).first() if period else None

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
+from jiceng.kernel.figures import period_end
 
-from .metrics import METRICS, period_end
+from .metrics import METRICS
 from .models import FigureSnapshot, PeriodClose
 from .selectors import rollup
 

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiceng.kernel.figures import Figure, period_end
 from jiceng.orgs import selectors as orgs
+from jiceng.orgs import switcher
 from jiceng.orgs.models import Kind, Organization, UnitKind
-from jiceng.ui import switcher
 
-from .metrics import METRICS, Figure, period_end
+from .metrics import METRICS
 from .selectors import orgs_by_kind_and_host, published, rollup, units_by_kind
 
 CHILDREN_LIMIT = 200

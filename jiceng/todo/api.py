@@ -2,8 +2,8 @@ import datetime as dt
 
 from ninja import Query, Router, Schema
 
+from jiceng.kernel.schemas import OrgRef
 from jiceng.orgs.selectors import get_visible
-from jiceng.schemas import OrgRef
 
 from .selectors import duties_for
 

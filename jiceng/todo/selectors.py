@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from jiceng.access import gate
+from jiceng.kernel.duties import Duty, sort_key, sources
+from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import Organization
-from jiceng.orgs.paths import subtree_q
 from jiceng.policy.selectors import value as policy_value
-
-from .registry import Duty, sort_key, sources
 
 
 @dataclass

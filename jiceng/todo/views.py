@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from jiceng.ui.switcher import current_org
+from jiceng.kernel.duties import URGENCY_LABELS
+from jiceng.orgs.switcher import current_org
 
-from .registry import URGENCY_LABELS
 from .selectors import duties_for
 
 

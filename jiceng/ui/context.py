@@ -1,4 +1,4 @@
-from .switcher import current_org
+from jiceng.orgs.switcher import current_org
 
 
 def shell(request):

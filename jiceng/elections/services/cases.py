@@ -23,7 +23,7 @@ from jiceng.orgs.models import HostLink, Tree, Unit
 from jiceng.policy.selectors import value as policy_value
 
 from .. import ordering
-from ..cases import Context, committees_of, workflow_of
+from ..cases import Context, acting_org, committees_of, workflow_of
 from ..models import (
     CaseState,
     CaseStep,
@@ -60,19 +60,6 @@ PLENARY_POSTS = {
     ],
 }
 DIVISIONS = (Post.ORGANIZATION, Post.PROPAGANDA, Post.DISCIPLINE)  # Party: by division of work
-
-
-def acting_org(case: ElectionCase, step: str):
-    """The organization whose act the step is."""
-    if step == "approve_party" or (step == "review_slate" and case.system == System.UNION):
-        return case.party_org or case.org
-    if step in ("approve_upper", "review_slate"):
-        return case.upper_org
-    return case.org
-
-
-def needed_action(step: str) -> str:
-    return gate.ADMIN if step == "begin_term" else gate.MANAGE
 
 
 def case_snapshot(case: ElectionCase) -> dict:

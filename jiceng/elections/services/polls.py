@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
-from jiceng.bulk import insert_rows
+from jiceng.kernel.bulk import insert_rows
 from jiceng.policy.selectors import value as policy_value
 
 from .. import ordering, tally

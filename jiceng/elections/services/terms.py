@@ -19,8 +19,8 @@ from jiceng.access import gate
 from jiceng.access.models import Scope
 from jiceng.access.services import assign_role, end_assignment
 from jiceng.audit.services import record
+from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import BRANCH_KINDS, HostLink, Kind, UnitKind
-from jiceng.orgs.paths import subtree_q
 from jiceng.people.models import PartyMembership, Stage, UnionMembership
 from jiceng.policy.selectors import value as policy_value
 

@@ -1,11 +1,11 @@
-"""Writing the dated history of organizations and units (see jiceng/dated.py)."""
+"""Writing the dated history of organizations and units (see jiceng/kernel/dated.py)."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jiceng.dated import check_not_before, close_open_rows, open_since, restate
+from jiceng.kernel.dated import check_not_before, close_open_rows, open_since, restate
 
 from ..models import Organization, OrgState, Unit, UnitState
 

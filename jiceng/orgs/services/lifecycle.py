@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
+from jiceng.kernel.paths import child_path, subtree_q
 from jiceng.policy.selectors import value as policy_value
 
 from ..models import FormationMode, HostLink, Kind, ManagementMode, Organization, Unit, tree_of
-from ..paths import child_path, subtree_q
 from ..text import search_key
 from .history import end_org, restate_orgs
 

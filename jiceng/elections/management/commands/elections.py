@@ -11,12 +11,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.commands import acting_user, add_as_option, print_json
+from jiceng.access.commands import acting_user, add_as_option, print_json
 from jiceng.elections import ballot_pdf, selectors, services
 from jiceng.elections.models import Committee, CongressKind, Post, RoundKind
 from jiceng.elections.text import committee_label, term_title
+from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import Organization
-from jiceng.orgs.paths import subtree_q
 from jiceng.orgs.selectors import get_visible
 from jiceng.people.models import Person
 

@@ -13,7 +13,7 @@ import threading
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from jiceng.jobs import runner
+from jiceng.jobs import runner, worker
 
 
 class Command(BaseCommand):
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             def started(job):
                 self.stdout.write(f"{job.kind} #{job.pk}")
 
-            ran = runner.work(
+            ran = worker.work(
                 once=once, poll=poll, stop=stop, echo=started, sweeps=not (once or no_sweeps)
             )
         finally:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from openpyxl import Workbook
 
-from jiceng.commands import acting_user, add_as_option, print_json
+from jiceng.access.commands import acting_user, add_as_option, print_json
 from jiceng.life import selectors
 from jiceng.life.models import MeetingKind
 from jiceng.orgs.models import Organization

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from jiceng.commands import acting_user, add_as_option, print_json
+from jiceng.access.commands import acting_user, add_as_option, print_json
 from jiceng.orgs import selectors
 from jiceng.orgs.models import Kind
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jiceng.commands import acting_user, add_as_option, print_json
+from jiceng.access.commands import acting_user, add_as_option, print_json
 from jiceng.orgs.models import Organization, Tree
 from jiceng.orgs.selectors import get_visible
 from jiceng.people import selectors, unions

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from openpyxl import Workbook
 
-from jiceng.commands import acting_user, add_as_option, print_json
+from jiceng.access.commands import acting_user, add_as_option, print_json
 from jiceng.orgs.models import Organization
 from jiceng.orgs.selectors import get_visible
 from jiceng.stats.selectors import report

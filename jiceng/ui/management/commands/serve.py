@@ -20,9 +20,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, threads, trusted_proxy, **options):
+        from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
-        from jiceng.wsgi import application
+        application = get_wsgi_application()  # what jiceng.wsgi serves; wiring is not imported
 
         self.stdout.write(
             f"Jiceng 已启动：http://{host}:{port}/  （数据目录 {settings.HOME}；Ctrl-C 停止）"

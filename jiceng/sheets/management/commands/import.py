@@ -16,11 +16,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from jiceng import sheets
-from jiceng.commands import acting_user, add_as_option
+from jiceng.access.commands import acting_user, add_as_option
 from jiceng.jobs import services as jobs
 from jiceng.jobs.models import Status
 from jiceng.orgs import selectors
+from jiceng.sheets import layer as sheets
 
 SHOWN_ISSUES = 20
 

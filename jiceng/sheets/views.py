@@ -1,4 +1,4 @@
-"""Import and export pages (/data/): thin views over jiceng.sheets, one page per sheet kind.
+"""Import and export pages (/data/): thin views over jiceng.sheets.layer, one page per sheet kind.
 
 An upload's size is checked from the request headers before the body is read (and the
 CSRF check, which reads the body, runs only after that). Every import is a job
@@ -19,14 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from jiceng import sheets
 from jiceng.jobs import selectors as job_selectors
 from jiceng.jobs import services as jobs
 from jiceng.jobs.models import Job, Status
 from jiceng.jobs.views import progress_context
-from jiceng.ui import switcher
-
-from . import selectors
+from jiceng.orgs import selectors, switcher
+from jiceng.sheets import layer as sheets
 
 INLINE_MAX_BYTES = 256 * 1024  # smaller uploads (a few thousand rows) finish in the request
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -50,7 +48,7 @@ def _scope(request):
 @login_required
 def index(request):
     org, _roots = _scope(request)
-    return render(request, "orgs/data/index.html", {"specs": sheets.specs().values(), "org": org})
+    return render(request, "sheets/index.html", {"specs": sheets.specs().values(), "org": org})
 
 
 @login_required
@@ -60,7 +58,7 @@ def kind_page(request, kind):
     limits = spec.limits(org)
     return render(
         request,
-        "orgs/data/kind.html",
+        "sheets/kind.html",
         {
             "spec": spec,
             "org": org,
@@ -107,7 +105,7 @@ def export(request, kind):
 def _refuse(request, spec, message):
     return render(
         request,
-        "orgs/data/result.html",
+        "sheets/result.html",
         {"spec": spec, "result": {"ok": False, "file_error": message, "summary": message}},
         status=400,
     )
@@ -201,7 +199,7 @@ def result(request, kind, token):
         context["result"] = _digest(job)
     else:
         context.update(progress_context(job))
-    return render(request, "orgs/data/result.html", context)
+    return render(request, "sheets/result.html", context)
 
 
 @login_required

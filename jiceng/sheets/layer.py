@@ -2,15 +2,15 @@
 
 A *sheet kind* ("units", "orgs", later "members") is a `SheetSpec`: its columns and four
 hooks (`start`, `check`, `prepare`, `apply_row`, plus `export_rows`). Apps contribute kinds
-in their own `sheets.py` module as `SHEETS = [...]`; `specs()` discovers them, so the
-commands and pages need no change when an app adds one.
+in their own `sheets.py` module as `SHEETS = [...]` (units and orgs: `jiceng.sheets.specs`);
+`specs()` discovers them, so the commands and pages need no change when an app adds one.
 
 An import never trusts the file:
 
 1. `check_file` looks at the bytes before any parser does: the size, the zip magic, the
    zip directory (number of parts and of worksheets, uncompressed sizes and compression
    ratios, so a zip bomb is refused before anything is inflated).
-2. `jiceng.xlsx_reader` streams the sheet's XML (expat, one slice at a time; the values
+2. `jiceng.sheets.reader` streams the sheet's XML (expat, one slice at a time; the values
    openpyxl's read-only mode would give, ≈ 5× faster); the declared dimension and the row
    count are bounded; rows are parsed cell by cell and handed to the spec in chunks.
    Nothing is written in this pass; every problem is kept per row and column. An import
@@ -39,6 +39,7 @@ openpyxl with `write_only=True`.
 import contextlib
 import datetime as dt
 import functools
+import importlib
 import os
 import pickle
 import re
@@ -66,11 +67,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from jiceng import xlsx_reader
 from jiceng.access import gate
 from jiceng.audit.context import source as audit_source
 from jiceng.audit.models import Source
-from jiceng.discovery import app_modules
+from jiceng.kernel.discovery import app_modules
+from jiceng.sheets import reader as xlsx_reader
 
 ERRORS_HEADER = "错误说明"  # the extra last column of an error workbook
 INSTRUCTION_MARK = "※"  # the template's second row: every filled cell starts with this
@@ -680,10 +681,9 @@ class Context:
         todo = {o.pk: o for o in orgs if o is not None and (action, o.pk, o.path) not in self._can}
         if not todo:
             return
-        from jiceng.orgs.models import Organization
-
+        model = type(next(iter(todo.values())))  # the organizations' model: no import of orgs
         allowed = set(
-            Organization.objects.filter(
+            model.objects.filter(
                 gate.org_filter(self.actor, action), pk__in=list(todo)
             ).values_list("pk", flat=True)
         )
@@ -774,9 +774,15 @@ def register(spec: SheetSpec) -> SheetSpec:
     return spec
 
 
+# This app's own kinds (organizations, units); other apps' are found in their `sheets.py`.
+OWN_SHEETS = "jiceng.sheets.specs"
+
+
 @functools.cache
 def _discover() -> None:
-    for _label, module in app_modules("sheets"):
+    modules = [importlib.import_module(OWN_SHEETS)]
+    modules += [module for _label, module in app_modules("sheets")]
+    for module in modules:
         for spec in getattr(module, "SHEETS", ()):
             _registered.setdefault(spec.kind, spec)
 
@@ -905,7 +911,7 @@ def _header_key(text) -> str:
 
 
 class _Reader:
-    """The sheet being imported, read once from top to bottom (`jiceng.xlsx_reader`)."""
+    """The sheet being imported, read once from top to bottom (`jiceng.sheets.reader`)."""
 
     def __init__(self, sheet: xlsx_reader.Sheet, limits: Limits):
         self.sheet = sheet

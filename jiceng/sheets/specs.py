@@ -12,12 +12,9 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiceng import sheets
 from jiceng.access import gate
-from jiceng.policy.selectors import value as policy_value
-from jiceng.sheets import CREATED, UNCHANGED, UPDATED, Choices, Column, Row, SheetSpec
-
-from .models import (
+from jiceng.kernel.paths import subtree_q
+from jiceng.orgs.models import (
     FormationMode,
     HostLink,
     Kind,
@@ -29,8 +26,7 @@ from .models import (
     UnitKind,
     tree_of,
 )
-from .paths import subtree_q
-from .services import (
+from jiceng.orgs.services import (
     move,
     register_unit,
     rename,
@@ -39,8 +35,11 @@ from .services import (
     update_flags,
     update_unit,
 )
-from .services.lifecycle import CODE_PATTERN, name_problem
-from .services.units import credit_code_problem
+from jiceng.orgs.services.lifecycle import CODE_PATTERN, name_problem
+from jiceng.orgs.services.units import credit_code_problem
+from jiceng.policy.selectors import value as policy_value
+from jiceng.sheets import layer as sheets
+from jiceng.sheets.layer import CREATED, UNCHANGED, UPDATED, Choices, Column, Row, SheetSpec
 
 UNIT_KINDS = Choices(
     [

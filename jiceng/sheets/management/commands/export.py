@@ -18,10 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from jiceng import sheets
-from jiceng.commands import acting_user, add_as_option
-from jiceng.discovery import app_modules
+from jiceng.access.commands import acting_user, add_as_option
+from jiceng.kernel.discovery import app_modules
 from jiceng.orgs import selectors
+from jiceng.sheets import layer as sheets
 
 
 def document_kinds() -> dict:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.kernel.forms import BootstrapForm, date_field, split_codes
+from jiceng.kernel.forms import BootstrapForm, YesNo, date_field, split_codes
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs.models import (
     FormationMode,
@@ -315,17 +315,6 @@ class UnitForm(BootstrapForm):
 
     def service_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in ("credit_code", "on")}
-
-
-class YesNo(forms.TypedChoiceField):
-    def __init__(self, label):
-        super().__init__(
-            label=label,
-            required=False,
-            choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))],
-            coerce=lambda v: v == "yes",
-            empty_value=None,
-        )
 
 
 class UnitFilterForm(BootstrapForm):

@@ -1,4 +1,8 @@
-"""Writing subtree overrides of policy values."""
+"""Writing subtree overrides of policy values.
+
+Overriding policy is an act on an organization's subtree: the actor must manage the
+organization, so the write lives with the organizations (above access), while the lookup of
+values stays in `jiceng.policy` below access for every app to read."""
 
 import datetime as dt
 
@@ -8,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
-
-from .models import PolicyOverride
-from .registry import definition
+from jiceng.policy.models import PolicyOverride
+from jiceng.policy.registry import definition
 
 
 def _same_type(default, value) -> bool:

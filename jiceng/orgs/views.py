@@ -1,10 +1,10 @@
-"""Thin pages over the selectors and services of the ground-floor apps."""
+"""The organization and unit pages: tree browser, search, lifecycle forms, host units, the
+policy in force and the history of an organization."""
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,15 +13,14 @@ from jiceng.access import gate
 from jiceng.access import selectors as access
 from jiceng.audit.selectors import history
 from jiceng.kernel.forms import add_service_errors
+from jiceng.kernel.pagination import paginate
 from jiceng.orgs import selectors as orgs
-from jiceng.orgs import services
 from jiceng.orgs.models import Kind, Tree, Unit
+from jiceng.orgs.qualifiers import above_scale
 from jiceng.orgs.shortcuts import org_or_404
-from jiceng.pagination import paginate
 from jiceng.policy.selectors import in_force
-from jiceng.stats.metrics import above_scale
 
-from . import forms, switcher
+from . import forms, services, switcher
 
 HISTORY_LIMIT = 500
 SEARCH_LIMIT = 50
@@ -30,19 +29,6 @@ CHILDREN_LIMIT = 100
 UNIT_LIMIT = 50
 UNIT_HISTORY_LIMIT = 100
 CHOICES_LIMIT = 200
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "ui/login.html"
-    redirect_authenticated_user = True
-
-
-def home(request):
-    return redirect("todo:centre" if request.user.is_authenticated else "ui:login")
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def _page(request, queryset, *, key: str, limit: int):
@@ -83,7 +69,7 @@ def org_list(request):
         context.update(page=page, next_url=_next_url(request, page))
     else:
         context["roots"] = orgs.tree_roots(request.user, under)[:TREE_ROOTS_LIMIT]
-    return render(request, "ui/org_list.html", context)
+    return render(request, "orgs/org_list.html", context)
 
 
 @login_required
@@ -93,7 +79,7 @@ def org_children(request, code):
     page = _page(request, orgs.child_nodes(request.user, org), key="code", limit=CHILDREN_LIMIT)
     return render(
         request,
-        "ui/_tree_nodes.html",
+        "orgs/_tree_nodes.html",
         {"nodes": page.items, "parent": org, "next_cursor": page.next_cursor},
     )
 
@@ -109,7 +95,7 @@ def org_detail(request, code):
     can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
     return render(
         request,
-        "ui/org_detail.html",
+        "orgs/org_detail.html",
         {
             "org": org,
             "ancestors": orgs.ancestors(org).filter(pk__in=orgs.visible_orgs(user)),
@@ -142,10 +128,10 @@ def _lifecycle(request, org, form, *, title, submit, perform, done, danger=False
             add_service_errors(form, exc)
         else:
             messages.success(request, done)
-            return redirect("ui:org_detail", target.code)
+            return redirect("orgs:org_detail", target.code)
     return render(
         request,
-        "ui/org_form.html",
+        "orgs/org_form.html",
         {
             "org": org,
             "form": form,
@@ -362,7 +348,7 @@ def unit_list(request):
     page = _page(request, units, key="id", limit=UNIT_LIMIT)
     return render(
         request,
-        "ui/unit_list.html",
+        "orgs/unit_list.html",
         {
             "form": form,
             "page": page,
@@ -379,7 +365,7 @@ def unit_detail(request, pk):
     scale = above_scale(unit.responsible_org or unit.responsible_union, timezone.localdate())
     return render(
         request,
-        "ui/unit_detail.html",
+        "orgs/unit_detail.html",
         {
             "unit": unit,
             "above_scale": orgs.visible_units(request.user).filter(scale, pk=unit.pk).exists(),
@@ -398,8 +384,8 @@ def _unit_form_page(request, form, *, title, perform, unit=None):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The unit has been saved."))
-            return redirect("ui:unit_detail", unit.pk)
-    return render(request, "ui/unit_form.html", {"form": form, "title": title, "unit": unit})
+            return redirect("orgs:unit_detail", unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "title": title, "unit": unit})
 
 
 @login_required
@@ -441,14 +427,16 @@ def unit_edit(request, pk):
     )
 
 
-# --- Policy, history, switcher, errors ------------------------------------------------------
+# --- Policy in force, history ----------------------------------------------------------------
 
 
 @login_required
 def org_policy(request, code):
     org = org_or_404(request, code)
     on = timezone.localdate()
-    return render(request, "ui/org_policy.html", {"org": org, "rows": in_force(org, on), "on": on})
+    return render(
+        request, "orgs/org_policy.html", {"org": org, "rows": in_force(org, on), "on": on}
+    )
 
 
 @login_required
@@ -456,59 +444,6 @@ def org_history(request, code):
     org = org_or_404(request, code)
     return render(
         request,
-        "ui/history.html",
+        "orgs/history.html",
         {"object": org, "org": org, "events": history(org)[:HISTORY_LIMIT]},
-    )
-
-
-@login_required
-def switch_org(request):
-    if request.method == "POST":
-        try:
-            switcher.switch(request, request.POST.get("org") or None)
-        except orgs.Organization.DoesNotExist:
-            raise Http404(_("No such organization, or you may not see it.")) from None
-        return redirect(request.POST.get("next") or "todo:centre")
-    query = request.GET.get("q", "").strip()
-    found = (
-        orgs.org_list(request.user, query=query)
-        if query
-        else orgs.org_list(request.user, roots=True)
-    )
-    return render(request, "ui/switch.html", {"orgs": found[:100], "query": query})
-
-
-def _error(request, status, title, message):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": str(status), "message": message, "fields": {}}, status=status)
-    return render(
-        request,
-        "ui/error.html",
-        {"status": status, "title": title, "message": message},
-        status=status,
-    )
-
-
-def bad_request(request, exception=None):
-    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
-
-
-def permission_denied(request, exception=None):
-    return _error(
-        request, 403, _("No permission"), _("You do not have permission to see this page.")
-    )
-
-
-def page_not_found(request, exception=None):
-    return _error(
-        request, 404, _("Page not found"), _("The page does not exist, or you may not see it.")
-    )
-
-
-def server_error(request):
-    return _error(
-        request,
-        500,
-        _("Server error"),
-        _("Something went wrong on our side. It has been logged; please try again later."),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.discovery import app_modules
+from jiceng.kernel.discovery import app_modules
 
 OVERDUE, DUE_SOON, OPEN = "overdue", "due_soon", "open"
 URGENCY_LABELS = {OVERDUE: _("Overdue"), DUE_SOON: _("Due soon"), OPEN: _("To do")}

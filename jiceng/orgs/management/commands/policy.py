@@ -1,8 +1,11 @@
+"""`jiceng policy show`: the policy in force for an organization the caller may see (so it lives
+with the organizations; `jiceng.policy` only looks values up)."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.commands import acting_user, add_as_option, print_json
+from jiceng.access.commands import acting_user, add_as_option, print_json
 from jiceng.orgs.selectors import get_visible
 from jiceng.policy.selectors import in_force
 

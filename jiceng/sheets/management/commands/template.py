@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from jiceng import sheets
+from jiceng.sheets import layer as sheets
 
 
 class Command(BaseCommand):

@@ -1,12 +1,16 @@
+"""The policy API (/api/v1/policy/…): every value in force for an organization.
+
+It lives with the organizations because it resolves the organization the caller may see,
+which `jiceng.policy` (below access and orgs) cannot do."""
+
 import datetime as dt
 
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Query, Router, Schema
 
 from jiceng.orgs.selectors import get_visible
-
-from .registry import definitions
-from .selectors import lookup
+from jiceng.policy.registry import definitions
+from jiceng.policy.selectors import lookup
 
 router = Router(tags=["policy"])
 

@@ -5,12 +5,12 @@ import sys
 
 from django.core.management.base import CommandError
 
+from jiceng.access.models import User
+from jiceng.access.services import system_actor
+
 
 def acting_user(username: str | None):
     """The user a command acts as: a named one, or the built-in system actor."""
-    from jiceng.access.models import User
-    from jiceng.access.services import system_actor
-
     if not username:
         return system_actor()
     try:

@@ -1,8 +1,8 @@
-"""Import and export of sheets (/data/): one set of pages per kind in jiceng.sheets.specs()."""
+"""Import and export of sheets (/data/): one set of pages per kind in jiceng.sheets.layer.specs()."""
 
 from django.urls import path
 
-from . import data_views as views
+from . import views
 
 app_name = "data"
 urlpatterns = [
