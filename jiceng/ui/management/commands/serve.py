@@ -23,7 +23,7 @@ class Command(BaseCommand):
         from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
-        application = get_wsgi_application()  # what jiceng.wsgi serves; wiring is not imported
+        application = get_wsgi_application()  # as jiceng.wsgi does: the shell imports no wiring
 
         self.stdout.write(
             f"Jiceng 已启动：http://{host}:{port}/  （数据目录 {settings.HOME}；Ctrl-C 停止）"
