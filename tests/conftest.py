@@ -50,7 +50,7 @@ def world(db):
     branch_b1 = org("B1", "新华社区第一党支部", Kind.BRANCH, street_b)
     union = org("U", "青山区总工会", Kind.UNION_FEDERATION)
 
-    def user(username, role, at, scope=Scope.NODE, valid_from=LONG_AGO, valid_to=None):
+    def user(username, role, at, scope=Scope.NODE, valid_from=LONG_AGO, valid_until=None):
         u = create_user(system, username=username, password=PASSWORD, full_name=username)
         if role:
             assign_role(
@@ -60,7 +60,7 @@ def world(db):
                 org=at,
                 scope=scope,
                 valid_from=valid_from,
-                valid_to=valid_to,
+                valid_until=valid_until,
             )
         return u
 
@@ -76,7 +76,7 @@ def world(db):
             Role.UPPER_ADMIN,
             district,
             Scope.SUBTREE,
-            valid_to=TODAY - dt.timedelta(days=1),
+            valid_until=TODAY,  # the last day in force was yesterday
         ),
         "future": user("future", Role.OFFICER, branch_a1, valid_from=TODAY + dt.timedelta(days=3)),
         "nobody": user("nobody", None, None),

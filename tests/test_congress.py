@@ -76,8 +76,8 @@ class Hospital:
                 p,
                 org=org or self.union,
                 category=category,
-                term_from=kw.get("term_from", TERM_FROM),
-                term_until=kw.get("term_until"),
+                valid_from=kw.get("valid_from", TERM_FROM),
+                valid_until=kw.get("valid_until"),
             )
             for p in people
         ]
@@ -170,8 +170,8 @@ def test_fewer_than_two_thirds_of_the_voting_delegates_is_not_quorate(h, world):
 
 def test_the_roll_is_the_seats_in_force_on_the_day(h):
     h.seat(3, "voting")
-    h.seat(1, "voting", term_until=dt.date(2025, 1, 1))  # ended before the session
-    h.seat(1, "voting", term_from=dt.date(2025, 6, 1))  # begins after it
+    h.seat(1, "voting", valid_until=dt.date(2025, 1, 1))  # ended before the session
+    h.seat(1, "voting", valid_from=dt.date(2025, 6, 1))  # begins after it
     session = h.session()
     assert session.roll.count() == 3
 

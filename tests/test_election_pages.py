@@ -647,7 +647,7 @@ def test_the_upper_level_adds_an_officer_and_ends_a_post(world, branch_members, 
     ok = upper.post(end_url, {"officer": leaving.pk, "on": "2026-02-01", "reason": "工作调动"})
     assert ok.status_code == 302
     leaving.refresh_from_db()
-    assert leaving.valid_to == dt.date(2026, 2, 1)
+    assert leaving.last_day == dt.date(2026, 2, 1)
     assert "2026-02-01" in page(upper.get(reverse("elections:org", args=["A1"])))
 
     # The branch's own officer may not; another branch's officer does not even see the branch.
@@ -664,7 +664,7 @@ def test_the_upper_level_adds_an_officer_and_ends_a_post(world, branch_members, 
         == 404
     )
     added.refresh_from_db()
-    assert added.valid_to is None and term.officers.count() == 3
+    assert added.valid_until is None and term.officers.count() == 3
 
 
 def test_the_request_form_takes_audit_vice_chairs_and_proposed_officers(world, company, login):

@@ -97,7 +97,7 @@ def test_outflow_card_follow_up_and_return(world):
         add_follow_up(world.users["a2_officer"], rec, D0 + dt.timedelta(days=91), living="租房")
     record_return(officer, rec, on=D0 + dt.timedelta(days=200))
     m.refresh_from_db()
-    assert m.floating == "" and rec.until == D0 + dt.timedelta(days=200)
+    assert m.floating == "" and rec.valid_until == D0 + dt.timedelta(days=200)
     assert refused(record_return, officer, rec, on=D0 + dt.timedelta(days=201))
     history = MembershipState.objects.filter(membership=m).order_by("valid_from")
     assert [s.floating for s in history] == ["", "outflow", ""]

@@ -226,10 +226,10 @@ def union(world, people):
         valid_from=dt.date(2020, 1, 1),
     )
     seat_delegate(
-        world.system, members["工一"], org=u, category="voting", term_from=dt.date(2024, 1, 1)
+        world.system, members["工一"], org=u, category="voting", valid_from=dt.date(2024, 1, 1)
     )
     seat_delegate(
-        world.system, members["工二"], org=u, category="non_voting", term_from=dt.date(2024, 1, 1)
+        world.system, members["工二"], org=u, category="non_voting", valid_from=dt.date(2024, 1, 1)
     )
     return u, members
 

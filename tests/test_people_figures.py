@@ -123,7 +123,7 @@ def test_floating_member_shares_of_000_l31(world):
                 membership=m,
                 direction="outflow",
                 place="广东省深圳市",
-                since=SINCE,
+                valid_from=SINCE,
                 card_number=f"HD{i:05d}" if i < 890 else "",
                 card_issued_on=SINCE if i < 890 else None,
             )

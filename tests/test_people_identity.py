@@ -157,11 +157,11 @@ def test_a_delegate_seat_lets_that_congress_reveal_while_it_lasts(world, unions)
         reveal(officer, unions.person, "id_number")
     seat_delegate(
         world.system, unions.person, org=world.union, category="voting",
-        term_from=dt.date(2024, 1, 1),
+        valid_from=dt.date(2024, 1, 1),
     )  # fmt: skip
     assert reveal(officer, unions.person, "id_number") == GOOD
     assert AuditEvent.objects.latest("id").org_path == world.union.path
-    Delegate.objects.update(term_until=dt.date.today())  # the seat ended today
+    Delegate.objects.update(valid_until=dt.date.today())  # the seat ended today
     with pytest.raises(PermissionDenied):
         reveal(officer, unions.person, "id_number")
 

@@ -558,7 +558,7 @@ def test_union_members_delegates_and_pages(world, login, monkeypatch):
             p,
             org=world.union,
             category="invited" if n == 3 else "voting",
-            term_from=dt.date(2024, 1, 1),
+            valid_from=dt.date(2024, 1, 1),
         )
     monkeypatch.setattr(views, "UNION_LIMIT", 2)
     client = login(world.system)

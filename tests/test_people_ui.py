@@ -388,7 +388,7 @@ def test_outflow_follow_up_card_and_the_monthly_report(world, login, ppl):
     officer.post(url, {"step": "return", "return-on": TODAY.isoformat()})
     rec.refresh_from_db()
     ppl.li.refresh_from_db()
-    assert rec.until == TODAY and ppl.li.floating == ""
+    assert rec.valid_until == TODAY and ppl.li.floating == ""
     assert 'id="record-steps"' not in page(officer.get(url))
 
 
@@ -574,7 +574,7 @@ def test_delegates_are_added_by_category_and_their_seats_ended(world, login, ppl
         == 302
     )
     seat.refresh_from_db()
-    assert seat.term_until == TODAY
+    assert seat.valid_until == TODAY
     html = page(client.get(url))
     assert "王会员" not in html.split('id="delegates-voting"')[1].split("</section>")[0]
     assert "王会员" in html.split('id="past-delegates"')[1]
@@ -586,7 +586,7 @@ def test_delegates_are_added_by_category_and_their_seats_ended(world, login, ppl
 
 def test_other_organizations_cannot_read_or_write_delegates(world, login, ppl):
     seat = seat_delegate(
-        world.system, ppl.worker1, org=world.union, category="voting", term_from=LONG_AGO
+        world.system, ppl.worker1, org=world.union, category="voting", valid_from=LONG_AGO
     )
     url = reverse("people:union_delegates", args=["U"])
     for intruder in ("a1_officer", "district_admin", "viewer", "nobody"):
@@ -625,5 +625,5 @@ def test_other_organizations_cannot_read_or_write_delegates(world, login, ppl):
     )
     assert response.status_code == 403
     seat.refresh_from_db()
-    assert seat.term_until is None and Delegate.objects.count() == 1
+    assert seat.valid_until is None and Delegate.objects.count() == 1
     assert PartyMembership.objects.count() == 2

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jiceng.kernel.dated import until_after
 from jiceng.orgs.services.policy import set_override
 from jiceng.policy import registry
 from jiceng.policy.selectors import in_force, lookup, value
@@ -15,14 +16,14 @@ KEY = "todo.due_soon_days"
 D = dt.date(2026, 3, 1)
 
 
-def override(world, org, v, valid_from=D, valid_to=None, actor=None):
+def override(world, org, v, valid_from=D, valid_until=None, actor=None):
     return set_override(
         actor or world.system,
         key=KEY,
         org=org,
         value=v,
         valid_from=valid_from,
-        valid_to=valid_to,
+        valid_until=valid_until,
         reason="区委组织部〔2026〕3号",
     )
 
@@ -54,7 +55,7 @@ def test_the_nearest_override_wins(world):
 
 
 def test_an_override_ends_on_its_last_day(world):
-    override(world, world.street_a, 7, valid_to=dt.date(2026, 6, 30))
+    override(world, world.street_a, 7, valid_until=dt.date(2026, 7, 1))
     assert value(KEY, org=world.branch_a1, on=dt.date(2026, 6, 30)) == 7
     assert value(KEY, org=world.branch_a1, on=dt.date(2026, 7, 1)) == 14
 
@@ -76,7 +77,7 @@ def test_dated_default_periods_are_respected(monkeypatch):
         "",
         "test",
         (
-            registry.Period(1, "旧规定", None, dt.date(2024, 12, 31)),
+            registry.Period(1, "旧规定", None, dt.date(2025, 1, 1)),
             registry.Period(2, "新规定", dt.date(2025, 1, 1), None),
         ),
     )
@@ -94,10 +95,10 @@ def test_bad_overrides_are_refused_with_reasons(world):
             org=world.district,
             value="十四",
             valid_from=D,
-            valid_to=D - dt.timedelta(days=1),
+            valid_until=D,
             reason=" ",
         )
-    assert set(err.value.message_dict) == {"value", "valid_to", "reason"}
+    assert set(err.value.message_dict) == {"value", "valid_until", "reason"}
     with pytest.raises(ValidationError):
         set_override(
             world.system, key="no.such.key", org=world.district, value=1, valid_from=D, reason="x"
@@ -140,7 +141,13 @@ def test_override_is_in_force_exactly_within_its_range(
         actor = system_actor()
         org = set_up(actor, code="H", name="假设党委", kind=Kind.PARTY_COMMITTEE)
         set_override(
-            actor, key=KEY, org=org, value=99, valid_from=start, valid_to=end, reason="测试"
+            actor,
+            key=KEY,
+            org=org,
+            value=99,
+            valid_from=start,
+            valid_until=until_after(end),
+            reason="测试",
         )
         inside = start <= probe and (end is None or probe <= end)
         assert (value(KEY, org=org, on=probe) == 99) == inside

@@ -116,7 +116,7 @@ def _congress_of(world, person):
     (<int:proposal>) and their rationalization proposal (<int:suggestion>)."""
     union = set_up(world.system, code="UA1", name="和平社区工会", kind="union", parent=world.union)
     seats = [
-        seat_delegate(world.system, p, org=union, category="voting", term_from=dt.date(2025, 1, 1))
+        seat_delegate(world.system, p, org=union, category="voting", valid_from=dt.date(2025, 1, 1))
         for p in [person, *(register_person(world.system, org=union, name=n) for n in "甲乙")]
     ]
     session = congress.create_session(

@@ -116,7 +116,7 @@ def test_rights_move_to_the_next_term_by_themselves(world, committee):
     assert gate.can(li, gate.MANAGE, a1, on=dt.date(2024, 2, 19))
     assert gate.can(li, gate.MANAGE, a1, on=dt.date(2026, 1, 1))
     old = first.officers.get(post=Post.SECRETARY)
-    assert old.valid_to == dt.date(2024, 2, 19)
+    assert old.last_day == dt.date(2024, 2, 19)
 
 
 def test_village_and_community_branches_serve_five_years_and_policy_can_differ(world, committee):

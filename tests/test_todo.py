@@ -36,7 +36,7 @@ def test_expiring_appointments_come_first_with_their_date(world):
         role=Role.OFFICER,
         org=world.branch_a2,
         valid_from=dt.date(2020, 1, 1),
-        valid_to=soon,
+        valid_until=soon + dt.timedelta(days=1),  # the last day in force: soon
     )
     items = duties_for(world.users["street_a_admin"])
     # overdue duties (meetings missed) come before it; it leads everything merely due soon

@@ -82,8 +82,8 @@ def test_delegates_by_category(world):
         person(world, 3),
         org=world.union,
         category="invited",
-        term_from=dt.date(2024, 1, 1),
-        term_until=dt.date(2029, 1, 1),
+        valid_from=dt.date(2024, 1, 1),
+        valid_until=dt.date(2029, 1, 1),
     )
     assert seat.get_category_display()
     with pytest.raises(ValidationError):
@@ -92,7 +92,7 @@ def test_delegates_by_category(world):
             person(world, 4),
             org=world.union,
             category="observer",
-            term_from=dt.date(2024, 1, 1),
+            valid_from=dt.date(2024, 1, 1),
         )
 
 

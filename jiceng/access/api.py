@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from jiceng.kernel.schemas import OrgRef
 
@@ -12,7 +12,9 @@ class Assignment(Schema):
     scope: str
     org: OrgRef | None
     valid_from: str
-    valid_to: str | None
+    valid_to: str | None = Field(
+        description="最后有效日（含当日）；为空表示长期有效", json_schema_extra={"format": "date"}
+    )
 
 
 class Me(Schema):
@@ -33,7 +35,7 @@ def me(request):
                 "scope": a.scope,
                 "org": a.org,
                 "valid_from": a.valid_from.isoformat(),
-                "valid_to": a.valid_to.isoformat() if a.valid_to else None,
+                "valid_to": a.last_day.isoformat() if a.last_day else None,
             }
             for a in my_assignments(user)
         ],

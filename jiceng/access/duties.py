@@ -3,10 +3,11 @@
 import datetime as dt
 import itertools
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiceng.kernel.dated import until_after
 from jiceng.kernel.duties import Duty
 from jiceng.policy.selectors import value as policy_value
 
@@ -14,9 +15,7 @@ from .models import Role, RoleAssignment
 
 
 def _current(on: dt.date):
-    return RoleAssignment.objects.filter(valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-    )
+    return RoleAssignment.objects.in_force(on)
 
 
 def duties(user, orgs, today: dt.date, *, limit: int):
@@ -35,17 +34,19 @@ def duties(user, orgs, today: dt.date, *, limit: int):
     expiring = (
         _current(today)
         .filter(
-            org__in=orgs, valid_to__isnull=False, valid_to__lte=today + dt.timedelta(days=notice)
+            org__in=orgs,
+            valid_until__isnull=False,
+            valid_until__lte=until_after(today + dt.timedelta(days=notice)),
         )
         .select_related("user", "org")
-        .order_by("valid_to")
+        .order_by("valid_until")
     )
     for a in itertools.islice(expiring, limit):
         yield Duty(
             org=a.org,
             kind="access.assignment_expiring",
-            due=a.valid_to,
+            due=a.last_day,
             title=_("%(user)s's role “%(role)s” at %(org)s ends on %(date)s.")
-            % {"user": a.user, "role": a.get_role_display(), "org": a.org.name, "date": a.valid_to},
+            % {"user": a.user, "role": a.get_role_display(), "org": a.org.name, "date": a.last_day},
             url=reverse("orgs:org_detail", args=[a.org.code]),
         )

@@ -32,11 +32,7 @@ def active_assignments(user, on: dt.date | None = None):
     if user is None or not user.is_authenticated or not user.is_active:
         return RoleAssignment.objects.none()
     on = on or timezone.localdate()
-    return (
-        RoleAssignment.objects.filter(user=user, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .select_related("org")
-    )
+    return RoleAssignment.objects.in_force(on).filter(user=user).select_related("org")
 
 
 def _granting(user, action: str, on: dt.date | None):

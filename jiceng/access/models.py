@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.dated import DatedRange
+
 
 class User(AbstractUser):
     """A login. Linked to the person it belongs to, when it belongs to one."""
@@ -33,8 +35,8 @@ class Scope(models.TextChoices):
     NODE = "node", _("This organization only")
 
 
-class RoleAssignment(models.Model):
-    """(user, role, organization, subtree or node, valid from, valid to) — DESIGN.md 'One visibility gate'."""
+class RoleAssignment(DatedRange):
+    """(user, role, organization, subtree or node, [valid from, valid until)) — DESIGN.md 'One visibility gate'."""
 
     user = models.ForeignKey(
         User, models.CASCADE, related_name="assignments", verbose_name=_("user")
@@ -49,8 +51,6 @@ class RoleAssignment(models.Model):
         verbose_name=_("organization"),
     )
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.NODE)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("role assignment")
@@ -62,7 +62,7 @@ class RoleAssignment(models.Model):
                 name="assignment_needs_org_unless_sysadmin",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
                 name="assignment_dates_in_order",
             ),
         ]

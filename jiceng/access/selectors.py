@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 
 from . import gate
@@ -18,8 +17,7 @@ def assignments_in_scope(user, on: dt.date | None = None):
     on = on or timezone.localdate()
     return (
         RoleAssignment.objects.filter(gate.org_filter(user, gate.ADMIN, field="org", on=on))
-        .filter(valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .in_force(on)
         .select_related("user", "org")
     )
 

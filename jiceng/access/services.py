@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.audit.services import record
+from jiceng.kernel.dated import until_after
 from jiceng.policy.selectors import value as policy_value
 
 from . import gate
@@ -40,7 +41,7 @@ def _assignment_snapshot(a: RoleAssignment) -> dict:
         "org": a.org.code if a.org else None,
         "scope": a.scope,
         "valid_from": a.valid_from,
-        "valid_to": a.valid_to,
+        "valid_until": a.valid_until,
     }
 
 
@@ -69,9 +70,11 @@ def assign_role(
     org=None,
     scope: str = Scope.NODE,
     valid_from: dt.date | None = None,
-    valid_to: dt.date | None = None,
+    valid_until: dt.date | None = None,
 ) -> RoleAssignment:
-    """Grant `role` at `org`. Only an administrator over `org` may grant, and never above their own."""
+    """Grant `role` at `org` over [valid_from, valid_until) (`valid_until` exclusive).
+
+    Only an administrator over `org` may grant, and never above their own."""
     if role == Role.SYSTEM_ADMIN:
         if not gate.is_system_admin(actor):
             raise ValidationError({"role": _("Only a system administrator can grant this role.")})
@@ -80,24 +83,29 @@ def assign_role(
     else:
         gate.require(actor, gate.ADMIN, org)
     valid_from = valid_from or timezone.localdate()
-    if valid_to and valid_to < valid_from:
-        raise ValidationError({"valid_to": _("The end date must not be before the start date.")})
+    if valid_until and valid_until <= valid_from:
+        raise ValidationError({"valid_until": _("The end date must not be before the start date.")})
     a = RoleAssignment.objects.create(
-        user=user, role=role, org=org, scope=scope, valid_from=valid_from, valid_to=valid_to
+        user=user, role=role, org=org, scope=scope, valid_from=valid_from, valid_until=valid_until
     )
     record(actor, "role.assign", a, after=_assignment_snapshot(a), org=org)
     return a
 
 
 @transaction.atomic
-def end_assignment(actor, assignment: RoleAssignment, on: dt.date | None = None) -> RoleAssignment:
+def end_assignment(
+    actor, assignment: RoleAssignment, until: dt.date | None = None
+) -> RoleAssignment:
+    """The rights end on `until`, the first day without them (default tomorrow: they last
+    through today); never before the day after they began."""
     if assignment.org:
         gate.require(actor, gate.ADMIN, assignment.org)
     elif not gate.is_system_admin(actor):
         raise ValidationError({"role": _("Only a system administrator can change this role.")})
     before = _assignment_snapshot(assignment)
-    assignment.valid_to = max(on or timezone.localdate(), assignment.valid_from)
-    assignment.save(update_fields=["valid_to"])
+    until = until or until_after(timezone.localdate())
+    assignment.valid_until = max(until, until_after(assignment.valid_from))
+    assignment.save(update_fields=["valid_until"])
     record(
         actor,
         "role.end",

@@ -29,7 +29,7 @@ def _delegates(actor, union, today: dt.date) -> list[Delegate]:
             m.person,
             org=union,
             category=DelegateCategory.VOTING,
-            term_from=dt.date(today.year - 1, 1, 1),
+            valid_from=dt.date(today.year - 1, 1, 1),
         )
     return list(
         Delegate.objects.filter(org=union, category=DelegateCategory.VOTING)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,9 +72,7 @@ def _check_union(org: Organization, on: dt.date) -> None:
 
 
 def _seats_on(org: Organization, on: dt.date):
-    return Delegate.objects.filter(org=org, term_from__lte=on).filter(
-        Q(term_until__isnull=True) | Q(term_until__gt=on)
-    )
+    return Delegate.objects.in_force(on).filter(org=org)
 
 
 def _sync_roll(session: CongressSession) -> dict:

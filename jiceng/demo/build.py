@@ -373,7 +373,7 @@ def create_demo_users(actor, marks: Landmarks, today: dt.date) -> None:
         role=Role.OFFICER,
         org=marks.sibling_branch,
         valid_from=dt.date(today.year - 1, 1, 1),
-        valid_to=today + dt.timedelta(days=10),
+        valid_until=today + dt.timedelta(days=11),  # the last day in force: today + 10
     )
 
 
@@ -520,7 +520,7 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
                 member.person,
                 org=union,
                 category=DelegateCategory.INVITED if i == 2 else DelegateCategory.VOTING,
-                term_from=dt.date(today.year - 1, 1, 1),
+                valid_from=dt.date(today.year - 1, 1, 1),
             )
     people.set_plan(
         actor,

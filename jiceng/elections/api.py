@@ -24,7 +24,7 @@ class OfficerOut(Schema):
     post: str
     post_label: str
     valid_from: dt.date
-    valid_to: dt.date | None
+    valid_to: dt.date | None = Field(description="最后任职日（含当日）；为空表示至任期结束")
 
 
 class TermChangeOut(Schema):
@@ -146,7 +146,7 @@ def _term(t) -> dict:
                 "post": o.post,
                 "post_label": str(o.get_post_display()),
                 "valid_from": o.valid_from,
-                "valid_to": o.valid_to,
+                "valid_to": o.last_day,
             }
             for o in t.officers.all()
         ],

@@ -75,11 +75,7 @@ def expiring_terms(orgs, today: dt.date):
 def _override_values(key: str, on: dt.date):
     from jiceng.policy.models import PolicyOverride
 
-    return (
-        PolicyOverride.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), key=key)
-        .filter(valid_from__lte=on)
-        .values_list("value", flat=True)
-    )
+    return PolicyOverride.objects.in_force(on).filter(key=key).values_list("value", flat=True)
 
 
 def cases_waiting(orgs, today: dt.date):

@@ -46,6 +46,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.dated import DatedRange
 from jiceng.orgs.models import Tree
 from jiceng.people import crypto
 
@@ -204,8 +205,8 @@ class TermChange(models.Model):
         return f"{self.term} {self.kind} {self.old_end} → {self.new_end}"
 
 
-class Officer(models.Model):
-    """A person holding a post in a term, over dates (a by-election adds one mid-term)."""
+class Officer(DatedRange):
+    """A person holding a post in a term over [valid_from, valid_until) (a by-election adds one mid-term)."""
 
     term = models.ForeignKey(Term, models.CASCADE, related_name="officers")
     person = models.ForeignKey(
@@ -213,9 +214,9 @@ class Officer(models.Model):
     )
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
     valid_from = models.DateField(_("in office from"))
-    valid_to = models.DateField(
+    valid_until = models.DateField(
         _("in office until"), null=True, blank=True
-    )  # None: until the term ends
+    )  # the first day out of office; None: until the term ends
     assignment = models.ForeignKey(
         "access.RoleAssignment",
         models.SET_NULL,
@@ -230,7 +231,7 @@ class Officer(models.Model):
         verbose_name_plural = _("officers")
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
                 name="officer_dates_in_order",
             )
         ]

@@ -69,8 +69,8 @@ def officers_on(user, org, on: dt.date | None = None, committee: str | None = No
     on = on or timezone.localdate()
     found = (
         Officer.objects.filter(gate.org_filter(user, gate.VIEW, field="term__org"))
-        .filter(term__org=org, valid_from__lte=on, term__starts_on__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .in_force(on)
+        .filter(term__org=org, term__starts_on__lte=on)
         .filter(Q(term__ended_on__isnull=True) | Q(term__ended_on__gte=on))
         .select_related("person", "term")
     )
@@ -544,7 +544,5 @@ def committee_on(org, committee: str, on: dt.date) -> list[int] | None:
     term = term_on(org, committee, on)
     if term is None:
         return None
-    in_office = term.officers.filter(valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-    )
+    in_office = term.officers.in_force(on)
     return list(dict.fromkeys(in_office.order_by("pk").values_list("person_id", flat=True)))

@@ -95,7 +95,9 @@ def _term_rows(org, terms, today):
 
 def _officers_in_office(terms, today):
     """Officers of the current `terms` still in office on `today`."""
-    return [o for t in terms for o in t.officers.all() if o.valid_to is None or o.valid_to >= today]
+    return [
+        o for t in terms for o in t.officers.all() if o.valid_until is None or o.valid_until > today
+    ]
 
 
 def _org_page(request, org, *, start_form=None, change_form=None, officer_forms=None, status=200):
@@ -996,7 +998,7 @@ def officer_end(request, code):
                 % {
                     "name": officer.person.name,
                     "post": officer.get_post_display(),
-                    "date": officer.valid_to,
+                    "date": officer.last_day,
                 },
             )
             return redirect("elections:org", org.code)

@@ -308,7 +308,7 @@ class _Frequencies:
 
     def months(self, key: str, overrides: tuple, on: dt.date) -> int:
         for o in overrides:
-            if o.valid_from <= on and (o.valid_to is None or on <= o.valid_to):
+            if o.in_force_on(on):
                 return int(o.value or 0)
         period = self.defaults[key].default_on(on)
         return int(period.value or 0) if period is not None else 0

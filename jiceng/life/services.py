@@ -259,9 +259,7 @@ def _expected_from_records(org, rule: str, day: dt.date) -> list[int]:
 
 
 def _seats(org, day: dt.date):
-    return Delegate.objects.filter(org=org, term_from__lte=day).filter(
-        Q(term_until__isnull=True) | Q(term_until__gt=day)
-    )
+    return Delegate.objects.in_force(day).filter(org=org)
 
 
 def committee_members(org, rule: str, day: dt.date) -> list[int] | None:

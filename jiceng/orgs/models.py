@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.kernel.dated import in_force_on  # noqa: F401  (re-exported: history queries import it here)
+from jiceng.kernel.dated import DatedRange, in_force_on  # noqa: F401  (re-exported: history queries import it here)
 
 
 class Tree(models.TextChoices):
@@ -151,12 +151,10 @@ class Organization(models.Model):
         return self.dissolved_on is None
 
 
-class OrgState(models.Model):
+class OrgState(DatedRange):
     """Where an organization stood, and under what name and kind, over a date range."""
 
     org = models.ForeignKey(Organization, models.CASCADE, related_name="states")
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
     parent = models.ForeignKey(Organization, models.PROTECT, null=True, related_name="+")
     path = models.CharField(max_length=255)
     depth = models.PositiveSmallIntegerField()
@@ -229,12 +227,10 @@ class Unit(models.Model):
         return self.name
 
 
-class UnitState(models.Model):
+class UnitState(DatedRange):
     """A unit's figures and responsible organization over a date range."""
 
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="states")
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=UnitKind.choices)
     ownership = models.CharField(max_length=12, choices=Ownership.choices)
     employees = models.PositiveIntegerField()
@@ -266,13 +262,11 @@ class UnitState(models.Model):
         return f"{self.unit_id} [{self.valid_from}, {self.valid_until or '…'})"
 
 
-class HostLink(models.Model):
+class HostLink(DatedRange):
     """An organization set up in a unit over a date range (a joint branch has several)."""
 
     org = models.ForeignKey(Organization, models.CASCADE, related_name="host_links")
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="host_links")
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [

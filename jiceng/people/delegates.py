@@ -18,26 +18,26 @@ def end_seat(actor, seat: Delegate, on: dt.date) -> Delegate:
     recalled); the seat is kept with its dates."""
     gate.require(actor, gate.MANAGE, seat.org)
     seat = Delegate.objects.select_for_update().select_related("person", "org").get(pk=seat.pk)
-    if seat.term_until is not None and seat.term_until <= on:
+    if seat.valid_until is not None and seat.valid_until <= on:
         raise ValidationError(
-            {"on": _("This seat already ended on %(date)s.") % {"date": seat.term_until}}
+            {"on": _("This seat already ended on %(date)s.") % {"date": seat.valid_until}}
         )
-    if on <= seat.term_from:
+    if on <= seat.valid_from:
         raise ValidationError(
             {
                 "on": _("The seat can only end after its term began (%(date)s).")
-                % {"date": seat.term_from}
+                % {"date": seat.valid_from}
             }
         )
-    before = {"term_until": seat.term_until}
-    seat.term_until = on
-    seat.save(update_fields=["term_until"])
+    before = {"valid_until": seat.valid_until}
+    seat.valid_until = on  # the seat's range is [valid_from, on)
+    seat.save(update_fields=["valid_until"])
     record(
         actor,
         "union.delegate_end",
         seat,
         before=before,
-        after={"person": seat.person.name, "org": seat.org.code, "term_until": on},
+        after={"person": seat.person.name, "org": seat.org.code, "valid_until": on},
         org=seat.org,
     )
     return seat

@@ -195,9 +195,11 @@ def floating_follow_ups(orgs, today: dt.date):
     earliest = dt.timedelta(days=int(lowest("people.floating.follow_up_days", today)))
     records = (
         FloatingRecord.objects.filter(
-            until__isnull=True, membership__org__in=orgs, membership__stage__in=MEMBER_STAGES
+            valid_until__isnull=True,
+            membership__org__in=orgs,
+            membership__stage__in=MEMBER_STAGES,
         )
-        .annotate(last=Coalesce(Max("follow_ups__on"), F("since")))
+        .annotate(last=Coalesce(Max("follow_ups__on"), F("valid_from")))
         .filter(last__lte=today + soon - earliest)  # no row can be due later than this
         .select_related("membership__person", "membership__org")
         .order_by("last", "id")

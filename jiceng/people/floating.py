@@ -34,7 +34,7 @@ def close_floating(m: PartyMembership, on: dt.date) -> None:
 
     For services that already checked the gate; the caller saves `m` and restates it.
     """
-    m.floating_records.filter(until__isnull=True).update(until=on)
+    m.floating_records.filter(valid_until__isnull=True).update(valid_until=on)
     m.floating = Floating.NONE
 
 
@@ -51,16 +51,16 @@ def _may_start_floating(m: PartyMembership, errors: dict) -> None:
 
 
 def _check_open_on(rec: FloatingRecord, on: dt.date) -> None:
-    if on < rec.since:
+    if on < rec.valid_from:
         raise ValidationError(
             {
                 "on": _("The date may not be before %(date)s, when floating began.")
-                % {"date": rec.since}
+                % {"date": rec.valid_from}
             }
         )
-    if rec.until is not None and on > rec.until:
+    if rec.valid_until is not None and on > rec.valid_until:
         raise ValidationError(
-            {"on": _("This floating record ended on %(date)s.") % {"date": rec.until}}
+            {"on": _("This floating record ended on %(date)s.") % {"date": rec.valid_until}}
         )
 
 
@@ -69,8 +69,8 @@ def _snapshot(rec: FloatingRecord) -> dict:
         "member": rec.membership.person.name,
         "direction": rec.direction,
         "place": rec.place,
-        "since": rec.since,
-        "until": rec.until,
+        "valid_from": rec.valid_from,
+        "valid_until": rec.valid_until,
         "contact_person": rec.contact_person,
         "card_number": rec.card_number,
         "card_issued_on": rec.card_issued_on,
@@ -119,7 +119,7 @@ def record_outflow(
         membership=m,
         direction=Floating.OUTFLOW,
         place=place,
-        since=since,
+        valid_from=since,
         contact_person=contact_person,
     )
     m.floating = Floating.OUTFLOW
@@ -158,7 +158,7 @@ def record_inflow(
         membership=m,
         direction=Floating.INFLOW,
         place=origin,
-        since=since,
+        valid_from=since,
         contact_person=(contact_person or "").strip(),
     )
     before = {"org": m.org.code}
@@ -200,15 +200,15 @@ def record_return(actor, record: FloatingRecord, on: dt.date | None = None) -> F
     on, rec = on or timezone.localdate(), record
     m = rec.membership
     gate.require(actor, gate.MANAGE, m.org)
-    if rec.until is not None:
+    if rec.valid_until is not None:
         raise ValidationError(
-            {"on": _("This floating record ended on %(date)s.") % {"date": rec.until}}
+            {"on": _("This floating record ended on %(date)s.") % {"date": rec.valid_until}}
         )
     _check_open_on(rec, on)
     close_floating(m, on)
     m.save(update_fields=["floating"])
     restate_membership(m, on)
-    rec.refresh_from_db(fields=["until"])
+    rec.refresh_from_db(fields=["valid_until"])
     audit(actor, "party.floating.return", rec, after=_snapshot(rec), org=m.org)
     return rec
 

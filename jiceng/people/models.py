@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.dated import DatedRange
+
 
 class Gender(models.TextChoices):
     MALE = "male", _("Male")
@@ -160,12 +162,10 @@ class PartyMembership(models.Model):
         return f"{self.person} · {self.get_stage_display()}"
 
 
-class MembershipState(models.Model):
+class MembershipState(DatedRange):
     """Where a membership stood (organization, stage, category) over a date range."""
 
     membership = models.ForeignKey(PartyMembership, models.CASCADE, related_name="states")
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
     org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
     stage = models.CharField(max_length=16, choices=Stage.choices)
     category = models.CharField(max_length=12, choices=Category.choices)
@@ -213,23 +213,27 @@ class Milestone(models.Model):
         return f"{self.membership_id} {self.step} {self.on}"
 
 
-class FloatingRecord(models.Model):
-    """A floating member's outflow or inflow (000:L31-35): where, since when, who keeps contact."""
+class FloatingRecord(DatedRange):
+    """A floating member's outflow or inflow (000:L31-35): where, since when, who keeps contact.
+
+    In force from the day the member left (or arrived) until the day they returned (exclusive)."""
 
     membership = models.ForeignKey(PartyMembership, models.CASCADE, related_name="floating_records")
     direction = models.CharField(
         _("direction"), max_length=8, choices=[c for c in Floating.choices if c[0]]
     )
     place = models.CharField(_("destination or origin"), max_length=120)
-    since = models.DateField(_("since"))
-    until = models.DateField(_("returned on"), null=True, blank=True)
+    valid_from = models.DateField(_("since"))
+    valid_until = models.DateField(_("returned on"), null=True, blank=True)
     contact_person = models.CharField(_("designated contact person"), max_length=60, blank=True)
     card_number = models.CharField(_("activity card number"), max_length=40, blank=True)
     card_issued_on = models.DateField(_("activity card issued on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("floating record")
-        indexes = [models.Index(fields=["membership", "since"], name="floating_membership_idx")]
+        indexes = [
+            models.Index(fields=["membership", "valid_from"], name="floating_membership_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.direction} {self.place}"
@@ -294,20 +298,22 @@ class DelegateCategory(models.TextChoices):
     INVITED = "invited", _("Invited delegate")
 
 
-class Delegate(models.Model):
-    """A member's seat at a union's congress for a term (004:L338): voting, non-voting or invited."""
+class Delegate(DatedRange):
+    """A member's seat at a union's congress for a term (004:L338): voting, non-voting or invited.
+
+    Seated over [valid_from, valid_until): `valid_until` is the day the seat ended."""
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="delegate_seats")
     org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="delegates")
     category = models.CharField(_("category"), max_length=12, choices=DelegateCategory.choices)
-    term_from = models.DateField(_("term from"))
-    term_until = models.DateField(_("term until"), null=True, blank=True)
+    valid_from = models.DateField(_("term from"))
+    valid_until = models.DateField(_("term until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("congress delegate")
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "org", "term_from"], name="delegate_once_per_term"
+                fields=["person", "org", "valid_from"], name="delegate_once_per_term"
             )
         ]
 

@@ -113,10 +113,8 @@ def floating_figures(user, org: Organization, on: dt.date | None = None) -> dict
     on = on or timezone.localdate()
     states = _states_under(org, on).filter(stage__in=MEMBER_STAGES).exclude(floating="")
     by_org = Counter(dict(states.values_list("org_id").annotate(n=Count("id"))))
-    active = FloatingRecord.objects.filter(
-        Q(until__isnull=True) | Q(until__gt=on),
-        since__lte=on,
-        membership_id__in=states.values("membership_id"),
+    active = FloatingRecord.objects.in_force(on).filter(
+        membership_id__in=states.values("membership_id")
     )
     cards = active.filter(card_issued_on__lte=on).values("membership_id").distinct().count()
     return {"total": sum(by_org.values()), "by_org": by_org, "cards": cards}
@@ -530,11 +528,11 @@ def member_timeline(user, m: PartyMembership) -> list[dict]:
     for f in m.floating_records.all():
         entries.append(
             {
-                "on": f.since,
+                "on": f.valid_from,
                 "kind": "floating",
                 "title": f.get_direction_display(),
                 "place": f.place,
-                "until": f.until,
+                "until": f.valid_until,  # the day of return
                 "record": f,
                 "order": (2, f.pk),
             }
@@ -596,8 +594,8 @@ def delegates_by_category(user, org: Organization, on: dt.date | None = None) ->
     gate.require(user, gate.VIEW, org)
     on = on or timezone.localdate()
     seats = (
-        Delegate.objects.filter(org=org, term_from__lte=on)
-        .filter(Q(term_until__isnull=True) | Q(term_until__gt=on))
+        Delegate.objects.in_force(on)
+        .filter(org=org)
         .select_related("person")
         .order_by("person__name", "id")
     )
@@ -696,12 +694,12 @@ def floating_month_figures(user, org: Organization, month: str) -> dict:
         dict(states.exclude(floating="").values_list("floating").annotate(n=Count("id")).order_by())
     )
     records = FloatingRecord.objects.filter(membership_id__in=states.values("membership_id"))
-    held = records.filter(Q(until__isnull=True) | Q(until__gt=last), since__lte=last)
+    held = records.in_force(last)
     return {
         "outflow": by_direction.get("outflow", 0),
         "inflow": by_direction.get("inflow", 0),
-        "new": records.filter(since__range=(first, last)).count(),
-        "returned": records.filter(until__range=(first, last)).count(),
+        "new": records.filter(valid_from__range=(first, last)).count(),
+        "returned": records.filter(valid_until__range=(first, last)).count(),
         "cards": held.filter(card_issued_on__lte=last).values("membership_id").distinct().count(),
         "cards_issued": records.filter(card_issued_on__range=(first, last)).count(),
     }
@@ -717,11 +715,8 @@ def floating_roster(user, org: Organization, on: dt.date | None = None):
         in_force_on(on), membership_id=OuterRef("membership_id")
     )
     return (
-        FloatingRecord.objects.filter(
-            Q(until__isnull=True) | Q(until__gt=on),
-            since__lte=on,
-            membership_id__in=states.values("membership_id"),
-        )
+        FloatingRecord.objects.in_force(on)
+        .filter(membership_id__in=states.values("membership_id"))
         .annotate(
             org_name=Subquery(state_then.values("org__name")[:1]),
             org_path=Subquery(state_then.values("org__path")[:1]),
@@ -735,11 +730,11 @@ def floating_roster(user, org: Organization, on: dt.date | None = None):
             "org_name",
             "direction",
             "place",
-            "since",
             "contact_person",
             "card",
             "card_issued",
             "last_follow_up",
+            since=F("valid_from"),
             name=F("membership__person__name"),
             gender=F("membership__person__gender"),
             birth_date=F("membership__person__birth_date"),
@@ -892,7 +887,8 @@ def floating_records_of(user, m: PartyMembership) -> list[FloatingRecord]:
     """The member's floating records, open ones first, then newest."""
     gate.require(user, gate.VIEW, m.org)
     return sorted(
-        m.floating_records.all(), key=lambda r: (r.until is not None, -r.since.toordinal())
+        m.floating_records.all(),
+        key=lambda r: (r.valid_until is not None, -r.valid_from.toordinal()),
     )
 
 
@@ -925,9 +921,9 @@ def past_delegates(user, org: Organization, *, limit: int = 100) -> list:
     today = timezone.localdate()
     return list(
         Delegate.objects.filter(org=org)
-        .filter(Q(term_until__lte=today) | Q(term_from__gt=today))
+        .filter(Q(valid_until__lte=today) | Q(valid_from__gt=today))
         .select_related("person")
-        .order_by("-term_from", "-id")[:limit]
+        .order_by("-valid_from", "-id")[:limit]
     )
 
 
@@ -955,7 +951,7 @@ def seated(org: Organization, person, on: dt.date) -> bool:
 
     return (
         Delegate.objects.filter(org=org, person=person)
-        .filter(Q(term_until__isnull=True) | Q(term_until__gt=on))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=on))
         .exists()
     )
 

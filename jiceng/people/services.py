@@ -142,9 +142,7 @@ def _orgs_of(person: Person, on: dt.date | None = None) -> list[Organization]:
     union they belong to on `on` (default today; a union they left keeps no say), and the
     unions where they hold a congress delegate seat that day."""
     on = on or timezone.localdate()
-    seats = Delegate.objects.filter(person=person, term_from__lte=on).filter(
-        Q(term_until__isnull=True) | Q(term_until__gt=on)
-    )
+    seats = Delegate.objects.in_force(on).filter(person=person)
     member_of = UnionMembership.objects.filter(union_members_on(on), person=person)
     ids = [
         *PartyMembership.objects.filter(person=person).values_list("org_id", flat=True),
@@ -460,19 +458,21 @@ def seat_delegate(
     *,
     org: Organization,
     category: str,
-    term_from: dt.date,
-    term_until: dt.date | None = None,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
 ) -> Delegate:
+    """Seat `person` at `org`'s congress over [valid_from, valid_until) (`valid_until`: the day
+    the seat ends, exclusive)."""
     gate.require(actor, gate.MANAGE, org)
     if category not in DelegateCategory.values:
         raise ValidationError({"category": _("Unknown delegate category.")})
-    if term_until and term_until <= term_from:
-        raise ValidationError({"term_until": _("The term must end after it begins.")})
+    if valid_until and valid_until <= valid_from:
+        raise ValidationError({"valid_until": _("The term must end after it begins.")})
     seats = Delegate.objects.filter(person=person, org=org)
-    if seats.filter(Q(term_until__isnull=True) | Q(term_until__gt=term_from)).exists():
+    if seats.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).exists():
         raise ValidationError({"person": _("This person already holds a delegate seat here.")})
     seat = Delegate.objects.create(
-        person=person, org=org, category=category, term_from=term_from, term_until=term_until
+        person=person, org=org, category=category, valid_from=valid_from, valid_until=valid_until
     )
     record(
         actor,

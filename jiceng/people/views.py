@@ -876,7 +876,7 @@ def floating_record(request, record):
                 messages.success(request, done)
                 return redirect("people:floating_record", rec.pk)
         rec = _record_or_404(request, record)
-    can_manage = rec.until is None and gate.can(user, gate.MANAGE, m.org)
+    can_manage = rec.valid_until is None and gate.can(user, gate.MANAGE, m.org)
     forms = {}
     if can_manage:
         for key, cls in RECORD_FORMS.items():
@@ -962,11 +962,11 @@ def _seat_delegate(request, org, form: DelegateForm) -> bool:
             member.person,
             org=org,
             category=d["category"],
-            term_from=d["term_from"],
-            term_until=d["term_until"],
+            valid_from=d["term_from"],
+            valid_until=d["term_until"],
         )
     except ValidationError as exc:
-        add_service_errors(form, exc)
+        add_service_errors(form, exc, rename={"valid_until": "term_until"})
         return False
     messages.success(
         request, _("%(name)s has been seated as a delegate.") % {"name": member.person.name}

@@ -3,9 +3,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.dated import DatedRange
 
-class PolicyOverride(models.Model):
-    """A subtree's own value for one policy key over a date range (DOMAIN.md §9)."""
+
+class PolicyOverride(DatedRange):
+    """A subtree's own value for one policy key over [valid_from, valid_until) (DOMAIN.md §9)."""
 
     key = models.CharField(_("policy key"), max_length=120)
     org = models.ForeignKey(
@@ -15,8 +17,6 @@ class PolicyOverride(models.Model):
         verbose_name=_("organization"),
     )
     value = models.JSONField(_("value"))
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
     reason = models.CharField(_("reason or document number"), max_length=200)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -27,7 +27,7 @@ class PolicyOverride(models.Model):
         indexes = [models.Index(fields=["key", "org"], name="policy_key_org_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
                 name="policy_override_dates_in_order",
             )
         ]

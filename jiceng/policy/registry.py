@@ -1,8 +1,10 @@
 """Policy defaults, read from each installed app's policy.toml.
 
 A key's default is either one `value`, or `periods` — a list of
-{from, to, value, source} — when the rule itself changed on a date. Every value
-carries the regulation or seed line it comes from.
+{from, until, value, source} — when the rule itself changed on a date. A period is
+in force over [from, until): `until` is the first day of the next rule, like every
+dated range (jiceng/dated.py). Every value carries the regulation or seed line it
+comes from.
 """
 
 import datetime as dt
@@ -19,11 +21,11 @@ class Period:
     value: object
     source: str
     valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_until: dt.date | None = None  # exclusive
 
     def covers(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_to is None or on <= self.valid_to
+            self.valid_until is None or on < self.valid_until
         )
 
 
@@ -42,7 +44,9 @@ class Definition:
 def _definition(app_label: str, key: str, raw: dict) -> Definition:
     if "periods" in raw:
         periods = tuple(
-            Period(p["value"], p.get("source", raw.get("source", "")), p.get("from"), p.get("to"))
+            Period(
+                p["value"], p.get("source", raw.get("source", "")), p.get("from"), p.get("until")
+            )
             for p in raw["periods"]
         )
     else:

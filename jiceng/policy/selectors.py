@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from jiceng.kernel.paths import ancestor_paths
@@ -34,11 +33,11 @@ def _overrides(org, on: dt.date, keys=None):
     """Overrides in force on `on` for `org` and its ancestors, nearest ancestor first."""
     if org is None:
         return []
-    found = PolicyOverride.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-        org__path__in=ancestor_paths(org.path),
-        valid_from__lte=on,
-    ).select_related("org")
+    found = (
+        PolicyOverride.objects.in_force(on)
+        .filter(org__path__in=ancestor_paths(org.path))
+        .select_related("org")
+    )
     if keys is not None:
         found = found.filter(key__in=keys)
     return sorted(found, key=lambda o: (-o.org.depth, -o.valid_from.toordinal(), -o.pk))
@@ -81,8 +80,6 @@ def lowest(key: str, on: dt.date | None = None):
     on = on or _today()
     values = [definition(key).default_on(on).value]
     values += list(
-        PolicyOverride.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on), key=key, valid_from__lte=on
-        ).values_list("value", flat=True)
+        PolicyOverride.objects.in_force(on).filter(key=key).values_list("value", flat=True)
     )
     return min(values)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
+from jiceng.kernel.dated import in_force_on
 from jiceng.orgs.models import HostLink, Tree, Unit
 from jiceng.policy.selectors import value as policy_value
 
@@ -132,13 +133,8 @@ def related_party_orgs(org, on: dt.date):
     for them (the same-level Party organization is one of these)."""
     from jiceng.orgs.models import Organization
 
-    units = Unit.objects.filter(
-        Q(host_links__org=org, host_links__valid_from__lte=on)
-        & (Q(host_links__valid_until__isnull=True) | Q(host_links__valid_until__gt=on))
-    )
-    hosted = HostLink.objects.filter(unit__in=units, valid_from__lte=on).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=on)
-    )
+    units = Unit.objects.filter(Q(host_links__org=org) & in_force_on(on, "host_links__"))
+    hosted = HostLink.objects.in_force(on).filter(unit__in=units)
     return Organization.objects.filter(
         Q(pk__in=hosted.values("org_id")) | Q(pk__in=units.values("responsible_org_id")),
         tree=Tree.PARTY,

@@ -19,6 +19,7 @@ from jiceng.access import gate
 from jiceng.access.models import Scope
 from jiceng.access.services import assign_role, end_assignment
 from jiceng.audit.services import record
+from jiceng.kernel.dated import until_after
 from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import BRANCH_KINDS, HostLink, Kind, UnitKind
 from jiceng.people.models import PartyMembership, Stage, UnionMembership
@@ -47,9 +48,7 @@ def length_key(org, committee: str, on: dt.date) -> str:
     if committee in (Committee.UNION, Committee.AUDIT):
         return "elections.term_years.union"
     if org.kind in BRANCH_KINDS:
-        hosted = HostLink.objects.filter(
-            org=org, unit__kind__in=VILLAGE_UNITS, valid_from__lte=on
-        ).exclude(valid_until__lte=on)
+        hosted = HostLink.objects.in_force(on).filter(org=org, unit__kind__in=VILLAGE_UNITS)
         if hosted.exists():
             return "elections.term_years.village_branch"
         return "elections.term_years.branch"
@@ -132,7 +131,7 @@ def _appoint(actor, term: Term, person, post: str, valid_from: dt.date) -> Offic
             org=term.org,
             scope=Scope.NODE,
             valid_from=valid_from,
-            valid_to=term.ends_on,
+            valid_until=until_after(term.ends_on),
         )
     return Officer.objects.create(
         term=term, person=person, post=post, valid_from=valid_from, assignment=assignment
@@ -140,22 +139,28 @@ def _appoint(actor, term: Term, person, post: str, valid_from: dt.date) -> Offic
 
 
 def _holders(term: Term, post: str | None, on: dt.date):
-    found = term.officers.filter(valid_from__lte=on).exclude(valid_to__lt=on)
+    found = term.officers.in_force(on)
     return found.filter(post=post) if post else found
 
 
 def _officer_row(o: Officer) -> dict:
-    return {"person": o.person.name, "post": o.post, "from": o.valid_from, "to": o.valid_to}
+    return {
+        "person": o.person.name,
+        "post": o.post,
+        "valid_from": o.valid_from,
+        "valid_until": o.valid_until,
+    }
 
 
-def _end_rights(actor, officer: Officer, last_day: dt.date) -> None:
-    """The officer's office and rights end on `last_day` (unless they ended earlier)."""
-    if officer.valid_to is None or officer.valid_to > last_day:
-        officer.valid_to = max(last_day, officer.valid_from)
-        officer.save(update_fields=["valid_to"])
+def _end_rights(actor, officer: Officer, until: dt.date) -> None:
+    """The officer's office and rights end on `until`, the first day without them (unless they
+    ended earlier)."""
+    if officer.valid_until is None or officer.valid_until > until:
+        officer.valid_until = max(until, until_after(officer.valid_from))
+        officer.save(update_fields=["valid_until"])
     a = officer.assignment
-    if a is not None and (a.valid_to is None or a.valid_to > last_day):
-        end_assignment(actor, a, on=last_day)
+    if a is not None and (a.valid_until is None or a.valid_until > until):
+        end_assignment(actor, a, until=until)
 
 
 @transaction.atomic
@@ -242,7 +247,7 @@ def _close(actor, term: Term, last_day: dt.date) -> None:
     term.status, term.ended_on = TermStatus.ENDED, last_day
     term.save(update_fields=["status", "ended_on"])
     for officer in term.officers.select_related("assignment", "assignment__org"):
-        _end_rights(actor, officer, last_day)
+        _end_rights(actor, officer, until_after(last_day))  # the next term's first day
     record(actor, "term.end", term, before=before, after=term_snapshot(term), org=term.org)
 
 
@@ -272,7 +277,7 @@ def end_officer(actor, officer: Officer, *, on: dt.date, reason: str) -> Officer
     if on < officer.valid_from:
         raise ValidationError({"on": _("The date may not be before the officer took office.")})
     before = _officer_row(officer)
-    _end_rights(actor, officer, on)
+    _end_rights(actor, officer, until_after(on))
     record(
         actor,
         "term.end_officer",
@@ -352,10 +357,10 @@ def change_term_end(
     term.save(update_fields=["ends_on"])
     for officer in term.officers.select_related("assignment", "assignment__org"):
         a = officer.assignment
-        if officer.valid_to is not None or a is None:
+        if officer.valid_until is not None or a is None:
             continue  # left office early: their rights already ended
-        if a.valid_to == old_end:
-            end_assignment(actor, a, on=new_end)
+        if a.valid_until == until_after(old_end):
+            end_assignment(actor, a, until=until_after(new_end))
     record(
         actor,
         f"term.{kind}",

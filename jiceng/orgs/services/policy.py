@@ -32,10 +32,11 @@ def set_override(
     org,
     value,
     valid_from: dt.date,
-    valid_to: dt.date | None = None,
+    valid_until: dt.date | None = None,
     reason: str,
 ) -> PolicyOverride:
-    """Give `org`'s subtree its own value for `key` from `valid_from` (an administrator's act)."""
+    """Give `org`'s subtree its own value for `key` over [valid_from, valid_until), `valid_until`
+    exclusive (an administrator's act)."""
     gate.require(actor, gate.ADMIN, org)
     try:
         d = definition(key)
@@ -47,8 +48,8 @@ def set_override(
         errors["value"] = _("The value must be of the same type as the default (%(default)r).") % {
             "default": default
         }
-    if valid_to and valid_to < valid_from:
-        errors["valid_to"] = _("The end date must not be before the start date.")
+    if valid_until and valid_until <= valid_from:
+        errors["valid_until"] = _("The end date must not be before the start date.")
     if not reason.strip():
         errors["reason"] = _("Give the reason or the document that sets this value.")
     if errors:
@@ -58,7 +59,7 @@ def set_override(
         org=org,
         value=value,
         valid_from=valid_from,
-        valid_to=valid_to,
+        valid_until=valid_until,
         reason=reason.strip(),
         created_by=actor,
     )
@@ -72,7 +73,7 @@ def set_override(
             "org": org.code,
             "value": value,
             "valid_from": valid_from,
-            "valid_to": valid_to,
+            "valid_until": valid_until,
             "reason": override.reason,
         },
     )

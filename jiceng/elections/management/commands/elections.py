@@ -379,7 +379,7 @@ class Command(BaseCommand):
             end = f"{t.ended_on}（已换届）" if t.ended_on else f"{t.ends_on} 届满"
             self.stdout.write(f"{term_title(t)}：{t.starts_on} 至 {end}，{t.get_status_display()}")
             for o in t.officers.all():
-                until = f" 至 {o.valid_to}" if o.valid_to else ""
+                until = f" 至 {o.last_day}" if o.last_day else ""
                 self.stdout.write(
                     f"  {o.get_post_display()}：{o.person.name}（{o.valid_from} 起{until}）"
                 )
