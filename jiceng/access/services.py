@@ -56,7 +56,7 @@ def create_user(
     else:
         user.set_unusable_password()
     user.save()
-    record(actor, "user.create", user, after={"username": username, "full_name": full_name})
+    record(actor, "access.user.create", user, after={"username": username, "full_name": full_name})
     return user
 
 
@@ -85,7 +85,7 @@ def assign_role(
     a = RoleAssignment.objects.create(
         user=user, role=role, org=org, scope=scope, valid_from=valid_from, valid_to=valid_to
     )
-    record(actor, "role.assign", a, after=_assignment_snapshot(a), org=org)
+    record(actor, "access.role.assign", a, after=_assignment_snapshot(a), org=org)
     return a
 
 
@@ -100,7 +100,7 @@ def end_assignment(actor, assignment: RoleAssignment, on: dt.date | None = None)
     assignment.save(update_fields=["valid_to"])
     record(
         actor,
-        "role.end",
+        "access.role.end",
         assignment,
         before=before,
         after=_assignment_snapshot(assignment),
@@ -131,7 +131,7 @@ def create_token(actor, *, user: User, name: str = "api") -> tuple[ApiToken, str
     )
     record(
         actor,
-        "token.create",
+        "access.token.create",
         token,
         after={"user": user.username, "name": name, "prefix": token.prefix},
     )

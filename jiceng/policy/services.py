@@ -61,7 +61,7 @@ def set_override(
     )
     record(
         actor,
-        "policy.override",
+        "policy.override.set",
         override,
         org=org,
         after={
