@@ -64,7 +64,11 @@ def test_create_org_writes_through_the_service_and_is_audited_as_api(client, wor
     )
     assert response.status_code == 201 and body(response)["parent"] == "SA"
     event = AuditEvent.objects.latest("id")
-    assert (event.action, event.source, event.actor_name) == ("org.set_up", "api", "street_a_admin")
+    assert (event.action, event.source, event.actor_name) == (
+        "orgs.org.set_up",
+        "api",
+        "street_a_admin",
+    )
 
 
 def test_invalid_input_reports_each_field(client, world, bearer):

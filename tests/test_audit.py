@@ -17,7 +17,7 @@ def test_a_write_appends_an_event_with_before_after_actor_and_source(world):
     with source(Source.API):
         rename(officer, world.branch_a1, name="和平社区党支部")
     event = AuditEvent.objects.latest("id")
-    assert event.action == "org.rename"
+    assert event.action == "orgs.org.rename"
     assert event.actor_id == officer.pk and event.actor_name == "a1_officer"
     assert event.source == "api"
     assert event.before["name"] == "和平社区第一党支部"

@@ -184,7 +184,7 @@ def test_electronic_voting_keeps_has_voted_apart_from_the_ballot(
     with pytest.raises(ValidationError):
         services.enter_ballots(officer, poll, [pattern(1)])
     # The audit log says who voted, never how, and points at the poll, not a ballot.
-    events = AuditEvent.objects.filter(action="poll.vote")
+    events = AuditEvent.objects.filter(action="elections.poll.vote")
     assert events.count() == len(voters)
     assert {e.object_type for e in events} == {"elections.poll"}
     assert all(e.after is None and e.before is None for e in events)
@@ -215,7 +215,7 @@ def test_electronic_voting_keeps_has_voted_apart_from_the_ballot(
             ballot_xid = cursor.fetchone()[0]
             cursor.execute(
                 f"SELECT count(*) FROM {AuditEvent._meta.db_table} WHERE xmin::text = %s "
-                "AND action = 'poll.vote'",
+                "AND action = 'elections.poll.vote'",
                 [ballot_xid],
             )
             assert cursor.fetchone()[0] == 0
@@ -297,7 +297,7 @@ def test_an_open_electronic_poll_keeps_its_ballots_sealed_until_it_closes(
         # A slip does share its voter's transaction id: that is why it holds only ciphertext.
         assert set(xmins(SealedBallot, poll)) == cast_xids
     # The audit log says that each voter voted, naming the poll, never a ballot or a slip.
-    for event in AuditEvent.objects.filter(action="poll.vote"):
+    for event in AuditEvent.objects.filter(action="elections.poll.vote"):
         assert (event.object_type, event.object_id) == ("elections.poll", str(poll.pk))
         assert event.before is None and event.after is None
         assert not any(str(key) in event.object_repr for key in slip_keys)

@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from jiceng.orgs.services.policy import set_override
 
 from jiceng.access import gate
 from jiceng.access.models import RoleAssignment
@@ -24,6 +23,7 @@ from jiceng.elections.models import Committee, Officer, Post
 from jiceng.kernel.dated import DatedRange, last_day_before, until_after
 from jiceng.orgs.models import HostLink, OrgState, UnitState
 from jiceng.orgs.services import register_unit, set_host_units
+from jiceng.orgs.services.policy import set_override
 from jiceng.people.floating import record_outflow
 from jiceng.people.models import Delegate, FloatingRecord, MembershipState, Stage
 from jiceng.people.services import enrol_member, join_union, register_person, seat_delegate

@@ -89,7 +89,7 @@ def test_outflow_card_follow_up_and_return(world):
         officer, rec, D0 + dt.timedelta(days=90), thinking="思想稳定", employment="在电子厂务工"
     )
     assert follow.recorded_by == officer
-    logged = AuditEvent.objects.get(action="party.floating.follow_up")
+    logged = AuditEvent.objects.get(action="people.floating.add_follow_up")
     assert logged.after["filled"] == ["employment", "thinking"]
     assert "思想稳定" not in str(logged.after)
 
@@ -198,7 +198,9 @@ def test_the_stored_figures_are_the_selectors_and_a_resubmission_replaces_them(w
         and again.submitted_on == dt.date(2024, 6, 2)
     )
     assert FloatingReport.objects.count() == 1
-    [first, second] = AuditEvent.objects.filter(action="party.floating.report").order_by("id")
+    [first, second] = AuditEvent.objects.filter(action="people.floating.submit_report").order_by(
+        "id"
+    )
     assert first.before is None and second.before["figures"] == expected
 
 

@@ -630,11 +630,11 @@ def test_every_write_is_audited(world, a1, people, settings, tmp_path):
     )
     assert actions == [
         "life.meeting.schedule",
-        "life.sign_in",
-        "life.sign_in",
+        "life.meeting.sign_in",
+        "life.meeting.sign_in",
         "life.leave.request",
         "life.leave.decide",
-        "life.meeting.held",
+        "life.meeting.mark_held",
         "life.minutes.save",
         "life.action.add",
         "life.action.close",

@@ -196,5 +196,5 @@ def test_units_are_written_only_by_managers_of_the_responsible_org(world):
 def test_every_lifecycle_step_is_audited(world):
     move(world.system, world.branch_a1, new_parent=world.street_b, on=D)
     event = AuditEvent.objects.latest("id")
-    assert event.action == "org.move"
+    assert event.action == "orgs.org.move"
     assert event.before["parent"] == "SA" and event.after["parent"] == "SB"

@@ -260,7 +260,7 @@ def test_rename_calls_the_service(world, login):
     assert response.status_code == 302
     world.branch_a1.refresh_from_db()
     assert world.branch_a1.name == "和平社区第一党支部（新）"
-    assert "org.rename" in page(client.get(reverse("orgs:org_history", args=["A1"])))
+    assert "orgs.org.rename" in page(client.get(reverse("orgs:org_history", args=["A1"])))
 
 
 def test_move_under_its_own_subordinate_shows_the_cycle_error(world, login):
@@ -519,7 +519,7 @@ def test_unit_page_shows_attributes_organizations_and_history(world, units, logi
         login(world.users["district_admin"]).get(reverse("orgs:unit_detail", args=[units.big.pk]))
     )
     assert credit_code(1) in html and "和平社区第一党支部" in html
-    assert "unit.register" in html
+    assert "orgs.unit.register" in html
     assert reverse("orgs:unit_edit", args=[units.big.pk]) in html
 
 

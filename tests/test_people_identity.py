@@ -90,7 +90,7 @@ def test_reveal_needs_the_right_and_is_logged(world):
     assert reveal(world.users["a1_officer"], person, "id_number") == GOOD
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.actor_name, event.after) == (
-        "person.reveal",
+        "people.person.reveal",
         "a1_officer",
         {"field": "id_number"},
     )
@@ -132,7 +132,7 @@ def test_the_union_chair_reveals_a_union_members_identity(world, unions):
     assert reveal(unions.u1_chair, unions.person, "phone") == "13812345678"
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.actor_name, event.after, event.org_path) == (
-        "person.reveal",
+        "people.person.reveal",
         "u1_chair",
         {"field": "phone"},
         unions.u1.path,
@@ -140,7 +140,7 @@ def test_the_union_chair_reveals_a_union_members_identity(world, unions):
     for intruder in ("a1_officer", "a2_officer", "district_admin", "viewer"):
         with pytest.raises(PermissionDenied):
             reveal(world.users[intruder], unions.person, "id_number")
-    assert AuditEvent.objects.filter(action="person.reveal").count() == 1
+    assert AuditEvent.objects.filter(action="people.person.reveal").count() == 1
 
 
 def test_a_union_the_member_left_may_no_longer_reveal(world, unions):
@@ -187,7 +187,7 @@ def test_an_officer_corrects_an_id_number(world):
     assert (person.gender, person.birth_date) == ("female", dt.date(1985, 7, 2))
     assert find_by_id_number(corrected) == person and find_by_id_number(GOOD) is None
     assert reveal(officer, person, "id_number") == corrected
-    event = AuditEvent.objects.filter(action="person.update").latest("id")
+    event = AuditEvent.objects.filter(action="people.person.update").latest("id")
     assert event.before["id_number"] == GOOD[:3] + "*" * 11 + GOOD[-4:]
     assert event.after["id_number"] == corrected[:3] + "*" * 11 + corrected[-4:]
     assert event.after["birth_date"] == "1985-07-02"
@@ -239,7 +239,7 @@ def test_ethnicity_and_education_are_kept_from_their_lists(world):
     officer = world.users["a1_officer"]
     changed = update_person(officer, person, org=world.branch_a1, ethnicity="01", post="会计")
     assert set(changed) == {"ethnicity", "post"}
-    event = AuditEvent.objects.filter(action="person.update").latest("id")
+    event = AuditEvent.objects.filter(action="people.person.update").latest("id")
     assert event.before == {"ethnicity": "11", "post": ""}
     assert event.after == {"ethnicity": "01", "post": "会计"}
 

@@ -292,14 +292,14 @@ def test_the_branch_officer_reveals_once_and_it_is_logged(world, login, people):
     assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.actor_name, event.after) == (
-        "person.reveal",
+        "people.person.reveal",
         "a1_officer",
         {"field": "id_number"},
     )
     # With htmx: only the value, for the page to swap in.
     partial = client.post(url, {"field": "phone"}, HTTP_HX_REQUEST="true")
     assert "<html" not in page(partial) and people.full1.person.phone_masked not in page(partial)
-    assert AuditEvent.objects.filter(action="person.reveal").count() == 2
+    assert AuditEvent.objects.filter(action="people.person.reveal").count() == 2
     # A plain GET reveals nothing.
     assert client.get(url).status_code == 302
 
@@ -321,13 +321,13 @@ def test_reveal_is_refused_to_members_and_viewers(world, login, people, who):
     client = login(user)
     detail = page(client.get(reverse("people:member_detail", args=[people.full1.pk])))
     assert "甲正式" in detail and 'id="reveal-id-number"' not in detail
-    before = AuditEvent.objects.filter(action="person.reveal").count()
+    before = AuditEvent.objects.filter(action="people.person.reveal").count()
     response = client.post(
         reverse("people:member_reveal", args=[people.full1.pk]), {"field": "id_number"}
     )
     assert response.status_code == 403
     assert id_number(dt.date(1975, 3, 3), 101) not in page(response)
-    assert AuditEvent.objects.filter(action="person.reveal").count() == before
+    assert AuditEvent.objects.filter(action="people.person.reveal").count() == before
 
 
 # --- The member page: next steps, recording a step -----------------------------------------
@@ -683,7 +683,9 @@ def test_intruders_get_404_for_a1_members(client, world, login, people, intruder
         assert response.status_code == 404 and "甲正式" not in page(response)
     listed = json.loads(client.get("/api/v1/people/members", **headers).content)
     assert "甲正式" not in json.dumps(listed, ensure_ascii=False)
-    assert not AuditEvent.objects.filter(action__in=["person.reveal", "party.suspend"]).exists()
+    assert not AuditEvent.objects.filter(
+        action__in=["people.person.reveal", "people.party.suspend"]
+    ).exists()
     people.full1.refresh_from_db()
     assert people.full1.stage == Stage.FULL
 
@@ -716,7 +718,7 @@ def test_the_officer_edits_category_and_flags_on_the_member_page(world, login, p
     assert (m.dual_checkin, m.left_hanging, m.unreachable) == (True, True, True)
     assert m.states.get(valid_until__isnull=True).category == "retired"  # history from today
     event = AuditEvent.objects.latest("id")
-    assert (event.action, event.actor_name) == ("party.update", "a1_officer")
+    assert (event.action, event.actor_name) == ("people.party.update", "a1_officer")
     assert event.before["hardship"] is True and event.after["unreachable"] is True
     flags = page(client.get(detail)).split('id="flags"')[1].split("</div>")[0]
     assert "空挂" in flags and "失联" in flags and "困难党员" not in flags
@@ -769,7 +771,7 @@ def test_an_officer_uploads_a_photo_shown_through_a_checked_view(
     assert (tmp_path / person.photo.name).read_bytes() == PNG
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.after) == (
-        "person.photo",
+        "people.person.set_photo",
         {"photo": True, "type": "image/png", "size": len(PNG)},
     )
     url = reverse("people:member_photo", args=[pk])
@@ -804,7 +806,7 @@ def test_a_wrong_or_too_big_photo_is_refused(
     assert not Person.objects.get(pk=people.full1.person_id).photo
     assert (
         not list(tmp_path.rglob("*.*"))
-        and not AuditEvent.objects.filter(action="person.photo").exists()
+        and not AuditEvent.objects.filter(action="people.person.set_photo").exists()
     )
 
 
@@ -853,7 +855,7 @@ def test_an_officer_corrects_an_id_number_audited_masked(world, login, people):
     m.person.refresh_from_db()
     assert m.person.birth_date == dt.date(1976, 4, 4)
     assert m.person.id_number_masked == new[:3] + "*" * 11 + new[-4:]
-    event = AuditEvent.objects.filter(action="person.update").latest("id")
+    event = AuditEvent.objects.filter(action="people.person.update").latest("id")
     assert event.before["id_number"] == old_masked
     assert event.after["id_number"] == m.person.id_number_masked
     assert new not in json.dumps([event.before, event.after])
@@ -966,18 +968,18 @@ def test_an_officer_edits_the_basic_details_shown_on_the_page(world, login, peop
     m.person.refresh_from_db()
     assert (m.person.employer, m.person.residence) == (units.firm, units.community)
     assert m.person.phone_masked == phone_before  # left empty: unchanged
-    event = AuditEvent.objects.filter(action="person.update").latest("id")
+    event = AuditEvent.objects.filter(action="people.person.update").latest("id")
     assert event.actor_name == "a1_officer"
     assert event.after["ethnicity"] == "11" and event.after["employer"] == units.firm.pk
     assert "phone" not in event.after
     # The same values again change nothing; a new phone is checked, stored masked.
     again = client.post(url, posted, follow=True)
     assert "没有任何改动。" in page(again)
-    assert AuditEvent.objects.filter(action="person.update").latest("id") == event
+    assert AuditEvent.objects.filter(action="people.person.update").latest("id") == event
     client.post(url, {**posted, "details-phone": "13911112222"})
     m.person.refresh_from_db()
     assert m.person.phone_masked == "139****2222"
-    last = AuditEvent.objects.filter(action="person.update").latest("id")
+    last = AuditEvent.objects.filter(action="people.person.update").latest("id")
     assert last.after == {"phone": "139****2222"} and "13911112222" not in str(last.before)
 
 

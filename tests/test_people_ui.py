@@ -578,7 +578,7 @@ def test_delegates_are_added_by_category_and_their_seats_ended(world, login, ppl
     html = page(client.get(url))
     assert "王会员" not in html.split('id="delegates-voting"')[1].split("</section>")[0]
     assert "王会员" in html.split('id="past-delegates"')[1]
-    assert AuditEvent.objects.filter(action="union.delegate_end").count() == 1
+    assert AuditEvent.objects.filter(action="people.delegate.end_seat").count() == 1
     # Ending it again is refused.
     html = page(client.post(url, {"step": "end", "end-seat": seat.pk, "end-on": TODAY.isoformat()}))
     assert 'id="end-errors"' in html

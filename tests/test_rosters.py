@@ -207,7 +207,7 @@ def test_a_new_member_is_registered_with_every_field(world):
     )
     assert (m.joined_on, m.full_on) == (dt.date(2000, 7, 1), dt.date(2001, 7, 1))
     assert (m.hardship, m.veteran, m.reserve_cadre, m.without_post) == (True, True, False, True)
-    assert AuditEvent.objects.filter(action="party.enrol", source=Source.IMPORT).count() == 1
+    assert AuditEvent.objects.filter(action="people.party.enrol", source=Source.IMPORT).count() == 1
     assert not any(id_of(1) in str(e.after) for e in AuditEvent.objects.all())
 
 
@@ -327,8 +327,8 @@ def test_changed_rows_are_updated_and_only_the_change_is_logged(world):
     assert two.states.get(valid_until__isnull=True).org == world.branch_a2
     new = AuditEvent.objects.filter(id__gt=0).order_by("-id")[: events() - before]
     actions = sorted(e.action for e in new)
-    assert actions == ["party.update", "party.update", "person.update"]
-    update = next(e for e in new if e.action == "person.update")
+    assert actions == ["people.party.update", "people.party.update", "people.person.update"]
+    update = next(e for e in new if e.action == "people.person.update")
     assert update.before == {"name": "党员1", "phone": "138****0001"}
     assert update.after == {"name": "党员一", "phone": "139****0001"}
     assert all(e.source == Source.IMPORT for e in new)
@@ -479,7 +479,7 @@ def test_a_revealing_export_is_logged_once_and_imports_back_unchanged(roster, tm
     assert sheets.export_workbook(MEMBERS, admin, [roster.street_a], out, reveal=True) == 5
     assert events() == before + 1
     event = AuditEvent.objects.order_by("-id").first()
-    assert event.action == "person.reveal_export" and event.actor == admin
+    assert event.action == "people.person.export_revealed" and event.actor == admin
     assert event.after == {
         "kind": "members",
         "rows": 5,
@@ -504,7 +504,7 @@ def test_the_three_flags_go_in_through_the_roster_and_come_back_out(roster, tmp_
     m1, m2 = (PartyMembership.objects.get(person__name=f"党员{n}") for n in (1, 2))
     assert (m1.dual_checkin, m1.left_hanging, m1.unreachable) == (True, True, True)
     assert (m2.dual_checkin, m2.left_hanging, m2.unreachable) == (False, False, True)
-    event = AuditEvent.objects.filter(action="party.update").order_by("id").first()
+    event = AuditEvent.objects.filter(action="people.party.update").order_by("id").first()
     assert event.after["left_hanging"] is True and event.before["left_hanging"] is False
 
     out = tmp_path / "flags.xlsx"

@@ -244,7 +244,7 @@ def test_round_trip_template_import_export_reimport_changes_nothing(world, tmp_p
     assert result.ok, result.issues
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
     assert Unit.objects.get(credit_code=credit_code(2)).responsible_org == world.branch_a1
-    assert AuditEvent.objects.filter(action="unit.register").latest("id").source == "import"
+    assert AuditEvent.objects.filter(action="orgs.unit.register").latest("id").source == "import"
 
     fill_template(
         ORGS,
@@ -298,7 +298,7 @@ def test_changed_rows_are_updated_through_the_services(world):
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     assert Unit.objects.get(credit_code=credit_code(1)).employees == 300
     assert list(AuditEvent.objects.filter(pk__gt=0).values_list("action", flat=True))[before:] == [
-        "unit.update"
+        "orgs.unit.update"
     ]
 
     rows = [org_row("A3", "第三党支部", "党支部", "SA"), org_row("A3G", "党小组", "党小组", "A3")]

@@ -72,7 +72,7 @@ def test_the_sweep_flags_an_overdue_transfer_once_a_day(world, letters):
     late.membership.refresh_from_db()
     fresh.membership.refresh_from_db()
     assert late.membership.never_reported and not fresh.membership.never_reported
-    event = AuditEvent.objects.get(action="party.transfer.never_reported")
+    event = AuditEvent.objects.get(action="people.party.flag_unreported")
     assert event.actor.username == SYSTEM_USERNAME and event.source == "job"
     job = Job.objects.get(kind="sweep")
     assert job.status == Status.DONE and job.result == {"flagged": 1}
@@ -83,7 +83,7 @@ def test_the_sweep_flags_an_overdue_transfer_once_a_day(world, letters):
     # Forced, it runs again and finds nothing new to flag.
     data = json.loads(sweep("--force", "--format", "json"))
     assert data[0]["ran"] and data[0]["result"] == {"flagged": 0}
-    assert AuditEvent.objects.filter(action="party.transfer.never_reported").count() == 1
+    assert AuditEvent.objects.filter(action="people.party.flag_unreported").count() == 1
 
 
 def test_a_sweep_for_a_later_day_flags_the_letter_that_runs_out_by_then(world, letters):

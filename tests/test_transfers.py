@@ -113,9 +113,9 @@ def test_the_whole_journey_from_a1_to_b1_moves_the_member_on_the_report_in_day(w
         "action", flat=True
     )
     assert list(actions.order_by("id")) == [
-        "party.transfer.issue",
-        "party.transfer.accept",
-        "party.transfer.report",
+        "people.transfer.issue",
+        "people.transfer.accept",
+        "people.transfer.report",
     ]
     # Both sides see the letter; a third organization does not.
     assert list(transfers_of(world.users["a1_officer"], world.branch_a1)) == [t]

@@ -60,7 +60,7 @@ def test_org_pages_show_the_organization_and_its_history(world, login):
     detail = client.get("/orgs/SA/").content.decode()
     assert "和平社区第一党支部" in detail and "和平社区第二党支部" in detail
     history = client.get("/orgs/SA/history/").content.decode()
-    assert "org.set_up" in history and "system" in history
+    assert "orgs.org.set_up" in history and "system" in history
 
 
 def test_org_list_searches_and_pages(world, login):

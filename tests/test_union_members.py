@@ -190,11 +190,11 @@ def test_a_chair_enrols_changes_and_records_leaving_each_audited(world, two_unio
     m.refresh_from_db()
     assert (m.status, m.left_on, m.left_reason) == ("left", dt.date(2025, 1, 15), "迁居外地")
     actions = list(
-        AuditEvent.objects.filter(object_id=str(m.pk), action__startswith="union.")
+        AuditEvent.objects.filter(object_id=str(m.pk), action__startswith="people.union.")
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == ["union.join", "union.change", "union.leave"]
+    assert actions == ["people.union.join", "people.union.change", "people.union.leave"]
 
 
 def test_enrolment_refusals_are_in_chinese(world, two_unions):

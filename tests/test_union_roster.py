@@ -139,7 +139,7 @@ def test_template_import_export_round_trip_and_a_reimport_changes_nothing(
         dt.date(2022, 3, 1),
         dt.date(2012, 5, 1),
     )
-    assert AuditEvent.objects.filter(action="union.join").count() == 3
+    assert AuditEvent.objects.filter(action="people.union.join").count() == 3
 
     out = tmp_path / "out.xlsx"
     call_command("export", "union_members", "--org", "UA", "-o", str(out), "--reveal", "--as", "chair_UA")  # fmt: skip
@@ -261,7 +261,7 @@ def test_a_changed_row_is_updated_and_a_wrong_name_or_number_is_refused(world, u
     result = import_(book([row(40, card_issued="否", status="退休", phone="13900000999")]), chair)
     assert result.ok and result.updated == 1
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))[before:]
-    assert sorted(actions) == ["person.update", "union.change"]
+    assert sorted(actions) == ["people.person.update", "people.union.change"]
     m = UnionMembership.objects.get(member_number="UA-040")
     assert (m.card_issued, m.status, m.retired_on) == (False, "retired", timezone.localdate())
     refused = import_(book([row(40, name="别人", member_number="UA-777")]), chair)

@@ -57,7 +57,7 @@ def create_user(
     else:
         user.set_unusable_password()
     user.save()
-    record(actor, "user.create", user, after={"username": username, "full_name": full_name})
+    record(actor, "access.user.create", user, after={"username": username, "full_name": full_name})
     return user
 
 
@@ -88,7 +88,7 @@ def assign_role(
     a = RoleAssignment.objects.create(
         user=user, role=role, org=org, scope=scope, valid_from=valid_from, valid_until=valid_until
     )
-    record(actor, "role.assign", a, after=_assignment_snapshot(a), org=org)
+    record(actor, "access.role.assign", a, after=_assignment_snapshot(a), org=org)
     return a
 
 
@@ -108,7 +108,7 @@ def end_assignment(
     assignment.save(update_fields=["valid_until"])
     record(
         actor,
-        "role.end",
+        "access.role.end",
         assignment,
         before=before,
         after=_assignment_snapshot(assignment),
@@ -139,7 +139,7 @@ def create_token(actor, *, user: User, name: str = "api") -> tuple[ApiToken, str
     )
     record(
         actor,
-        "token.create",
+        "access.token.create",
         token,
         after={"user": user.username, "name": name, "prefix": token.prefix},
     )

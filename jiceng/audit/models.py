@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .catalogue import label as action_label
+
 
 class Source(models.TextChoices):
     WEB = "web", _("Web")
@@ -47,3 +49,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_repr}"
+
+    @property
+    def label(self) -> str:
+        """The action as people read it (old spellings included), from the catalogue."""
+        return action_label(self.action)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jiceng.kernel.bulk import insert_rows
 
+from .catalogue import require_known
 from .context import current_source
 from .models import AuditEvent
 
@@ -51,7 +52,9 @@ def object_type(obj) -> str:
 
 
 def record(actor, action: str, obj, *, before=None, after=None, org=None) -> AuditEvent:
-    """Append one event for a write `actor` made to `obj`. Call inside the write's transaction."""
+    """Append one event for a write `actor` made to `obj`. Call inside the write's transaction.
+    `action` must be in the catalogue (jiceng/audit/catalogue.py)."""
+    require_known(action)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -121,7 +124,8 @@ def record_many(actor, entries) -> int:
     """Append one event per `(action, obj, before, after, org)`, in order, exactly as `record`
     would (same fields, same chain; `obj` may be a `Ref`), with one read of the chain head
     and one multi-row insert: for services that write many records at once (a roster
-    import). Call inside the writes' transaction."""
+    import). Call inside the writes' transaction. An action not in the catalogue refuses
+    the whole batch before anything is written."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -136,6 +140,7 @@ def record_many(actor, entries) -> int:
         stored_at = connection.ops.adapt_datetimefield_value(at)
         rows = []
         for action, obj, before, after, org in entries:
+            require_known(action)
             kind = obj.type if isinstance(obj, Ref) else object_type(obj)
             before_text = _canonical_fast(before) if before is not None else "null"
             after_text = _canonical_fast(after) if after is not None else "null"

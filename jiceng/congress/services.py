@@ -140,7 +140,7 @@ def create_session(
     counts = _sync_roll(session)
     record(
         actor,
-        "congress.session",
+        "congress.session.create",
         session,
         after={
             "org": org.code,
@@ -172,7 +172,7 @@ def update_session(
     counts = _sync_roll(session)
     record(
         actor,
-        "congress.session_update",
+        "congress.session.update",
         session,
         before=before,
         after={"held_on": held_on, "place": session.place, "theme": session.theme, **counts},
@@ -188,7 +188,7 @@ def refresh_roll(actor, session: CongressSession) -> dict:
     gate.require(actor, gate.MANAGE, session.org)
     session = CongressSession.objects.select_for_update().get(pk=session.pk)
     counts = _sync_roll(session)
-    record(actor, "congress.roll", session, after=counts, org=session.org)
+    record(actor, "congress.session.refresh_roll", session, after=counts, org=session.org)
     return counts
 
 
@@ -223,7 +223,7 @@ def record_attendance(
     quorum = selectors.quorum(session)
     record(
         actor,
-        "congress.attendance",
+        "congress.session.record_attendance",
         session,
         after={
             "present": sorted(present),
@@ -253,7 +253,7 @@ def add_report(
     )
     record(
         actor,
-        "congress.report",
+        "congress.report.add",
         report,
         after={"session": session.label, "title": title, "adopted": adopted},
         org=session.org,
@@ -272,7 +272,7 @@ def decide_report(actor, report: Report, *, adopted: bool) -> Report:
     report.save(update_fields=["adopted"])
     record(
         actor,
-        "congress.report_decided",
+        "congress.report.decide",
         report,
         before=before,
         after={"adopted": adopted},
@@ -333,7 +333,7 @@ def add_resolution(
     )
     record(
         actor,
-        "congress.resolution",
+        "congress.resolution.add",
         resolution,
         after={"session": session.label, "votes": votes, "adopted": adopted},
         org=session.org,
@@ -401,7 +401,7 @@ def submit_proposal(
     )
     record(
         actor,
-        "congress.proposal",
+        "congress.proposal.submit",
         proposal,
         after={
             "session": session.label,
@@ -486,7 +486,7 @@ def take_proposal_step(
     )
     record(
         actor,
-        f"congress.proposal_{step}",
+        f"congress.proposal.{step}",
         proposal,
         before=before,
         after={"state": proposal.state, "on": on, "data": data, "note": note},
@@ -539,7 +539,7 @@ def submit_suggestion(
     SuggestionStep.objects.create(suggestion=suggestion, step="submit", on=on, recorded_by=actor)
     record(
         actor,
-        "congress.suggestion",
+        "congress.suggestion.submit",
         suggestion,
         after={"org": org.code, "number": number, "title": title, "by": name, "on": on},
         org=org,
@@ -610,7 +610,7 @@ def take_suggestion_step(
     )
     record(
         actor,
-        f"congress.suggestion_{step}",
+        f"congress.suggestion.{step}",
         s,
         before=before,
         after={"state": s.state, "on": on, "data": data, "note": note},

@@ -537,7 +537,7 @@ def load(actor, scale_name: str, today: dt.date) -> int:
     marks, count = build_tree(scale_name)
     record(
         actor,
-        "demo.load",
+        "demo.dataset.load",
         marks.district_party,
         after={"scale": scale_name, "organizations": count},
     )

@@ -440,7 +440,7 @@ def create_demo_meetings(actor, marks, today: dt.date, *, now: dt.datetime | Non
     _notify_coming(w.now)
     record(
         actor,
-        "demo.life",
+        "life.demo_meetings.load",
         marks.community_party,
         after={"meetings": w.meetings, "attendance": w.attendance},
     )

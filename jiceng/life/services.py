@@ -581,7 +581,7 @@ def mark_held(user, meeting: Meeting, *, now: dt.datetime | None = None) -> Meet
     _judge_quorum(meeting)
     record(
         user,
-        "life.meeting.held",
+        "life.meeting.mark_held",
         meeting,
         before={"status": MeetingStatus.SCHEDULED},
         after={
@@ -689,7 +689,7 @@ def sign_in(
     if changed:
         record(
             user,
-            "life.sign_in",
+            "life.meeting.sign_in",
             att,
             after={"meeting": att.meeting_id, "person": person.name, "method": method, "at": now},
             org=att.meeting.org,
@@ -717,7 +717,7 @@ def sign_in_for(
     if changed:
         record(
             user,
-            "life.sign_in",
+            "life.meeting.sign_in",
             att,
             after={
                 "meeting": meeting.pk,

@@ -58,6 +58,7 @@ class Event(Schema):
     at: dt.datetime
     actor: str
     action: str
+    label: str
     source: str
     before: object | None
     after: object | None
@@ -118,6 +119,7 @@ def org_history(request, code: str):
             "at": e.at,
             "actor": e.actor_name,
             "action": e.action,
+            "label": e.label,
             "source": e.source,
             "before": e.before,
             "after": e.after,

@@ -34,7 +34,7 @@ def end_seat(actor, seat: Delegate, on: dt.date) -> Delegate:
     seat.save(update_fields=["valid_until"])
     record(
         actor,
-        "union.delegate_end",
+        "people.delegate.end_seat",
         seat,
         before=before,
         after={"person": seat.person.name, "org": seat.org.code, "valid_until": on},

@@ -109,7 +109,7 @@ def record_outflow(
         person.save(update_fields=["phone_encrypted", "phone_hash", "phone_masked"])
         audit(
             actor,
-            "person.phone",
+            "people.person.change_phone",
             person,
             before={"phone": phone_before},
             after=person_snapshot(person),
@@ -125,7 +125,7 @@ def record_outflow(
     m.floating = Floating.OUTFLOW
     m.save(update_fields=["floating"])
     restate_membership(m, since)
-    audit(actor, "party.floating.outflow", rec, after=_snapshot(rec), org=m.org)
+    audit(actor, "people.floating.record_outflow", rec, after=_snapshot(rec), org=m.org)
     return rec
 
 
@@ -165,7 +165,7 @@ def record_inflow(
     m.org, m.floating = org, Floating.INFLOW
     m.save(update_fields=["org", "floating"])
     restate_membership(m, since)
-    audit(actor, "party.floating.inflow", rec, before=before, after=_snapshot(rec), org=org)
+    audit(actor, "people.floating.record_inflow", rec, before=before, after=_snapshot(rec), org=org)
     return rec
 
 
@@ -185,7 +185,7 @@ def issue_card(
     rec.save(update_fields=["card_number", "card_issued_on"])
     audit(
         actor,
-        "party.floating.card",
+        "people.floating.issue_card",
         rec,
         before=before,
         after=_snapshot(rec),
@@ -209,7 +209,7 @@ def record_return(actor, record: FloatingRecord, on: dt.date | None = None) -> F
     m.save(update_fields=["floating"])
     restate_membership(m, on)
     rec.refresh_from_db(fields=["valid_until"])
-    audit(actor, "party.floating.return", rec, after=_snapshot(rec), org=m.org)
+    audit(actor, "people.floating.record_return", rec, after=_snapshot(rec), org=m.org)
     return rec
 
 
@@ -242,7 +242,7 @@ def add_follow_up(
     # What was said stays on the record; the audit log keeps only that it was recorded.
     audit(
         actor,
-        "party.floating.follow_up",
+        "people.floating.add_follow_up",
         follow_up,
         after={"record": rec.pk, "on": on, "filled": sorted(k for k, v in texts.items() if v)},
         org=rec.membership.org,
@@ -280,7 +280,7 @@ def submit_monthly_report(
     report.save()
     audit(
         actor,
-        "party.floating.report",
+        "people.floating.submit_report",
         report,
         before=before,
         after={"org": org.code, "month": month, "figures": figures, "submitted_on": on},

@@ -127,7 +127,7 @@ def register_person(
     if errors:
         raise ValidationError(errors)
     person.save()
-    record(actor, "person.register", person, after=person_snapshot(person), org=org)
+    record(actor, "people.person.register", person, after=person_snapshot(person), org=org)
     return person
 
 
@@ -164,7 +164,7 @@ def reveal(actor, person: Person, field: str) -> str:
         raise PermissionDenied(_("You may not see this person's personal information."))
     token = getattr(person, f"{field}_encrypted")
     clear = crypto.decrypt(token, contexts[field]) if token else ""
-    record(actor, "person.reveal", person, after={"field": field}, org=allowed[0])
+    record(actor, "people.person.reveal", person, after={"field": field}, org=allowed[0])
     return clear
 
 
@@ -206,7 +206,7 @@ def set_photo(actor, person: Person, *, org: Organization, uploaded_file) -> Per
         transaction.on_commit(lambda: storage.delete(replaced))
     record(
         actor,
-        "person.photo",
+        "people.person.set_photo",
         person,
         before={"photo": bool(replaced)},
         after={"photo": True, "type": content_type, "size": size},
@@ -260,7 +260,11 @@ def apply(
     Milestone.objects.create(membership=m, step="apply", on=on, note=note, recorded_by=actor)
     restate_membership(m, on)
     record(
-        actor, "party.apply", m, after={"person": person.name, "org": org.code, "on": on}, org=org
+        actor,
+        "people.party.apply",
+        m,
+        after={"person": person.name, "org": org.code, "on": on},
+        org=org,
     )
     return m
 
@@ -300,7 +304,7 @@ def take_step(
         restate_membership(m, on)
     record(
         actor,
-        f"party.{step}",
+        f"people.party.{step}",
         m,
         before=before,
         after={"stage": m.stage, "on": on, "data": data, "note": note},
@@ -342,7 +346,7 @@ def enrol_member(
     restate_membership(m, since or joined_on)
     record(
         actor,
-        "party.enrol",
+        "people.party.enrol",
         m,
         after={"person": person.name, "org": org.code, "stage": stage, "joined_on": joined_on},
         org=org,
@@ -437,7 +441,7 @@ def join_union(
     )
     record(
         actor,
-        "union.join",
+        "people.union.join",
         m,
         after={
             "person": person.name,
@@ -476,7 +480,7 @@ def seat_delegate(
     )
     record(
         actor,
-        "union.delegate",
+        "people.delegate.seat",
         seat,
         after={"person": person.name, "org": org.code, "category": category},
         org=org,
@@ -508,7 +512,7 @@ def set_plan(
     )
     record(
         actor,
-        "party.plan",
+        "people.party.set_plan",
         plan,
         after={"org": org.code, "years": [first_year, last_year], "target": target},
         org=org,
@@ -740,10 +744,12 @@ def register_members(actor, entries: list[dict]) -> list[int]:
                 **{f: m.get(f, membership_defaults[f]) for f in dated},
             }
         )
-        log.append(("person.register", Ref(person_kind, person_pk, name), None, snapshot, org))
+        log.append(
+            ("people.person.register", Ref(person_kind, person_pk, name), None, snapshot, org)
+        )
         ref = Ref(kind, pk, f"{name} · {stage_labels[m['stage']]}")  # str(membership)
         after = {"person": name, "org": org.code, "stage": m["stage"], "joined_on": m["joined_on"]}
-        log.append(("party.enrol", ref, None, after, org))
+        log.append(("people.party.enrol", ref, None, after, org))
     states.insert()
     record_many(actor, log)
     return membership_pks
@@ -824,7 +830,7 @@ def update_person(
     person.save(update_fields=stored)
     masked = {"phone": person.phone_masked, "id_number": person.id_number_masked}
     after = {f: masked[f] if f in masked else _audit_value(person, f) for f in names}
-    record(actor, "person.update", person, before=before, after=after, org=org)
+    record(actor, "people.person.update", person, before=before, after=after, org=org)
     return names
 
 
@@ -864,7 +870,7 @@ def update_membership(
     if DATED_FIELDS & set(changed):
         restate_membership(m, on)
     after = {f: _audit_value(m, f) for f in changed}
-    record(actor, "party.update", m, before=before, after={**after, "on": on}, org=m.org)
+    record(actor, "people.party.update", m, before=before, after={**after, "on": on}, org=m.org)
     return list(changed)
 
 
@@ -876,7 +882,7 @@ def log_revealing_export(
     gate.require(actor, gate.REVEAL, org)
     record(
         actor,
-        "person.reveal_export",
+        "people.person.export_revealed",
         org,
         after={
             "kind": kind,

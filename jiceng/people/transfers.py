@@ -268,7 +268,7 @@ def issue_transfer(
         close_floating(m, on)
         m.save(update_fields=["stage", "floating"])
         restate_membership(m, on)
-    record(actor, f"party.transfer.{step}", t, after=_snapshot(t), org=sender)
+    record(actor, f"people.transfer.{step}", t, after=_snapshot(t), org=sender)
     return t
 
 
@@ -283,7 +283,7 @@ def accept_transfer(actor, transfer: Transfer, on: dt.date | None = None) -> Tra
     t.save(update_fields=["state", "decided_on"])
     record(
         actor,
-        "party.transfer.accept",
+        "people.transfer.accept",
         t,
         before={"state": ISSUED},
         after=_snapshot(t),
@@ -303,7 +303,7 @@ def reject_transfer(actor, transfer: Transfer, reason: str, on: dt.date | None =
     t.save(update_fields=["state", "decided_on", "reason"])
     record(
         actor,
-        "party.transfer.reject",
+        "people.transfer.reject",
         t,
         before={"state": ISSUED},
         after=_snapshot(t),
@@ -331,7 +331,7 @@ def report_in(actor, transfer: Transfer, on: dt.date | None = None) -> Transfer:
     restate_membership(m, on)
     t.reported_on = on
     t.save(update_fields=["state", "reported_on"])
-    record(actor, "party.transfer.report", t, before=before, after=_snapshot(t), org=t.to_org)
+    record(actor, "people.transfer.report", t, before=before, after=_snapshot(t), org=t.to_org)
     return t
 
 
@@ -393,7 +393,7 @@ def receive_from_outside(
     _take(t, "receive", on)
     t.decided_on = t.reported_on = on
     t.save()
-    record(actor, "party.transfer.receive", t, after=_snapshot(t), org=org)
+    record(actor, "people.transfer.receive", t, after=_snapshot(t), org=org)
     return t
 
 
@@ -424,7 +424,7 @@ def flag_unreported(actor, on: dt.date | None = None) -> int:
         m.save(update_fields=["never_reported"])
         record(
             actor,
-            "party.transfer.never_reported",
+            "people.party.flag_unreported",
             m,
             after={"transfer": t.pk, "report_by": t.report_by, "to": t.to_org.code},
             org=t.from_org,

@@ -136,7 +136,7 @@ def change_member(
     if after == before:
         return m
     m.save(update_fields=["status", "retired_on", "migrant_worker", "card_issued"])
-    record(actor, "union.change", m, before=before, after={**after, "on": on}, org=m.org)
+    record(actor, "people.union.change", m, before=before, after={**after, "on": on}, org=m.org)
     return m
 
 
@@ -163,5 +163,5 @@ def leave(actor, m: UnionMembership, *, on: dt.date, reason: str) -> UnionMember
     before = _snapshot(m)
     m.status, m.left_on, m.left_reason = UnionStatus.LEFT, on, reason[:200]
     m.save(update_fields=["status", "left_on", "left_reason"])
-    record(actor, "union.leave", m, before=before, after=_snapshot(m), org=m.org)
+    record(actor, "people.union.leave", m, before=before, after=_snapshot(m), org=m.org)
     return m

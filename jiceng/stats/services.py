@@ -48,5 +48,7 @@ def snapshot_period(actor, period: str) -> PeriodClose:
         ]
         FigureSnapshot.objects.bulk_create(rows, batch_size=BATCH)
         total += len(rows)
-    record(actor, "stats.snapshot", closed, after={"period": period, "on": on, "figures": total})
+    record(
+        actor, "stats.period.snapshot", closed, after={"period": period, "on": on, "figures": total}
+    )
     return closed

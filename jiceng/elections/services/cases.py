@@ -359,7 +359,7 @@ def file_request(
         created_by=actor,
     )
     CaseStep.objects.create(case=case, step="file", on=requested_on, recorded_by=actor)
-    record(actor, "election_case.file", case, after=case_snapshot(case), org=org)
+    record(actor, "elections.case.file", case, after=case_snapshot(case), org=org)
     return case
 
 
@@ -395,7 +395,7 @@ def approve(
     )
     record(
         actor,
-        f"election_case.{step}",
+        f"elections.case.{step}",
         case,
         after={
             "state": case.state,
@@ -480,7 +480,7 @@ def record_nominations(
     )
     record(
         actor,
-        "election_case.nominate",
+        "elections.case.nominate",
         case,
         before={"group": group, "counts": before} if before else None,
         after={"committee": committee, "group": group, "counts": dict(rows)},
@@ -543,7 +543,7 @@ def propose_slate(
     )
     names = {c: [p.name for p in slates[c]] for c in wanted}
     _take(actor, case, "slate", on, note=(note or "").strip(), data={"counts": counts})
-    record(actor, "election_case.slate", case, after={"slate": names}, org=case.org)
+    record(actor, "elections.case.slate", case, after={"slate": names}, org=case.org)
     return names
 
 
@@ -610,7 +610,7 @@ def hold_congress(
     _take(actor, case, "congress", held_on, data={**data, "polls": [p.pk for p in polls]})
     record(
         actor,
-        "election_case.congress",
+        "elections.case.congress",
         case,
         after={**data, "held_on": held_on, "polls": [p.pk for p in polls]},
         org=case.org,
@@ -738,7 +738,7 @@ def hold_plenary(
     _take(actor, case, "plenary", held_on, data={"polls": [p.pk for p in polls]})
     record(
         actor,
-        "election_case.plenary",
+        "elections.case.plenary",
         case,
         after={"held_on": held_on, "candidates": {p.post: p.title for p in polls}},
         org=case.org,
@@ -834,7 +834,7 @@ def begin_term(
     _take(actor, case, "begin_term", starts_on, data={"terms": [t.pk for t in terms]})
     record(
         actor,
-        "election_case.begin_term",
+        "elections.case.begin_term",
         case,
         after={"starts_on": starts_on, "terms": [t.pk for t in terms]},
         org=case.org,

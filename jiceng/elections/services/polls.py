@@ -226,7 +226,7 @@ def create_poll(
     for name, person in _candidate_items(candidates):
         _add(poll, name, person)
     _reorder(poll)
-    record(actor, "poll.create", poll, after=poll_snapshot(poll), org=org)
+    record(actor, "elections.poll.create", poll, after=poll_snapshot(poll), org=org)
     return poll
 
 
@@ -240,7 +240,7 @@ def add_candidate(actor, poll: Poll, *, name: str = "", person=None) -> Candidat
         )
     c = _add(poll, name, person)
     _reorder(poll)
-    record(actor, "poll.add_candidate", poll, after={"name": c.name}, org=poll.org)
+    record(actor, "elections.poll.add_candidate", poll, after={"name": c.name}, org=poll.org)
     c.refresh_from_db()
     return c
 
@@ -279,7 +279,9 @@ def record_attendance(
         raise ValidationError(errors)
     poll.save(update_fields=["present", "issued", "returned"])
     after = {"present": poll.present, "issued": poll.issued, "returned": poll.returned}
-    record(actor, "poll.attendance", poll, before=before, after=after, org=poll.org)
+    record(
+        actor, "elections.poll.record_attendance", poll, before=before, after=after, org=poll.org
+    )
     return poll
 
 
@@ -413,7 +415,7 @@ def enter_sheet(
     for line in rows:
         line.sheet = sheet
     TallyLine.objects.bulk_create(rows)
-    record(actor, "poll.sheet", sheet, after=_sheet_snapshot(sheet), org=poll.org)
+    record(actor, "elections.poll.enter_sheet", sheet, after=_sheet_snapshot(sheet), org=poll.org)
     return sheet
 
 
@@ -481,7 +483,7 @@ def correct_sheet(
     TallyCorrection.objects.bulk_create(changes)
     record(
         actor,
-        "poll.sheet_correct",
+        "elections.poll.correct_sheet",
         sheet,
         before=before,
         after={**_sheet_snapshot(sheet), "reason": reason.strip()},
@@ -544,7 +546,7 @@ def enter_ballots(actor, poll: Poll, ballots: list) -> int:
     if not rows:
         raise ValidationError({"ballots": _("No ballots given.")})
     _store_shuffled(poll, rows)
-    record(actor, "poll.ballots", poll, after={"entered": len(rows)}, org=poll.org)
+    record(actor, "elections.poll.enter_ballots", poll, after={"entered": len(rows)}, org=poll.org)
     return len(rows)
 
 
@@ -579,7 +581,7 @@ def correct_ballot(
     ballot.save(update_fields=["marks", "write_ins", "void"])
     record(
         actor,
-        "poll.ballot_correct",
+        "elections.poll.correct_ballot",
         poll,
         org=poll.org,
         before={"marks": fix.old_marks, "write_ins": fix.old_write_ins, "void": fix.old_void},
@@ -611,7 +613,13 @@ def open_roll(actor, poll: Poll, persons) -> int:
         )
     _shuffle(new)
     VoterMark.objects.bulk_create([VoterMark(poll=poll, person=p) for p in new])
-    record(actor, "poll.roll", poll, after={"voters": len(known) + len(new)}, org=poll.org)
+    record(
+        actor,
+        "elections.poll.open_roll",
+        poll,
+        after={"voters": len(known) + len(new)},
+        org=poll.org,
+    )
     return len(new)
 
 
@@ -643,7 +651,7 @@ def cast_vote(user, poll: Poll, *, marks: str, write_ins=()) -> None:
         mark.has_voted = True
         mark.save(update_fields=["has_voted"])
         SealedBallot.objects.create(poll=poll, sealed=SealedBallot.seal(poll.pk, *row[:2]))
-        transaction.on_commit(lambda: record(user, "poll.vote", poll, org=poll.org))
+        transaction.on_commit(lambda: record(user, "elections.poll.vote", poll, org=poll.org))
 
 
 # -- closing --------------------------------------------------------------------------------
@@ -700,7 +708,7 @@ def close_poll(actor, poll: Poll):
     _open_box(poll)
     record(
         actor,
-        "poll.close",
+        "elections.poll.close",
         poll,
         org=poll.org,
         after={

@@ -234,7 +234,7 @@ def start_term(
     seated = [_appoint(actor, term, person, post, starts_on) for person, post in officers]
     record(
         actor,
-        "term.start",
+        "elections.term.start",
         term,
         after={**term_snapshot(term), "officers": [_officer_row(o) for o in seated]},
         org=org,
@@ -248,7 +248,9 @@ def _close(actor, term: Term, last_day: dt.date) -> None:
     term.save(update_fields=["status", "ended_on"])
     for officer in term.officers.select_related("assignment", "assignment__org"):
         _end_rights(actor, officer, until_after(last_day))  # the next term's first day
-    record(actor, "term.end", term, before=before, after=term_snapshot(term), org=term.org)
+    record(
+        actor, "elections.term.end", term, before=before, after=term_snapshot(term), org=term.org
+    )
 
 
 def _current(term: Term) -> None:
@@ -262,7 +264,7 @@ def add_officer(actor, term: Term, *, person, post: str, on: dt.date) -> Officer
     gate.require(actor, gate.ADMIN, term.org)
     _current(term)
     officer = _appoint(actor, term, person, post, on)
-    record(actor, "term.add_officer", officer, after=_officer_row(officer), org=term.org)
+    record(actor, "elections.term.add_officer", officer, after=_officer_row(officer), org=term.org)
     return officer
 
 
@@ -280,7 +282,7 @@ def end_officer(actor, officer: Officer, *, on: dt.date, reason: str) -> Officer
     _end_rights(actor, officer, until_after(on))
     record(
         actor,
-        "term.end_officer",
+        "elections.term.end_officer",
         officer,
         before=before,
         after={**_officer_row(officer), "reason": reason.strip()},
@@ -363,7 +365,7 @@ def change_term_end(
             end_assignment(actor, a, until=until_after(new_end))
     record(
         actor,
-        f"term.{kind}",
+        f"elections.term.{kind}",
         term,
         before={"ends_on": old_end},
         after={

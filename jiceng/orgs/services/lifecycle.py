@@ -135,7 +135,7 @@ def set_up(
         _link_units(org, list(units), founded_on)
     record(
         actor,
-        "org.set_up",
+        "orgs.org.set_up",
         org,
         after={**snapshot(org), "units": [u.credit_code for u in units]},
         org=org,
@@ -154,7 +154,7 @@ def rename(actor, org: Organization, *, name: str, on: dt.date | None = None) ->
     org.name, org.search_name = name, search_key(name)
     org.save(update_fields=["name", "search_name"])
     restate_orgs([org], _today(on))
-    record(actor, "org.rename", org, before=before, after=snapshot(org), org=org)
+    record(actor, "orgs.org.rename", org, before=before, after=snapshot(org), org=org)
     return org
 
 
@@ -211,7 +211,7 @@ def move(
     if audit:
         record(
             actor,
-            "org.move",
+            "orgs.org.move",
             org,
             before=before,
             after={**snapshot(org), "on": on, "organizations_moved": count},
@@ -255,7 +255,7 @@ def set_host_units(actor, org: Organization, *, units: list[Unit], on: dt.date |
     _link_units(org, units, _today(on))
     record(
         actor,
-        "org.host_units",
+        "orgs.org.set_host_units",
         org,
         before={"units": before},
         after={"units": sorted(u.credit_code for u in units), "on": _today(on)},
@@ -288,7 +288,7 @@ def dissolve(
     org.save(update_fields=["dissolved_on"])
     record(
         actor,
-        "org.dissolve",
+        "orgs.org.dissolve",
         org,
         before=before,
         after={**snapshot(org), "reason": reason},
@@ -335,7 +335,7 @@ def merge(actor, sources: list[Organization], *, into: Organization, on: dt.date
         _link_units(into, list({u.pk: u for u in current + units}.values()), on)
         source.refresh_from_db()
         dissolve(actor, source, on=on, reason=_("merged into %(org)s") % {"org": into.name})
-        record(actor, "org.merge", into, after={"merged": source.code, "on": on}, org=into)
+        record(actor, "orgs.org.merge", into, after={"merged": source.code, "on": on}, org=into)
     return into
 
 
@@ -387,7 +387,9 @@ def split(actor, org: Organization, *, parts: list[dict], on: dt.date | None = N
             kept.pop(u.pk, None)
         created.append(new)
     _link_units(org, list(kept.values()), on)
-    record(actor, "org.split", org, after={"into": [n.code for n in created], "on": on}, org=org)
+    record(
+        actor, "orgs.org.split", org, after={"into": [n.code for n in created], "on": on}, org=org
+    )
     return created
 
 
@@ -417,5 +419,5 @@ def update_flags(actor, org: Organization, **changes) -> Organization:
         setattr(org, field, new)
     org.full_clean(exclude=["path", "parent", "code"])
     org.save(update_fields=list(changes))
-    record(actor, "org.flags", org, before=before, after=changes, org=org)
+    record(actor, "orgs.org.set_flags", org, before=before, after=changes, org=org)
     return org

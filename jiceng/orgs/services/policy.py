@@ -65,7 +65,7 @@ def set_override(
     )
     record(
         actor,
-        "policy.override",
+        "policy.override.set",
         override,
         org=org,
         after={

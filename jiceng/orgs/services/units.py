@@ -135,7 +135,7 @@ def register_unit(actor, *, credit_code: str, on: dt.date | None = None, **field
     restate_unit(unit, on)
     record(
         actor,
-        "unit.register",
+        "orgs.unit.register",
         unit,
         after=unit_snapshot(unit),
         org=unit.responsible_org or unit.responsible_union,
@@ -170,7 +170,7 @@ def update_unit(actor, unit: Unit, *, on: dt.date | None = None, **changes) -> U
     restate_unit(unit, on)
     record(
         actor,
-        "unit.update",
+        "orgs.unit.update",
         unit,
         before=before,
         after={**unit_snapshot(unit), "on": on},
@@ -199,7 +199,7 @@ def close_unit(actor, unit: Unit, *, on: dt.date | None = None, reason: str = ""
     unit.save(update_fields=["closed_on"])
     record(
         actor,
-        "unit.close",
+        "orgs.unit.close",
         unit,
         after={"closed_on": on, "reason": reason},
         org=unit.responsible_org or unit.responsible_union,
