@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from jiceng.access import gate
 from jiceng.audit.services import record
 from jiceng.orgs.models import Organization, Tree
 from jiceng.people.models import Delegate, Person
+from jiceng.people.selectors import delegates_seated_on
 from jiceng.policy.selectors import value as policy_value
 
 from . import flows, selectors
@@ -72,9 +73,7 @@ def _check_union(org: Organization, on: dt.date) -> None:
 
 
 def _seats_on(org: Organization, on: dt.date):
-    return Delegate.objects.filter(org=org, term_from__lte=on).filter(
-        Q(term_until__isnull=True) | Q(term_until__gt=on)
-    )
+    return Delegate.objects.filter(delegates_seated_on(on), org=org)
 
 
 def _sync_roll(session: CongressSession) -> dict:

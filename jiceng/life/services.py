@@ -45,7 +45,7 @@ from jiceng.people.models import (
     Stage,
     UnionMembership,
 )
-from jiceng.people.selectors import union_members_on
+from jiceng.people.selectors import delegates_seated_on, union_members_on
 from jiceng.policy.selectors import value as policy_value
 
 from . import notify
@@ -259,9 +259,7 @@ def _expected_from_records(org, rule: str, day: dt.date) -> list[int]:
 
 
 def _seats(org, day: dt.date):
-    return Delegate.objects.filter(org=org, term_from__lte=day).filter(
-        Q(term_until__isnull=True) | Q(term_until__gt=day)
-    )
+    return Delegate.objects.filter(delegates_seated_on(day), org=org)
 
 
 def committee_members(org, rule: str, day: dt.date) -> list[int] | None:

@@ -1,15 +1,48 @@
-"""Ending a congress delegate's seat (seating one is `services.seat_delegate`)."""
+"""Congress delegate seats: seating a delegate and ending a seat."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
+from jiceng.orgs.models import Organization
 
-from .models import Delegate
+from .models import Delegate, DelegateCategory, Person
+
+
+@transaction.atomic
+def seat_delegate(
+    actor,
+    person: Person,
+    *,
+    org: Organization,
+    category: str,
+    term_from: dt.date,
+    term_until: dt.date | None = None,
+) -> Delegate:
+    gate.require(actor, gate.MANAGE, org)
+    if category not in DelegateCategory.values:
+        raise ValidationError({"category": _("Unknown delegate category.")})
+    if term_until and term_until <= term_from:
+        raise ValidationError({"term_until": _("The term must end after it begins.")})
+    seats = Delegate.objects.filter(person=person, org=org)
+    if seats.filter(Q(term_until__isnull=True) | Q(term_until__gt=term_from)).exists():
+        raise ValidationError({"person": _("This person already holds a delegate seat here.")})
+    seat = Delegate.objects.create(
+        person=person, org=org, category=category, term_from=term_from, term_until=term_until
+    )
+    record(
+        actor,
+        "union.delegate",
+        seat,
+        after={"person": person.name, "org": org.code, "category": category},
+        org=org,
+    )
+    return seat
 
 
 @transaction.atomic

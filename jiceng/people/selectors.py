@@ -156,6 +156,11 @@ def union_members_on(on: dt.date) -> Q:
     )
 
 
+def delegates_seated_on(on: dt.date) -> Q:
+    """Congress delegate seats in force on `on`: begun by then and not yet ended."""
+    return Q(term_from__lte=on) & (Q(term_until__isnull=True) | Q(term_until__gt=on))
+
+
 def working_union_members_on(on: dt.date) -> Q:
     """Union memberships in force and working on `on`: not yet retired either (a "retired"
     record without its date counts as retired throughout)."""
@@ -596,8 +601,7 @@ def delegates_by_category(user, org: Organization, on: dt.date | None = None) ->
     gate.require(user, gate.VIEW, org)
     on = on or timezone.localdate()
     seats = (
-        Delegate.objects.filter(org=org, term_from__lte=on)
-        .filter(Q(term_until__isnull=True) | Q(term_until__gt=on))
+        Delegate.objects.filter(delegates_seated_on(on), org=org)
         .select_related("person")
         .order_by("person__name", "id")
     )
