@@ -234,7 +234,7 @@ def restate_membership(m: PartyMembership, on: dt.date) -> None:
 
 def _context(m: PartyMembership | None, on: dt.date, data: dict) -> Context:
     done = {ms.step: ms for ms in m.milestones.all()} if m and m.pk else {}
-    return Context(membership=m, on=on, data=data, done=done)
+    return Context(m, on, data, done)
 
 
 @transaction.atomic
