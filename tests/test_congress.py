@@ -16,8 +16,8 @@ from jiceng.congress.models import CongressSession, Proposal, ProposalState
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
 from jiceng.orgs.services.policy import set_override
+from jiceng.people.delegates import seat_delegate
 from jiceng.people.models import Person
-from jiceng.people.services import seat_delegate
 from jiceng.todo.selectors import duties_for
 from tests.conftest import LONG_AGO, PASSWORD
 

@@ -32,7 +32,8 @@ from jiceng.elections.models import (
 )
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import register_unit, set_up
-from jiceng.people.services import enrol_member, join_union, register_person
+from jiceng.people.services import enrol_member, register_person
+from jiceng.people.unions import join_union
 from tests.conftest import LONG_AGO, PASSWORD
 
 REQUEST = dt.date(2026, 3, 2)

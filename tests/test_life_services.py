@@ -25,7 +25,9 @@ from jiceng.life.models import (
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
 from jiceng.orgs.services.policy import set_override
-from jiceng.people.services import enrol_member, join_union, register_person, seat_delegate
+from jiceng.people.delegates import seat_delegate
+from jiceng.people.services import enrol_member, register_person
+from jiceng.people.unions import join_union
 
 TODAY = timezone.localdate()
 TOMORROW = TODAY + dt.timedelta(days=1)

@@ -14,17 +14,16 @@ from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
+from jiceng.people.delegates import seat_delegate
 from jiceng.people.models import Delegate, Person, Stage, UnionMembership
 from jiceng.people.services import (
     enrol_member,
     find_by_id_number,
-    join_union,
     register_person,
     reveal,
-    seat_delegate,
     update_person,
 )
-from jiceng.people.unions import leave
+from jiceng.people.unions import join_union, leave
 from tests.conftest import LONG_AGO, PASSWORD
 
 BORN = dt.date(1985, 7, 1)

@@ -20,16 +20,10 @@ from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
 from jiceng.orgs.services.policy import set_override
 from jiceng.people import selectors, views
+from jiceng.people.delegates import seat_delegate
 from jiceng.people.models import Category, Floating, Milestone, PartyMembership, Person, Stage
-from jiceng.people.services import (
-    apply,
-    enrol_member,
-    join_union,
-    register_person,
-    seat_delegate,
-    set_plan,
-    take_step,
-)
+from jiceng.people.services import apply, enrol_member, register_person, set_plan, take_step
+from jiceng.people.unions import join_union
 from tests.conftest import LONG_AGO, PASSWORD
 
 TODAY = timezone.localdate()

@@ -13,6 +13,7 @@ from jiceng.access.models import Role, Scope
 from jiceng.access.services import assign_role, create_user
 from jiceng.audit.models import AuditEvent
 from jiceng.demo.names import id_number
+from jiceng.people.delegates import seat_delegate
 from jiceng.people.floating import record_outflow
 from jiceng.people.models import (
     Delegate,
@@ -24,8 +25,9 @@ from jiceng.people.models import (
     Stage,
     Transfer,
 )
-from jiceng.people.services import enrol_member, join_union, register_person, seat_delegate
+from jiceng.people.services import enrol_member, register_person
 from jiceng.people.transfers import issue_transfer
+from jiceng.people.unions import join_union
 from tests.conftest import LONG_AGO
 
 TODAY = timezone.localdate()

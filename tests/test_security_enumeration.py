@@ -23,9 +23,10 @@ from jiceng.life.models import Meeting
 from jiceng.life.services import schedule_meeting
 from jiceng.orgs.models import Unit
 from jiceng.orgs.services import register_unit, set_up
+from jiceng.people.delegates import seat_delegate
 from jiceng.people.floating import record_outflow
 from jiceng.people.models import FloatingRecord, PartyMembership, Transfer
-from jiceng.people.services import enrol_member, register_person, seat_delegate
+from jiceng.people.services import enrol_member, register_person
 from jiceng.people.transfers import issue_transfer
 
 PUBLIC = {"ui:login", "ui:logout", "ui:healthz", "ui:home"}

@@ -19,7 +19,8 @@ from jiceng.elections import services
 from jiceng.elections.models import Committee, Post, Term, TermStatus
 from jiceng.orgs.services import register_unit, set_host_units
 from jiceng.orgs.services.policy import set_override
-from jiceng.people.services import enrol_member, join_union, register_person
+from jiceng.people.services import enrol_member, register_person
+from jiceng.people.unions import join_union
 from jiceng.todo.selectors import duties_for
 from tests.conftest import PASSWORD, TODAY
 

@@ -16,17 +16,11 @@ from jiceng.demo.names import id_number
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import register_unit, set_up, update_unit
 from jiceng.people import unions
+from jiceng.people.delegates import seat_delegate
 from jiceng.people.models import Stage, UnionMembership, UnionStatus
 from jiceng.people.selectors import plan_progress, union_membership_rate
-from jiceng.people.services import (
-    apply,
-    enrol_member,
-    join_union,
-    register_person,
-    seat_delegate,
-    set_plan,
-    take_step,
-)
+from jiceng.people.services import apply, enrol_member, register_person, set_plan, take_step
+from jiceng.people.unions import join_union
 from tests.conftest import LONG_AGO, PASSWORD
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.kernel.pagination import paginate
-from jiceng.kernel.schemas import OrgRef
+from jiceng.kernel.schemas import OrgRef, StepOut, step_out
 from jiceng.orgs.selectors import get_visible
 
 from . import flows, selectors, services
@@ -162,20 +162,12 @@ def get_session(request, id: RecordId):
     }
 
 
-class StepOut(Schema):
+class TimelineStepOut(Schema):
     step: str
     label: str
     on: dt.date
     note: str
     data: dict
-
-
-class NextStepOut(Schema):
-    step: str
-    label: str
-    possible: bool
-    due: dt.date | None
-    reasons: list[str]
 
 
 class ProposalOut(Schema):
@@ -204,8 +196,8 @@ class ProposalDetail(ProposalOut):
     seconders: list[str]
     opinion_reason: str
     reply: str
-    timeline: list[StepOut]
-    next_steps: list[NextStepOut]
+    timeline: list[TimelineStepOut]
+    next_steps: list[StepOut]
 
 
 class ProposalPage(Schema):
@@ -267,15 +259,7 @@ def _proposal_detail(request, p) -> dict:
             for e in selectors.timeline(p)
         ],
         "next_steps": [
-            {
-                "step": s["key"],
-                "label": str(s["label"]),
-                "possible": s["possible"],
-                "due": s["due"],
-                "reasons": [str(r.message) for r in s["refusals"]],
-            }
-            for s in selectors.proposal_next_steps(request.user, p)
-            if s["mine"]
+            step_out(s) for s in selectors.proposal_next_steps(request.user, p) if s["mine"]
         ],
     }
 

@@ -18,7 +18,7 @@ PROPOSALS = [
 
 
 def _delegates(actor, union, today: dt.date) -> list[Delegate]:
-    from jiceng.people.services import seat_delegate
+    from jiceng.people.delegates import seat_delegate
 
     seated = {d.person_id for d in Delegate.objects.filter(org=union)}
     for m in UnionMembership.objects.filter(org=union, left_on__isnull=True).exclude(

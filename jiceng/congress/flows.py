@@ -14,32 +14,15 @@ explains a refusal: what is missing.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
-from jiceng.policy.selectors import value as policy_value
+from jiceng.kernel.workflow import Refusal, Step, Workflow, after, on_input, steps
+from jiceng.policy.context import PolicyContext as Context
 
 from .models import Proposal, ProposalState, Satisfaction, Suggestion, SuggestionState
-
-
-@dataclass
-class Context:
-    """What a requirement may look at: the record (or, for a submission, the session), the
-    step's date, its data, and the steps already recorded (key → step row)."""
-
-    org: object
-    on: dt.date
-    record: object = None
-    data: dict = field(default_factory=dict)
-    done: dict = field(default_factory=dict)
-
-    def policy(self, key: str):
-        return policy_value(key, org=self.org, on=self.on)
-
 
 # Both the services (to check a step) and the selectors (to show what stands in a step's way)
 # build the same context; it lives here, below both.
@@ -49,42 +32,18 @@ def proposal_context(proposal: Proposal, on: dt.date, data: dict, note: str = ""
     done = {}
     for s in proposal.steps.all():
         done.setdefault(s.step, s)
-    return Context(org=proposal.org, on=on, record=proposal, data={**data, "note": note}, done=done)
+    return Context(proposal, on, {**data, "note": note}, done)
 
 
 def suggestion_context(s: Suggestion, on: dt.date, data: dict) -> Context:
     done = {}
     for row in s.steps.all():
         done.setdefault(row.step, row)
-    return Context(org=s.org, on=on, record=s, data=data, done=done)
-
-
-def _after(step_key: str, label):
-    """The step needs `step_key` recorded, on or before this step's date."""
-
-    def requirement(ctx: Context):
-        found = ctx.done.get(step_key)
-        if found is None:
-            return Refusal(_("First record “%(step)s”.") % {"step": label})
-        if ctx.on < found.on:
-            return Refusal(
-                _("The date may not be before “%(step)s” (%(date)s).")
-                % {"step": label, "date": found.on},
-                possible_from=found.on,
-            )
-        return None
-
-    return requirement
-
-
-def _input(requirement):
-    """Marks a requirement about what the step's form asks for (not shown before it is filled)."""
-    requirement.is_input = True
-    return requirement
+    return Context(s, on, data, done)
 
 
 def _filled(name: str, message):
-    @_input
+    @on_input
     def requirement(ctx: Context):
         if not str(ctx.data.get(name) or "").strip():
             return Refusal(str(message))
@@ -93,20 +52,10 @@ def _filled(name: str, message):
     return requirement
 
 
-def upfront(workflow: Workflow, key: str, state: str, ctx: Context) -> list[Refusal]:
-    """What stands in the way of a step before its form is filled in: the stage and the order
-    of steps, not the inputs the form asks for."""
-    step = workflow.step(key)
-    if state not in step.from_states:
-        return workflow.refusals(key, state, ctx)
-    found = (req(ctx) for req in step.requires if not getattr(req, "is_input", False))
-    return [r for r in found if r is not None]
-
-
 # -- proposals -------------------------------------------------------------------------------
 
 
-@_input
+@on_input
 def proposer_is_delegate(ctx: Context):
     """The proposer holds a seat of a category that may propose, on the session's roll."""
     proposer = ctx.data.get("proposer")
@@ -122,7 +71,7 @@ def proposer_is_delegate(ctx: Context):
     return None
 
 
-@_input
+@on_input
 def enough_seconders(ctx: Context):
     needed = int(ctx.policy("congress.proposal.min_seconders"))
     allowed = set(ctx.policy("congress.proposal.proposer_categories"))
@@ -146,7 +95,7 @@ def enough_seconders(ctx: Context):
     return None
 
 
-@_input
+@on_input
 def known_category(ctx: Context):
     categories = list(ctx.policy("congress.proposal.categories"))
     if ctx.data.get("category") not in categories:
@@ -156,7 +105,7 @@ def known_category(ctx: Context):
     return None
 
 
-@_input
+@on_input
 def satisfaction_given(ctx: Context):
     if ctx.data.get("satisfaction") not in Satisfaction.values:
         return Refusal(
@@ -189,14 +138,14 @@ PROPOSAL = Workflow(
             "submit", SUBMIT, frozenset({""}), S.SUBMITTED, (proposer_is_delegate, enough_seconders)
         ),
         Step("sort", SORT, frozenset({S.SUBMITTED}), S.SORTED, (known_category,)),
-        Step("accept", ACCEPT, UNDECIDED, S.ACCEPTED, (_after("sort", SORT),)),
+        Step("accept", ACCEPT, UNDECIDED, S.ACCEPTED, (after("sort", SORT),)),
         Step(
             "convert",
             CONVERT,
             UNDECIDED,
             S.OPINION,
             (
-                _after("sort", SORT),
+                after("sort", SORT),
                 _filled("reason", gettext_lazy("Give the reason for converting it to an opinion.")),
             ),
         ),
@@ -206,7 +155,7 @@ PROPOSAL = Workflow(
             UNDECIDED | {S.ACCEPTED},
             S.ASSIGNED,
             (
-                _after("accept", ACCEPT),
+                after("accept", ACCEPT),
                 _filled("department", gettext_lazy("Name the department that handles it.")),
                 _filled("leader", gettext_lazy("Name the leader in charge.")),
             ),
@@ -217,7 +166,7 @@ PROPOSAL = Workflow(
             IN_HAND,
             None,
             (
-                _after("assign", ASSIGN),
+                after("assign", ASSIGN),
                 _filled("note", gettext_lazy("Write what was followed up.")),
             ),
             once=False,
@@ -228,19 +177,19 @@ PROPOSAL = Workflow(
             frozenset({S.ASSIGNED}),
             S.REPLIED,
             (
-                _after("assign", ASSIGN),
+                after("assign", ASSIGN),
                 _filled("reply", gettext_lazy("Enter the department's reply.")),
             ),
         ),
-        Step("mid_year", MID_YEAR, IN_HAND, None, (_after("assign", ASSIGN),)),
+        Step("mid_year", MID_YEAR, IN_HAND, None, (after("assign", ASSIGN),)),
         Step(
             "feedback",
             FEEDBACK,
             IN_HAND,
             S.CLOSED,
-            (_after("reply", REPLY), _after("mid_year", MID_YEAR), satisfaction_given),
+            (after("reply", REPLY), after("mid_year", MID_YEAR), satisfaction_given),
         ),
-        Step("excellent", EXCELLENT, frozenset({S.CLOSED}), None, (_after("feedback", FEEDBACK),)),
+        Step("excellent", EXCELLENT, frozenset({S.CLOSED}), None, (after("feedback", FEEDBACK),)),
     ),
 )
 
@@ -258,7 +207,7 @@ PROPOSAL_DATA_FIELD = {
 # -- rationalization proposals --------------------------------------------------------------
 
 
-@_input
+@on_input
 def panel_named(ctx: Context):
     needed = int(ctx.policy("congress.suggestion.panel_min"))
     members = [m for m in ctx.data.get("panel", []) if str(m).strip()]
@@ -270,7 +219,7 @@ def panel_named(ctx: Context):
     return None
 
 
-@_input
+@on_input
 def benefit_given(ctx: Context):
     try:
         benefit = Decimal(str(ctx.data.get("benefit", "")))
@@ -309,7 +258,7 @@ SUGGESTION = Workflow(
             (panel_named, _filled("reason", gettext_lazy("Give the reason it is not adopted."))),
         ),
         Step(
-            "implement", IMPLEMENT, frozenset({G.ADOPTED}), G.IMPLEMENTED, (_after("adopt", ADOPT),)
+            "implement", IMPLEMENT, frozenset({G.ADOPTED}), G.IMPLEMENTED, (after("adopt", ADOPT),)
         ),
         Step(
             "not_implemented",
@@ -317,7 +266,7 @@ SUGGESTION = Workflow(
             frozenset({G.ADOPTED}),
             G.NOT_IMPLEMENTED,
             (
-                _after("adopt", ADOPT),
+                after("adopt", ADOPT),
                 _filled("reason", gettext_lazy("Give the reason it was not implemented.")),
             ),
         ),
@@ -326,7 +275,7 @@ SUGGESTION = Workflow(
             REWARD,
             frozenset({G.IMPLEMENTED}),
             G.REWARDED,
-            (_after("implement", IMPLEMENT), benefit_given),
+            (after("implement", IMPLEMENT), benefit_given),
         ),
     ),
 )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
+from jiceng.kernel.workflow import next_steps
 from jiceng.orgs.models import Organization
 from jiceng.people.models import Delegate, DelegateCategory
 from jiceng.policy.selectors import value as policy_value
@@ -285,22 +286,15 @@ def proposal_next_steps(user, proposal: Proposal, on: dt.date | None = None) -> 
     own = getattr(user, "person_id", None) == proposal.proposer.person_id
     ctx = flows.proposal_context(proposal, on, {})
     found = []
-    for step in flows.PROPOSAL.steps.values():
-        if proposal.state not in step.from_states or step.key == "submit":
-            continue
-        if step.once and step.key in ctx.done:
-            continue
-        # What the step's own form asks for is checked when it is sent, not shown upfront.
-        shown = flows.upfront(flows.PROPOSAL, step.key, proposal.state, ctx)
+    # What the step's own form asks for is checked when it is sent, not shown upfront.
+    for item in next_steps(flows.PROPOSAL, proposal.state, ctx):
+        due = _step_due(proposal, item["key"])
         found.append(
             {
-                "key": step.key,
-                "label": step.label,
-                "refusals": shown,
-                "possible": not shown,
-                "mine": manager or (own and step.key == "feedback"),
-                "due": (due := _step_due(proposal, step.key)),
-                "overdue": bool(due and not shown and due < timezone.localdate()),
+                **item,
+                "mine": manager or (own and item["key"] == "feedback"),
+                "due": due,
+                "overdue": bool(due and item["possible"] and due < timezone.localdate()),
             }
         )
     return found
@@ -432,22 +426,10 @@ def suggestion_timeline(s: Suggestion) -> list[dict]:
 def suggestion_next_steps(user, s: Suggestion, on: dt.date | None = None) -> list[dict]:
     on = on or timezone.localdate()
     ctx = flows.suggestion_context(s, on, {})
-    found = []
-    for step in flows.SUGGESTION.steps.values():
-        if s.state not in step.from_states or step.key == "submit":
-            continue
-        shown = flows.upfront(flows.SUGGESTION, step.key, s.state, ctx)
-        found.append(
-            {
-                "key": step.key,
-                "label": step.label,
-                "refusals": shown,
-                "possible": not shown,
-                "mine": can_manage(user, s),
-                "due": None,
-            }
-        )
-    return found
+    mine = can_manage(user, s)
+    return [
+        {**item, "mine": mine, "due": None} for item in next_steps(flows.SUGGESTION, s.state, ctx)
+    ]
 
 
 def suggestion_figures(user, org: Organization, year: int | None = None) -> dict:

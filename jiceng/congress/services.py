@@ -373,9 +373,10 @@ def submit_proposal(
     reasons = _text(reasons, "reasons", _("Enter the reasons for the proposal."), limit=MAX_TEXT)
     seconders = list(dict.fromkeys(seconders))
     ctx = flows.Context(
+        None,
+        on,
+        {"proposer": proposer, "seconders": seconders, "roll": _roll_categories(session)},
         org=session.org,
-        on=on,
-        data={"proposer": proposer, "seconders": seconders, "roll": _roll_categories(session)},
     )
     flows.PROPOSAL.require("submit", "", ctx)
     session = CongressSession.objects.select_for_update().get(pk=session.pk)
@@ -520,7 +521,7 @@ def submit_suggestion(
     title = _text(title, "title", _("Enter the title of the suggestion."), limit=200)
     content = _text(content, "content", _("Enter what is suggested."), limit=MAX_TEXT)
     name = (person.name if person is not None else (submitter_name or "")).strip()
-    ctx = flows.Context(org=org, on=on, data={"name": name})
+    ctx = flows.Context(None, on, {"name": name}, org=org)
     flows.SUGGESTION.require("submit", "", ctx)
     Organization.objects.select_for_update().filter(pk=org.pk).first()  # serialize numbering
     number = (Suggestion.objects.filter(org=org).aggregate(m=Max("number"))["m"] or 0) + 1

@@ -383,6 +383,7 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
     in the first branch); the demo users zb and dy are members of their branch, and some members
     belong to the community's joint union, with delegates and development plans; gh's enterprise
     union has eight members of its own."""
+    from jiceng.people import delegates, unions
     from jiceng.people import services as people
     from jiceng.people.models import Category, DelegateCategory, Stage
 
@@ -433,7 +434,7 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
             )
             full.append(m)
             if union is not None and k in (1, 2):
-                people.join_union(
+                unions.join_union(
                     actor,
                     m.person,
                     org=union,
@@ -491,7 +492,7 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
                 full_on=dt.date(2009, 7, 1),
             )
             if union is not None and username == "dy":
-                people.join_union(
+                unions.join_union(
                     actor,
                     user.person,
                     org=union,
@@ -502,7 +503,7 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
     # The enterprise union of the demo user gh: workers who are members, one of them retired.
     for k in range(8):
         worker = person(marks.enterprise_union, dt.date(1970 + 3 * k, 5, 1))
-        people.join_union(
+        unions.join_union(
             actor,
             worker,
             org=marks.enterprise_union,
@@ -515,7 +516,7 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
             "person"
         )[:3]
         for i, member in enumerate(seated):
-            people.seat_delegate(
+            delegates.seat_delegate(
                 actor,
                 member.person,
                 org=union,

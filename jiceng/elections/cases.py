@@ -19,14 +19,15 @@ date and explains a refusal.
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng.access import gate
-from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
+from jiceng.kernel.workflow import Refusal, Step, Workflow, not_before, steps
+from jiceng.policy.context import PolicyContext
 from jiceng.policy.selectors import value as policy_value
 
 from .models import CaseState, Committee, ElectionCase, System
@@ -34,18 +35,11 @@ from .text import add_months
 
 
 @dataclass
-class Context:
-    """What a requirement may look at: the case, the step's date, its data, the steps done and
-    (for the steps after the congress) the results of the case's polls."""
+class Context(PolicyContext):
+    """An election case step's context: the record is the case; the steps done map to the
+    latest CaseStep; for the steps after the congress, the results of the case's polls."""
 
-    case: object
-    on: dt.date
-    data: dict = field(default_factory=dict)
-    done: dict = field(default_factory=dict)  # step key -> the latest CaseStep
     results: dict | None = None  # (committee, post) -> selectors.SeatResult
-
-    def policy(self, key: str):
-        return policy_value(key, org=self.case.org, on=self.on)
 
 
 # -- the candidate list's surplus -----------------------------------------------------------
@@ -154,28 +148,12 @@ def surplus_refusal(s: Surplus, label) -> str:
 # -- requirements ---------------------------------------------------------------------------
 
 
-def _not_before(step_key: str, label):
-    """The step's date may not be before `step_key` (when it was taken)."""
-
-    def requirement(ctx: Context):
-        found = ctx.done.get(step_key)
-        if found is not None and ctx.on < found.on:
-            return Refusal(
-                _("The date may not be before “%(step)s” (%(date)s).")
-                % {"step": label, "date": found.on},
-                possible_from=found.on,
-            )
-        return None
-
-    return requirement
-
-
 def not_before_request(ctx: Context):
-    if ctx.on < ctx.case.requested_on:
+    if ctx.on < ctx.record.requested_on:
         return Refusal(
             _("The date may not be before the request (%(date)s).")
-            % {"date": ctx.case.requested_on},
-            possible_from=ctx.case.requested_on,
+            % {"date": ctx.record.requested_on},
+            possible_from=ctx.record.requested_on,
         )
     return None
 
@@ -183,7 +161,7 @@ def not_before_request(ctx: Context):
 def party_first(ctx: Context):
     """Union: the upper-level union approves only what the Party organization agreed to."""
     if "approve_party" not in ctx.done:
-        party = ctx.case.party_org
+        party = ctx.record.party_org
         return Refusal(
             _(
                 "The request goes first to the same-level Party organization (%(party)s); only "
@@ -197,7 +175,7 @@ def party_first(ctx: Context):
 def nominations_recorded(ctx: Context):
     from .models import Nomination
 
-    if not Nomination.objects.filter(case=ctx.case).exists():
+    if not Nomination.objects.filter(case=ctx.record).exists():
         return Refusal(
             _("Enter the nominating groups' tallies first: candidates come from the nominations.")
         )
@@ -211,23 +189,23 @@ def surplus_ok(ctx: Context):
     if counts is None:
         return None  # checked by the service with the list itself
     problems = []
-    for committee in committees_of(ctx.case):
-        s = surplus(ctx.case, committee, counts.get(committee, 0), ctx.on)
+    for committee in committees_of(ctx.record):
+        s = surplus(ctx.record, committee, counts.get(committee, 0), ctx.on)
         if not s.ok:
-            problems.append(surplus_refusal(s, committee_label(ctx.case.org.kind, committee)))
+            problems.append(surplus_refusal(s, committee_label(ctx.record.org.kind, committee)))
     return Refusal("；".join(problems)) if problems else None
 
 
 def lead_time(ctx: Context):
-    months = int(ctx.policy(f"elections.{ctx.case.system}.request_lead_months"))
-    earliest = add_months(ctx.case.requested_on, months)
+    months = int(ctx.policy(f"elections.{ctx.record.system}.request_lead_months"))
+    earliest = add_months(ctx.record.requested_on, months)
     if ctx.on < earliest:
         return Refusal(
             _(
                 "The request is dated %(request)s: the congress may be held %(months)s months "
                 "after it at the earliest, from %(from)s."
             )
-            % {"request": ctx.case.requested_on, "months": months, "from": earliest},
+            % {"request": ctx.record.requested_on, "months": months, "from": earliest},
             possible_from=earliest,
         )
     return None
@@ -239,7 +217,7 @@ def quorum(ctx: Context):
     entitled, present = ctx.data.get("entitled"), ctx.data.get("present")
     if entitled is None or present is None:
         return None
-    rules = tally.Rules.from_policy(ctx.case.system, ctx.policy)
+    rules = tally.Rules.from_policy(ctx.record.system, ctx.policy)
     if present > entitled:
         return Refusal(
             _("More present (%(p)s) than entitled to attend (%(e)s).")
@@ -282,7 +260,7 @@ def _seats_filled(posts: bool):
             )
         problems = []
         for (committee, _post), r in wanted.items():
-            label = r.label or committee_label(ctx.case.org.kind, committee)
+            label = r.label or committee_label(ctx.record.org.kind, committee)
             if r.open_polls:
                 problems.append(
                     _("%(what)s: the result is not declared yet; finish the count and declare it.")
@@ -341,7 +319,7 @@ def _workflow(system: str) -> Workflow:
             if union
             else frozenset({CaseState.REQUESTED}),
             CaseState.APPROVED,
-            ((party_first, _not_before("approve_party", APPROVE_PARTY)) if union else ())
+            ((party_first, not_before("approve_party", APPROVE_PARTY)) if union else ())
             + (not_before_request,),
         ),
         Step(
@@ -349,7 +327,7 @@ def _workflow(system: str) -> Workflow:
             NOMINATE,
             AFTER_APPROVAL,
             None,
-            (_not_before("approve_upper", upper),),
+            (not_before("approve_upper", upper),),
             once=False,
         ),
         Step(
@@ -357,7 +335,7 @@ def _workflow(system: str) -> Workflow:
             SLATE,
             AFTER_APPROVAL,
             CaseState.SLATE_PROPOSED,
-            (_not_before("approve_upper", upper), nominations_recorded, surplus_ok),
+            (not_before("approve_upper", upper), nominations_recorded, surplus_ok),
             once=False,
         ),
         Step(
@@ -365,28 +343,28 @@ def _workflow(system: str) -> Workflow:
             review,
             frozenset({CaseState.SLATE_PROPOSED}),
             CaseState.SLATE_AGREED,
-            (_not_before("slate", SLATE),),
+            (not_before("slate", SLATE),),
         ),
         Step(
             "congress",
             CONGRESS,
             frozenset({CaseState.SLATE_AGREED}),
             CaseState.VOTING,
-            (_not_before("review_slate", review), lead_time, quorum),
+            (not_before("review_slate", review), lead_time, quorum),
         ),
         Step(
             "plenary",
             PLENARY,
             frozenset({CaseState.VOTING}),
             CaseState.PLENARY,
-            (_not_before("congress", CONGRESS), _seats_filled(posts=False)),
+            (not_before("congress", CONGRESS), _seats_filled(posts=False)),
         ),
         Step(
             "begin_term",
             BEGIN,
             frozenset({CaseState.PLENARY}),
             CaseState.DONE,
-            (_not_before("plenary", PLENARY), _seats_filled(posts=True)),
+            (not_before("plenary", PLENARY), _seats_filled(posts=True)),
         ),
     ]
     return Workflow(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
+from jiceng.kernel.workflow import next_steps
 from jiceng.policy.selectors import value as policy_value
 
 from . import tally
@@ -379,23 +380,15 @@ def case_steps(user, case, on: dt.date | None = None) -> list[dict]:
 
     on = on or timezone.localdate()
     done = {s.step: s for s in case.steps.order_by("on", "pk")}
-    ctx = Context(case=case, on=on, done=done, results=case_results(case))
+    ctx = Context(case, on, done=done, results=case_results(case))
     found = []
-    for step, refusals in workflow_of(case).available(case.state, ctx):
-        org = acting_org(case, step.key)
+    for item in next_steps(workflow_of(case), case.state, ctx):
+        org = acting_org(case, item["key"])
         found.append(
             {
-                "key": step.key,
-                "label": step.label,
-                "refusals": refusals,
-                "possible": not refusals,
-                "possible_from": max(
-                    (r.possible_from for r in refusals if r.possible_from), default=None
-                )
-                if refusals and all(r.possible_from for r in refusals)
-                else None,
+                **item,
                 "approver": org if org.pk != case.org_id else None,
-                "may": gate.can(user, needed_action(step.key), org),
+                "may": gate.can(user, needed_action(item["key"]), org),
             }
         )
     return found

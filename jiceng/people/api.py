@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.kernel.pagination import paginate
-from jiceng.kernel.schemas import OrgRef
+from jiceng.kernel.schemas import OrgRef, StepOut, step_out
 from jiceng.orgs.models import Tree
 from jiceng.orgs.selectors import get_visible
 
@@ -56,18 +56,9 @@ class MilestoneOut(Schema):
     data: dict
 
 
-class NextStepOut(Schema):
-    step: str
-    label: str
-    possible: bool
-    possible_from: dt.date | None
-    due: dt.date | None
-    reasons: list[str]
-
-
 class MemberDetail(MemberOut):
     milestones: list[MilestoneOut]
-    next_steps: list[NextStepOut]
+    next_steps: list[StepOut]
 
 
 class MemberFilter(Schema):
@@ -124,17 +115,7 @@ def _detail(request, m) -> dict:
         }
         for ms in m.milestones.order_by("on", "id")
     ]
-    steps = [
-        {
-            "step": s["key"],
-            "label": str(s["label"]),
-            "possible": s["possible"],
-            "possible_from": s["possible_from"],
-            "due": s["due"],
-            "reasons": [str(r.message) for r in s["refusals"]],
-        }
-        for s in selectors.next_steps(request.user, m)
-    ]
+    steps = [step_out(s) for s in selectors.next_steps(request.user, m)]
     return {**_member(m), "milestones": milestones, "next_steps": steps}
 
 

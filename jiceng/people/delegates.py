@@ -1,15 +1,50 @@
-"""Ending a congress delegate's seat (seating one is `services.seat_delegate`)."""
+"""Congress delegate seats: seating a delegate and ending a seat."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
+from jiceng.orgs.models import Organization
 
-from .models import Delegate
+from .models import Delegate, DelegateCategory, Person
+
+
+@transaction.atomic
+def seat_delegate(
+    actor,
+    person: Person,
+    *,
+    org: Organization,
+    category: str,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+) -> Delegate:
+    """Seat `person` at `org`'s congress over [valid_from, valid_until) (`valid_until`: the day
+    the seat ends, exclusive)."""
+    gate.require(actor, gate.MANAGE, org)
+    if category not in DelegateCategory.values:
+        raise ValidationError({"category": _("Unknown delegate category.")})
+    if valid_until and valid_until <= valid_from:
+        raise ValidationError({"valid_until": _("The term must end after it begins.")})
+    seats = Delegate.objects.filter(person=person, org=org)
+    if seats.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).exists():
+        raise ValidationError({"person": _("This person already holds a delegate seat here.")})
+    seat = Delegate.objects.create(
+        person=person, org=org, category=category, valid_from=valid_from, valid_until=valid_until
+    )
+    record(
+        actor,
+        "people.delegate.seat",
+        seat,
+        after={"person": person.name, "org": org.code, "category": category},
+        org=org,
+    )
+    return seat
 
 
 @transaction.atomic

@@ -6,51 +6,23 @@ date of the step, and explains a refusal: what is missing and from when it is po
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
-from jiceng.policy.selectors import value as policy_value
+from jiceng.kernel.workflow import Refusal, Step, Workflow, after, on_input, steps
+from jiceng.policy.context import PolicyContext
 
 from .models import MEMBER_STAGES, Stage
 
 
-@dataclass
-class Context:
-    """What a requirement may look at: the membership, the step's date and its data."""
-
-    membership: object
-    on: dt.date
-    data: dict = field(default_factory=dict)
-    done: dict = field(default_factory=dict)  # step key -> Milestone already recorded
-
-    def policy(self, key: str):
-        return policy_value(key, org=self.membership.org, on=self.on)
+class Context(PolicyContext):
+    """A pipeline step's context: the record is the membership."""
 
     @property
     def name(self) -> str:
-        return self.membership.person.name
-
-
-def _after(step_key: str, label):
-    """The step needs `step_key` recorded, on or before this step's date."""
-
-    def requirement(ctx: Context):
-        found = ctx.done.get(step_key)
-        if found is None:
-            return Refusal(_("First record “%(step)s”.") % {"step": label})
-        if ctx.on < found.on:
-            return Refusal(
-                _("The date may not be before “%(step)s” (%(date)s).")
-                % {"step": label, "date": found.on},
-                possible_from=found.on,
-            )
-        return None
-
-    return requirement
+        return self.record.person.name
 
 
 def _waited(step_key: str, policy_key: str, message):
@@ -74,7 +46,7 @@ def _waited(step_key: str, policy_key: str, message):
 
 
 def old_enough(ctx: Context):
-    born = ctx.membership.person.birth_date
+    born = ctx.record.person.birth_date
     age = int(ctx.policy("people.party.min_age"))
     if born is None:
         return Refusal(
@@ -94,6 +66,7 @@ def old_enough(ctx: Context):
     return None
 
 
+@on_input
 def two_full_introducers(ctx: Context):
     from .models import PartyMembership
 
@@ -101,7 +74,7 @@ def two_full_introducers(ctx: Context):
     ids = list(dict.fromkeys(ctx.data.get("introducers", [])))
     full = (
         PartyMembership.objects.filter(person_id__in=ids, stage=Stage.FULL)
-        .exclude(pk=ctx.membership.pk)
+        .exclude(pk=ctx.record.pk)
         .count()
     )
     if len(ids) != needed or full != needed:
@@ -109,6 +82,7 @@ def two_full_introducers(ctx: Context):
     return None
 
 
+@on_input
 def enough_training(ctx: Context):
     hours = int(ctx.policy("people.party.training_min_hours"))
     if float(ctx.data.get("hours", 0)) < hours:
@@ -116,6 +90,7 @@ def enough_training(ctx: Context):
     return None
 
 
+@on_input
 def notice_long_enough(ctx: Context):
     days = int(ctx.policy("people.party.notice_min_days"))
     if int(ctx.data.get("days", 0)) < days:
@@ -131,7 +106,7 @@ def exit_in_order(ctx: Context):
         return Refusal(
             _("An exit cannot be dated in the future (today is %(today)s).") % {"today": today}
         )
-    m = ctx.membership
+    m = ctx.record
     known = [
         (ms.on, PIPELINE.step(ms.step).label)
         for ms in ctx.done.values()
@@ -174,13 +149,13 @@ PIPELINE = Workflow(
     states=dict(Stage.choices),
     steps=steps(
         Step("apply", APPLY, frozenset({""}), Stage.APPLICANT, (old_enough,)),
-        Step("talk", TALK, frozenset({Stage.APPLICANT}), None, (_after("apply", APPLY),)),
+        Step("talk", TALK, frozenset({Stage.APPLICANT}), None, (after("apply", APPLY),)),
         Step(
             "activist",
             ACTIVIST,
             frozenset({Stage.APPLICANT}),
             Stage.ACTIVIST,
-            (_after("talk", TALK),),
+            (after("talk", TALK),),
         ),
         Step(
             "target",
@@ -188,7 +163,7 @@ PIPELINE = Workflow(
             frozenset({Stage.ACTIVIST}),
             Stage.TARGET,
             (
-                _after("activist", ACTIVIST),
+                after("activist", ACTIVIST),
                 _waited(
                     "activist",
                     "people.party.activist_min_days",
@@ -205,15 +180,15 @@ PIPELINE = Workflow(
             INTRODUCERS,
             frozenset({Stage.TARGET}),
             None,
-            (_after("target", TARGET), two_full_introducers),
+            (after("target", TARGET), two_full_introducers),
         ),
-        Step("review", REVIEW, frozenset({Stage.TARGET}), None, (_after("target", TARGET),)),
+        Step("review", REVIEW, frozenset({Stage.TARGET}), None, (after("target", TARGET),)),
         Step(
             "training",
             TRAINING,
             frozenset({Stage.TARGET}),
             None,
-            (_after("target", TARGET), enough_training),
+            (after("target", TARGET), enough_training),
         ),
         Step(
             "notice",
@@ -221,30 +196,28 @@ PIPELINE = Workflow(
             frozenset({Stage.TARGET}),
             None,
             (
-                _after("introducers", INTRODUCERS),
-                _after("review", REVIEW),
-                _after("training", TRAINING),
+                after("introducers", INTRODUCERS),
+                after("review", REVIEW),
+                after("training", TRAINING),
                 notice_long_enough,
             ),
         ),
-        Step(
-            "pre_review", PRE_REVIEW, frozenset({Stage.TARGET}), None, (_after("notice", NOTICE),)
-        ),
+        Step("pre_review", PRE_REVIEW, frozenset({Stage.TARGET}), None, (after("notice", NOTICE),)),
         Step(
             "admit",
             ADMIT,
             frozenset({Stage.TARGET}),
             Stage.PROBATIONARY,
-            (_after("pre_review", PRE_REVIEW),),
+            (after("pre_review", PRE_REVIEW),),
         ),
-        Step("approve", APPROVE, frozenset({Stage.PROBATIONARY}), None, (_after("admit", ADMIT),)),
+        Step("approve", APPROVE, frozenset({Stage.PROBATIONARY}), None, (after("admit", ADMIT),)),
         Step(
             "convert",
             CONVERT,
             frozenset({Stage.PROBATIONARY}),
             Stage.FULL,
             (
-                _after("approve", APPROVE),
+                after("approve", APPROVE),
                 _waited(
                     "admit",
                     "people.party.probation_days",

@@ -26,6 +26,7 @@ from jiceng.access import gate
 from jiceng.kernel.dated import in_force_on
 from jiceng.kernel.pagination import Page, paginate
 from jiceng.kernel.paths import subtree_q
+from jiceng.kernel.workflow import next_steps as workflow_next_steps
 from jiceng.orgs.models import Organization, OrgState, UnitState
 from jiceng.orgs.selectors import path_on
 
@@ -381,44 +382,28 @@ def _context(m: PartyMembership, on: dt.date, done: dict, cache: dict):
 
     class Cached(Context):
         def policy(self, key):
-            slot = (key, self.membership.org_id, self.on)
+            slot = (key, self.record.org_id, self.on)
             if slot not in cache:
                 cache[slot] = Context.policy(self, key)
             return cache[slot]
 
-    return Cached(membership=m, on=on, data={}, done=done)
+    return Cached(m, on, {}, done)
 
 
 def _next_steps(m: PartyMembership, done: dict, on: dt.date, cache: dict) -> list[dict]:
-    from .pipeline import PIPELINE, enough_training, notice_long_enough, two_full_introducers
+    from .pipeline import PIPELINE
 
     # Requirements on the step's own data (introducers, hours, days) are checked when it is
     # recorded; what is shown here is what the record itself still waits for.
-    on_data = {two_full_introducers, enough_training, notice_long_enough}
     ctx = _context(m, on, done, cache)
     found = []
-    for step in PIPELINE.steps.values():
-        if m.stage not in step.from_states or (step.once and step.key in done):
-            continue
-        refusals = [r for req in step.requires if req not in on_data and (r := req(ctx))]
-        waits = [r.possible_from for r in refusals]
-        due = None
-        if step.key in DEADLINES and not refusals:
+    for item in workflow_next_steps(PIPELINE, m.stage, ctx):
+        step, due = item["step"], None
+        if step.key in DEADLINES and item["possible"]:
             start, key = DEADLINES[step.key]
             if start in done:
                 due = done[start].on + dt.timedelta(days=int(ctx.policy(key)))
-        found.append(
-            {
-                "step": step,
-                "key": step.key,
-                "label": step.label,
-                "refusals": refusals,
-                "possible": not refusals,
-                "possible_from": max(waits) if waits and all(waits) else None,
-                "due": due,
-                "exit": step.to_state in EXIT_STATES,
-            }
-        )
+        found.append({**item, "due": due, "exit": step.to_state in EXIT_STATES})
     return found
 
 

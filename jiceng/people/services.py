@@ -5,7 +5,6 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +30,6 @@ from .models import (
     MEMBER_STAGES,
     Category,
     Delegate,
-    DelegateCategory,
     DevelopmentPlan,
     Education,
     MembershipState,
@@ -40,7 +38,6 @@ from .models import (
     Person,
     Stage,
     UnionMembership,
-    UnionStatus,
 )
 from .pipeline import PIPELINE, Context
 from .selectors import union_members_on
@@ -237,7 +234,7 @@ def restate_membership(m: PartyMembership, on: dt.date) -> None:
 
 def _context(m: PartyMembership | None, on: dt.date, data: dict) -> Context:
     done = {ms.step: ms for ms in m.milestones.all()} if m and m.pk else {}
-    return Context(membership=m, on=on, data=data, done=done)
+    return Context(m, on, data, done)
 
 
 @transaction.atomic
@@ -354,138 +351,7 @@ def enrol_member(
     return m
 
 
-# -- trade-union membership, delegates, development plans ------------------------------------
-
-
-@transaction.atomic
-def join_union(
-    actor, person: Person, *, org: Organization, member_number: str, joined_on: dt.date, **fields
-) -> UnionMembership:
-    """Enrol `person` as a member of trade union `org` from `joined_on` (status working or
-    retired; categories: migrant worker, member card issued). Later changes and leaving are
-    in `unions`; a past member (a roster being digitized) may be entered with `left_on`. A
-    person holds one membership in force at a time: to move to another union they leave the
-    first (the new one begins on or after that day); member numbers are unique per union."""
-    gate.require(actor, gate.MANAGE, org)
-    errors = {}
-    unknown = set(fields) - {
-        "status",
-        "migrant_worker",
-        "card_issued",
-        "retired_on",
-        "left_on",
-        "left_reason",
-    }
-    if unknown:
-        raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
-    if org.tree != Tree.UNION:
-        errors["org"] = _("Union members join a trade union.")
-    elif not org.is_active:
-        errors["org"] = _("%(org)s has been dissolved.") % {"org": org.name}
-    status = fields.get("status", UnionStatus.WORKING)
-    if status not in UnionStatus.values:
-        errors["status"] = _("Choose a status: working, retired or left.")
-    elif (status == UnionStatus.LEFT) != bool(fields.get("left_on")):
-        errors["left_on"] = _("Enter the date of leaving the union.")
-    for key, what in (("retired_on", _("Retirement")), ("left_on", _("Leaving the union"))):
-        day = fields.get(key)
-        if day and day > timezone.localdate():
-            errors[key] = _("The date cannot be in the future.")
-        elif day and joined_on and day < joined_on:
-            errors[key] = _(
-                "%(what)s cannot be dated before %(name)s joined the union (%(date)s)."
-            ) % {"what": what, "name": person.name, "date": joined_on}
-    number = (member_number or "").strip()
-    if not number:
-        errors["member_number"] = _("Enter the member number.")
-    elif UnionMembership.objects.filter(org=org, member_number=number).exists():
-        errors["member_number"] = _("%(org)s already has a member with the number %(n)s.") % {
-            "org": org.name,
-            "n": number,
-        }
-    if joined_on is None:
-        errors["joined_on"] = _("Enter the date of joining the union.")
-    elif joined_on > timezone.localdate():
-        errors["joined_on"] = _("The date of joining cannot be in the future.")
-    elif person.birth_date and joined_on < person.birth_date:
-        errors["joined_on"] = _("%(name)s was born on %(date)s, after this date.") % {
-            "name": person.name,
-            "date": person.birth_date,
-        }
-    # One membership in force at a time; past ones stay, and memberships never overlap.
-    held = UnionMembership.objects.select_for_update().filter(person=person)
-    current = held.filter(left_on__isnull=True).select_related("org").first()
-    left_on = fields.get("left_on")
-    if current is not None and not left_on:
-        errors["person"] = _("%(name)s is already a member of %(org)s.") % {
-            "name": person.name,
-            "org": current.org.name,
-        }
-    elif joined_on and "joined_on" not in errors and "left_on" not in errors:
-        overlap = held.filter(Q(left_on__isnull=True) | Q(left_on__gt=joined_on))
-        if left_on:
-            overlap = overlap.filter(joined_on__lt=left_on)
-        clash = overlap.order_by("joined_on").first()
-        if clash is not None:
-            errors["joined_on"] = _(
-                "%(name)s was a union member from %(start)s to %(end)s: memberships cannot overlap."
-            ) % {
-                "name": person.name,
-                "start": clash.joined_on,
-                "end": clash.left_on or _("now"),
-            }
-    if errors:
-        raise ValidationError(errors)
-    m = UnionMembership.objects.create(
-        person=person, org=org, member_number=number, joined_on=joined_on, **fields
-    )
-    record(
-        actor,
-        "people.union.join",
-        m,
-        after={
-            "person": person.name,
-            "org": org.code,
-            "member_number": number,
-            "joined_on": joined_on,
-            **fields,
-        },
-        org=org,
-    )
-    return m
-
-
-@transaction.atomic
-def seat_delegate(
-    actor,
-    person: Person,
-    *,
-    org: Organization,
-    category: str,
-    valid_from: dt.date,
-    valid_until: dt.date | None = None,
-) -> Delegate:
-    """Seat `person` at `org`'s congress over [valid_from, valid_until) (`valid_until`: the day
-    the seat ends, exclusive)."""
-    gate.require(actor, gate.MANAGE, org)
-    if category not in DelegateCategory.values:
-        raise ValidationError({"category": _("Unknown delegate category.")})
-    if valid_until and valid_until <= valid_from:
-        raise ValidationError({"valid_until": _("The term must end after it begins.")})
-    seats = Delegate.objects.filter(person=person, org=org)
-    if seats.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).exists():
-        raise ValidationError({"person": _("This person already holds a delegate seat here.")})
-    seat = Delegate.objects.create(
-        person=person, org=org, category=category, valid_from=valid_from, valid_until=valid_until
-    )
-    record(
-        actor,
-        "people.delegate.seat",
-        seat,
-        after={"person": person.name, "org": org.code, "category": category},
-        org=org,
-    )
-    return seat
+# -- development plans ---------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ membership here on issue; one from outside puts the member on the books on arriv
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.access import gate
 from jiceng.audit.services import record
-from jiceng.kernel.workflow import Refusal, Step, Workflow, steps
+from jiceng.kernel import workflow
+from jiceng.kernel.workflow import Refusal, Step, Taken, Workflow, not_before, steps
 from jiceng.orgs.models import Organization, Tree
 from jiceng.policy.selectors import value as policy_value
 
@@ -37,22 +37,19 @@ from .models import (
 from .services import enrol_member, restate_membership
 
 
-@dataclass
-class Context:
-    transfer: Transfer
-    on: dt.date
-    reason: str = ""
+class Context(workflow.Context):
+    """A transfer step's context: the record is the transfer; its data may give a reason."""
 
     @property
     def name(self) -> str:
-        return self.transfer.membership.person.name
+        return self.record.membership.person.name
 
 
 # -- requirements ------------------------------------------------------------------------------
 
 
 def is_member(ctx: Context):
-    m = ctx.transfer.membership
+    m = ctx.record.membership
     if m.stage not in MEMBER_STAGES:
         return Refusal(
             _(
@@ -65,8 +62,8 @@ def is_member(ctx: Context):
 
 
 def no_open_transfer(ctx: Context):
-    m = ctx.transfer.membership
-    other = m.transfers.filter(state__in=OPEN_TRANSFER_STATES).exclude(pk=ctx.transfer.pk).first()
+    m = ctx.record.membership
+    other = m.transfers.filter(state__in=OPEN_TRANSFER_STATES).exclude(pk=ctx.record.pk).first()
     if other is not None:
         return Refusal(
             _(
@@ -79,7 +76,7 @@ def no_open_transfer(ctx: Context):
 
 
 def letter_given(ctx: Context):
-    t = ctx.transfer
+    t = ctx.record
     if not t.letter_number:
         return Refusal(_("Enter the number of the introduction letter."))
     if Transfer.objects.filter(from_org=t.from_org, letter_number=t.letter_number).exists():
@@ -90,33 +87,17 @@ def letter_given(ctx: Context):
     return None
 
 
-def _not_before(attr: str, label):
-    """The step's date may not precede the date of an earlier step."""
-
-    def requirement(ctx: Context):
-        day = getattr(ctx.transfer, attr)
-        if day and ctx.on < day:
-            return Refusal(
-                _("The date may not be before “%(step)s” (%(date)s).")
-                % {"step": label, "date": day},
-                possible_from=day,
-            )
-        return None
-
-    return requirement
-
-
 def reason_given(ctx: Context):
-    if not ctx.reason:
+    if not ctx.data.get("reason"):
         return Refusal(_("Give the reason for rejecting the transfer."))
     return None
 
 
 def accepted_first(ctx: Context):
-    if ctx.transfer.state == TransferState.ISSUED:
+    if ctx.record.state == TransferState.ISSUED:
         return Refusal(
             _("%(org)s has not accepted the transfer yet; %(name)s can report in once it has.")
-            % {"org": ctx.transfer.receiver_name, "name": ctx.name}
+            % {"org": ctx.record.receiver_name, "name": ctx.name}
         )
     return None
 
@@ -153,14 +134,14 @@ TRANSFER = Workflow(
             ACCEPT,
             frozenset({ISSUED}),
             TransferState.ACCEPTED,
-            (_not_before("issued_on", ISSUE),),
+            (not_before("issue", ISSUE),),
         ),
         Step(
             "reject",
             REJECT,
             frozenset({ISSUED}),
             TransferState.REJECTED,
-            (_not_before("issued_on", ISSUE), reason_given),
+            (not_before("issue", ISSUE), reason_given),
         ),
         # From ISSUED too, so that an early report-in is told what is missing.
         Step(
@@ -168,7 +149,7 @@ TRANSFER = Workflow(
             REPORT,
             frozenset({ISSUED, ACCEPTED}),
             TransferState.REPORTED,
-            (accepted_first, _not_before("decided_on", ACCEPT), is_member),
+            (accepted_first, not_before("accept", ACCEPT), is_member),
         ),
         Step("receive", RECEIVE, frozenset({NEW}), TransferState.REPORTED, (is_member,)),
     ),
@@ -179,7 +160,10 @@ TRANSFER = Workflow(
 
 
 def _take(t: Transfer, step: str, on: dt.date, reason: str = "") -> None:
-    t.state = TRANSFER.require(step, t.state, Context(t, on, reason)).to_state
+    # The letter keeps its steps' dates in fields: issued on, decided (accepted) on.
+    dates = {"issue": t.issued_on, "accept": t.decided_on}
+    done = {key: Taken(day) for key, day in dates.items() if day}
+    t.state = TRANSFER.require(step, t.state, Context(t, on, {"reason": reason}, done)).to_state
 
 
 def _lock(t: Transfer) -> None:

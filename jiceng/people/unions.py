@@ -1,5 +1,5 @@
-"""Changes to a trade-union membership after joining (joining is `services.join_union`):
-status and categories, and leaving the union with a date and a reason.
+"""Trade-union membership writes: joining (`join_union`, or `enrol` for someone not yet on
+record), changes of status and categories, and leaving the union with a date and a reason.
 
 Each checks the gate on the member's union (its officers, or an upper level over it), refuses
 dates out of order in Chinese, and is audited. The dates written (`retired_on`, `left_on`) are
@@ -10,16 +10,116 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.audit.services import record
+from jiceng.orgs.models import Organization, Tree
 
-from .models import UnionMembership, UnionStatus
-from .services import find_by_id_number, join_union, register_person
+from .models import Person, UnionMembership, UnionStatus
+from .services import find_by_id_number, register_person
 
 CHANGE_FIELDS = ("status", "migrant_worker", "card_issued")
+
+
+@transaction.atomic
+def join_union(
+    actor, person: Person, *, org: Organization, member_number: str, joined_on: dt.date, **fields
+) -> UnionMembership:
+    """Enrol `person` as a member of trade union `org` from `joined_on` (status working or
+    retired; categories: migrant worker, member card issued). Later changes and leaving are
+    in `unions`; a past member (a roster being digitized) may be entered with `left_on`. A
+    person holds one membership in force at a time: to move to another union they leave the
+    first (the new one begins on or after that day); member numbers are unique per union."""
+    gate.require(actor, gate.MANAGE, org)
+    errors = {}
+    unknown = set(fields) - {
+        "status",
+        "migrant_worker",
+        "card_issued",
+        "retired_on",
+        "left_on",
+        "left_reason",
+    }
+    if unknown:
+        raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
+    if org.tree != Tree.UNION:
+        errors["org"] = _("Union members join a trade union.")
+    elif not org.is_active:
+        errors["org"] = _("%(org)s has been dissolved.") % {"org": org.name}
+    status = fields.get("status", UnionStatus.WORKING)
+    if status not in UnionStatus.values:
+        errors["status"] = _("Choose a status: working, retired or left.")
+    elif (status == UnionStatus.LEFT) != bool(fields.get("left_on")):
+        errors["left_on"] = _("Enter the date of leaving the union.")
+    for key, what in (("retired_on", _("Retirement")), ("left_on", _("Leaving the union"))):
+        day = fields.get(key)
+        if day and day > timezone.localdate():
+            errors[key] = _("The date cannot be in the future.")
+        elif day and joined_on and day < joined_on:
+            errors[key] = _(
+                "%(what)s cannot be dated before %(name)s joined the union (%(date)s)."
+            ) % {"what": what, "name": person.name, "date": joined_on}
+    number = (member_number or "").strip()
+    if not number:
+        errors["member_number"] = _("Enter the member number.")
+    elif UnionMembership.objects.filter(org=org, member_number=number).exists():
+        errors["member_number"] = _("%(org)s already has a member with the number %(n)s.") % {
+            "org": org.name,
+            "n": number,
+        }
+    if joined_on is None:
+        errors["joined_on"] = _("Enter the date of joining the union.")
+    elif joined_on > timezone.localdate():
+        errors["joined_on"] = _("The date of joining cannot be in the future.")
+    elif person.birth_date and joined_on < person.birth_date:
+        errors["joined_on"] = _("%(name)s was born on %(date)s, after this date.") % {
+            "name": person.name,
+            "date": person.birth_date,
+        }
+    # One membership in force at a time; past ones stay, and memberships never overlap.
+    held = UnionMembership.objects.select_for_update().filter(person=person)
+    current = held.filter(left_on__isnull=True).select_related("org").first()
+    left_on = fields.get("left_on")
+    if current is not None and not left_on:
+        errors["person"] = _("%(name)s is already a member of %(org)s.") % {
+            "name": person.name,
+            "org": current.org.name,
+        }
+    elif joined_on and "joined_on" not in errors and "left_on" not in errors:
+        overlap = held.filter(Q(left_on__isnull=True) | Q(left_on__gt=joined_on))
+        if left_on:
+            overlap = overlap.filter(joined_on__lt=left_on)
+        clash = overlap.order_by("joined_on").first()
+        if clash is not None:
+            errors["joined_on"] = _(
+                "%(name)s was a union member from %(start)s to %(end)s: memberships cannot overlap."
+            ) % {
+                "name": person.name,
+                "start": clash.joined_on,
+                "end": clash.left_on or _("now"),
+            }
+    if errors:
+        raise ValidationError(errors)
+    m = UnionMembership.objects.create(
+        person=person, org=org, member_number=number, joined_on=joined_on, **fields
+    )
+    record(
+        actor,
+        "people.union.join",
+        m,
+        after={
+            "person": person.name,
+            "org": org.code,
+            "member_number": number,
+            "joined_on": joined_on,
+            **fields,
+        },
+        org=org,
+    )
+    return m
 
 
 def _snapshot(m: UnionMembership) -> dict:

@@ -957,7 +957,7 @@ def _seat_delegate(request, org, form: DelegateForm) -> bool:
         )
         return False
     try:
-        services.seat_delegate(
+        delegates.seat_delegate(
             request.user,
             member.person,
             org=org,

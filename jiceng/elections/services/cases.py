@@ -102,9 +102,7 @@ def _context(case: ElectionCase, on: dt.date, data: dict, *, results: bool = Fal
     from ..selectors import case_results
 
     done = {s.step: s for s in case.steps.order_by("on", "pk")}
-    return Context(
-        case=case, on=on, data=data, done=done, results=case_results(case) if results else None
-    )
+    return Context(case, on, data, done, results=case_results(case) if results else None)
 
 
 def _take(actor, case: ElectionCase, step: str, on: dt.date, **fields) -> CaseStep:
