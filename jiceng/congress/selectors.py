@@ -15,13 +15,15 @@ from jiceng.orgs.models import Organization
 from jiceng.people.models import Delegate, DelegateCategory
 from jiceng.policy.selectors import value as policy_value
 
-from . import flows
+from . import flows, permissions
 from .models import (
     CongressSession,
     HeadcountCategory,
     Proposal,
     ProposalState,
     ProposalStep,
+    Report,
+    Resolution,
     Satisfaction,
     Suggestion,
     SuggestionState,
@@ -242,20 +244,17 @@ def get_proposal(user, pk: int) -> Proposal:
     )
 
 
-def my_proposals(user):
+def my_proposals(user, *, limit: int = 200) -> list[Proposal]:
     """The user's own proposals, latest session first (no organization gate: their own)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
-        return Proposal.objects.none()
-    return (
+        return []
+    found = (
         Proposal.objects.filter(proposer__person_id=person_id)
         .select_related("session", "org")
         .order_by("-session__held_on", "-number")
     )
-
-
-def can_manage(user, record) -> bool:
-    return gate.can(user, gate.MANAGE, record.org)
+    return list(found[:limit])
 
 
 def _labels(workflow) -> dict:
@@ -283,8 +282,8 @@ def proposal_next_steps(user, proposal: Proposal, on: dt.date | None = None) -> 
     from .services import proposal_context
 
     on = on or timezone.localdate()
-    manager = can_manage(user, proposal)
-    own = getattr(user, "person_id", None) == proposal.proposer.person_id
+    manager = permissions.may_manage(user, proposal.org)
+    own = permissions.may_give_feedback(user, proposal)
     ctx = proposal_context(proposal, on, {})
     found = []
     for step in flows.PROPOSAL.steps.values():
@@ -397,7 +396,7 @@ def figures(user, session: CongressSession, on: dt.date | None = None) -> dict:
 
 def suggestions(user, org: Organization, *, state: str | None = None, query: str = ""):
     gate.require(user, gate.VIEW, org)
-    found = Suggestion.objects.filter(org=org)
+    found = Suggestion.objects.filter(org=org).select_related("org")
     if state:
         found = found.filter(state=state)
     if query:
@@ -435,6 +434,7 @@ def suggestion_next_steps(user, s: Suggestion, on: dt.date | None = None) -> lis
     from .services import suggestion_context
 
     on = on or timezone.localdate()
+    manager = permissions.may_manage(user, s.org)
     ctx = suggestion_context(s, on, {})
     found = []
     for step in flows.SUGGESTION.steps.values():
@@ -447,7 +447,7 @@ def suggestion_next_steps(user, s: Suggestion, on: dt.date | None = None) -> lis
                 "label": step.label,
                 "refusals": shown,
                 "possible": not shown,
-                "mine": can_manage(user, s),
+                "mine": manager,
                 "due": None,
             }
         )
@@ -477,3 +477,31 @@ def suggestion_figures(user, org: Organization, year: int | None = None) -> dict
         ),
         "rewards": sum(rewards),
     }
+
+
+# -- what the pages and the API look up ------------------------------------------------------
+
+
+def reports(user, session: CongressSession) -> list[Report]:
+    """The reports the session deliberated, in the order recorded."""
+    gate.require(user, gate.VIEW, session.org)
+    return list(session.reports.all())
+
+
+def report(user, session: CongressSession, pk: int) -> Report:
+    """One report of the session; `Report.DoesNotExist` otherwise."""
+    gate.require(user, gate.VIEW, session.org)
+    return session.reports.get(pk=pk)
+
+
+def resolutions(user, session: CongressSession) -> list[Resolution]:
+    """The resolutions the session voted on, in the order recorded."""
+    gate.require(user, gate.VIEW, session.org)
+    return list(session.resolutions.all())
+
+
+def seats_by_id(session: CongressSession, ids) -> dict[int, Delegate]:
+    """{id: seat} of the union's delegates chosen on a proposal form (proposer, seconders):
+    the form offers only seats of the session's roll, this keeps the lookup to the union."""
+    found = Delegate.objects.filter(pk__in=set(ids), org=session.org).select_related("person")
+    return {d.pk: d for d in found}
