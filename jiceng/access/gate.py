@@ -69,3 +69,12 @@ def can(user, action: str, org, on: dt.date | None = None) -> bool:
 def require(user, action: str, org, on: dt.date | None = None) -> None:
     if not can(user, action, org, on):
         raise PermissionDenied(_("You do not have permission to act on this organization."))
+
+
+def acts_as(user, person_id) -> bool:
+    """The user is an active login linked to the person `person_id`: someone acting on their
+    own record (the recorder of a meeting, the owner of a task, the proposer of a motion)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    own = getattr(user, "person_id", None)
+    return own is not None and own == person_id

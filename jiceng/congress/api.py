@@ -156,8 +156,8 @@ def get_session(request, id: RecordId):
         ],
         "total_present": att["total"],
         "quorum": att["quorum"],
-        "reports": list(s.reports.all()),
-        "resolutions": list(s.resolutions.all()),
+        "reports": selectors.reports(user, s),
+        "resolutions": selectors.resolutions(user, s),
         "figures": _figures(selectors.figures(user, s)),
     }
 
@@ -376,7 +376,7 @@ def _suggestion(s) -> dict:
 @router.get("/suggestions", response=SuggestionPage, summary="工会征集的合理化建议")
 def list_suggestions(request, filters: Query[SuggestionFilter]):
     org = get_visible(request.user, filters.org)
-    found = selectors.suggestions(request.user, org, state=filters.state).select_related("org")
+    found = selectors.suggestions(request.user, org, state=filters.state)
     page = paginate(found, key="id", cursor=filters.cursor, limit=filters.limit)
     return {"items": [_suggestion(s) for s in page.items], "next": page.next_cursor}
 

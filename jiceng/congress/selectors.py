@@ -16,13 +16,15 @@ from jiceng.orgs.models import Organization
 from jiceng.people.models import Delegate, DelegateCategory
 from jiceng.policy.selectors import value as policy_value
 
-from . import flows
+from . import flows, permissions
 from .models import (
     CongressSession,
     HeadcountCategory,
     Proposal,
     ProposalState,
     ProposalStep,
+    Report,
+    Resolution,
     Satisfaction,
     Suggestion,
     SuggestionState,
@@ -243,20 +245,17 @@ def get_proposal(user, pk: int) -> Proposal:
     )
 
 
-def my_proposals(user):
+def my_proposals(user, *, limit: int = 200) -> list[Proposal]:
     """The user's own proposals, latest session first (no organization gate: their own)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
-        return Proposal.objects.none()
-    return (
+        return []
+    found = (
         Proposal.objects.filter(proposer__person_id=person_id)
         .select_related("session", "org")
         .order_by("-session__held_on", "-number")
     )
-
-
-def can_manage(user, record) -> bool:
-    return gate.can(user, gate.MANAGE, record.org)
+    return list(found[:limit])
 
 
 def _labels(workflow) -> dict:
@@ -282,8 +281,8 @@ def proposal_next_steps(user, proposal: Proposal, on: dt.date | None = None) -> 
     """Every step open to the proposal with what still stands in its way; `mine` marks the
     steps the user may take (a manager: all; the proposer: their own feedback)."""
     on = on or timezone.localdate()
-    manager = can_manage(user, proposal)
-    own = getattr(user, "person_id", None) == proposal.proposer.person_id
+    manager = permissions.may_manage(user, proposal.org)
+    own = permissions.may_give_feedback(user, proposal)
     ctx = flows.proposal_context(proposal, on, {})
     found = []
     # What the step's own form asks for is checked when it is sent, not shown upfront.
@@ -389,7 +388,7 @@ def figures(user, session: CongressSession, on: dt.date | None = None) -> dict:
 
 def suggestions(user, org: Organization, *, state: str | None = None, query: str = ""):
     gate.require(user, gate.VIEW, org)
-    found = Suggestion.objects.filter(org=org)
+    found = Suggestion.objects.filter(org=org).select_related("org")
     if state:
         found = found.filter(state=state)
     if query:
@@ -426,7 +425,7 @@ def suggestion_timeline(s: Suggestion) -> list[dict]:
 def suggestion_next_steps(user, s: Suggestion, on: dt.date | None = None) -> list[dict]:
     on = on or timezone.localdate()
     ctx = flows.suggestion_context(s, on, {})
-    mine = can_manage(user, s)
+    mine = permissions.may_manage(user, s.org)
     return [
         {**item, "mine": mine, "due": None} for item in next_steps(flows.SUGGESTION, s.state, ctx)
     ]
@@ -455,3 +454,31 @@ def suggestion_figures(user, org: Organization, year: int | None = None) -> dict
         ),
         "rewards": sum(rewards),
     }
+
+
+# -- what the pages and the API look up ------------------------------------------------------
+
+
+def reports(user, session: CongressSession) -> list[Report]:
+    """The reports the session deliberated, in the order recorded."""
+    gate.require(user, gate.VIEW, session.org)
+    return list(session.reports.all())
+
+
+def report(user, session: CongressSession, pk: int) -> Report:
+    """One report of the session; `Report.DoesNotExist` otherwise."""
+    gate.require(user, gate.VIEW, session.org)
+    return session.reports.get(pk=pk)
+
+
+def resolutions(user, session: CongressSession) -> list[Resolution]:
+    """The resolutions the session voted on, in the order recorded."""
+    gate.require(user, gate.VIEW, session.org)
+    return list(session.resolutions.all())
+
+
+def seats_by_id(session: CongressSession, ids) -> dict[int, Delegate]:
+    """{id: seat} of the union's delegates chosen on a proposal form (proposer, seconders):
+    the form offers only seats of the session's roll, this keeps the lookup to the union."""
+    found = Delegate.objects.filter(pk__in=set(ids), org=session.org).select_related("person")
+    return {d.pk: d for d in found}

@@ -12,13 +12,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.access import gate
 from jiceng.audit.services import record
 from jiceng.orgs.models import Organization, Tree
 from jiceng.people.models import Delegate, Person
 from jiceng.policy.selectors import value as policy_value
 
-from . import flows, selectors
+from . import flows, permissions, selectors
 from .models import (
     CongressKind,
     CongressSession,
@@ -109,7 +108,7 @@ def create_session(
     theme: str = "",
 ) -> CongressSession:
     """Register a session (届/次) of `org`'s congress; its roll is the delegates seated that day."""
-    gate.require(actor, gate.MANAGE, org)
+    permissions.require_manage(actor, org)
     _check_union(org, held_on)
     errors = {}
     if kind not in CongressKind.values:
@@ -160,7 +159,7 @@ def update_session(
     actor, session: CongressSession, *, held_on: dt.date, place: str = "", theme: str = ""
 ) -> CongressSession:
     """Change the date, place or theme; a new date redraws the roll (presence is kept)."""
-    gate.require(actor, gate.MANAGE, session.org)
+    permissions.require_manage(actor, session.org)
     session = CongressSession.objects.select_for_update().get(pk=session.pk)
     before = {"held_on": session.held_on, "place": session.place, "theme": session.theme}
     if session.attendance_recorded and held_on != session.held_on:
@@ -185,7 +184,7 @@ def update_session(
 def refresh_roll(actor, session: CongressSession) -> dict:
     """Redraw the roll from the seats in force on the session's date (seats added or ended
     since the session was registered)."""
-    gate.require(actor, gate.MANAGE, session.org)
+    permissions.require_manage(actor, session.org)
     session = CongressSession.objects.select_for_update().get(pk=session.pk)
     counts = _sync_roll(session)
     record(actor, "congress.session.refresh_roll", session, after=counts, org=session.org)
@@ -197,7 +196,7 @@ def record_attendance(
     actor, session: CongressSession, *, present, headcounts: dict | None = None
 ) -> CongressSession:
     """Who of the roll was present (entry ids), and how many other attendees by category."""
-    gate.require(actor, gate.MANAGE, session.org)
+    permissions.require_manage(actor, session.org)
     session = CongressSession.objects.select_for_update().get(pk=session.pk)
     if session.held_on > _today():
         raise ValidationError(
@@ -239,7 +238,7 @@ def record_attendance(
 def add_report(
     actor, session: CongressSession, *, title: str, reporter: str = "", adopted=None
 ) -> Report:
-    gate.require(actor, gate.MANAGE, session.org)
+    permissions.require_manage(actor, session.org)
     title = _text(title, "title", _("Enter the title of the report."), limit=200)
     if adopted is not None and not session.attendance_recorded:
         raise ValidationError({"adopted": _("Record the attendance first.")})
@@ -264,7 +263,7 @@ def add_report(
 @transaction.atomic
 def decide_report(actor, report: Report, *, adopted: bool) -> Report:
     session = report.session
-    gate.require(actor, gate.MANAGE, session.org)
+    permissions.require_manage(actor, session.org)
     if not session.attendance_recorded:
         raise ValidationError({"adopted": _("Record the attendance first.")})
     before = {"adopted": report.adopted}
@@ -293,7 +292,7 @@ def add_resolution(
 ) -> Resolution:
     """A resolution put to the vote; whether it passed is judged by policy (the share of all
     voting delegates, or of those present) on the session's date."""
-    gate.require(actor, gate.MANAGE, session.org)
+    permissions.require_manage(actor, session.org)
     text = _text(text, "text", _("Enter the text of the resolution."), limit=MAX_TEXT)
     votes = [int(votes_for), int(votes_against), int(abstentions)]
     if any(v < 0 for v in votes):
@@ -348,10 +347,6 @@ def _roll_categories(session: CongressSession) -> dict[int, str]:
     return dict(session.roll.values_list("delegate_id", "category"))
 
 
-def _is_person(actor, person_id) -> bool:
-    return bool(actor and getattr(actor, "person_id", None) and actor.person_id == person_id)
-
-
 @transaction.atomic
 def submit_proposal(
     actor,
@@ -366,8 +361,7 @@ def submit_proposal(
 ) -> Proposal:
     """A delegate's proposal to `session` (entered by the union, or by the delegate), with its
     seconders; refused with what is missing."""
-    if not _is_person(actor, proposer.person_id):  # a delegate may submit their own
-        gate.require(actor, gate.MANAGE, session.org)
+    permissions.require_submit_proposal(actor, session, proposer)
     on = _not_future(on, "on")
     title = _text(title, "title", _("Enter the title of the proposal."), limit=200)
     reasons = _text(reasons, "reasons", _("Enter the reasons for the proposal."), limit=MAX_TEXT)
@@ -444,9 +438,7 @@ def take_proposal_step(
     if step == "submit":
         raise ValidationError({"step": _("This is not one of the allowed values.")})
     declared = flows.PROPOSAL.step(step)
-    own = step == "feedback" and _is_person(actor, proposal.proposer.person_id)
-    if not own:
-        gate.require(actor, gate.MANAGE, proposal.org)
+    permissions.require_take_step(actor, proposal, step)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     on = _not_future(on)
     data = _proposal_data(step, data or {})
@@ -512,7 +504,7 @@ def submit_suggestion(
     on: dt.date | None = None,
 ) -> Suggestion:
     """A staff member's rationalization proposal (a known person, or just a name)."""
-    gate.require(actor, gate.MANAGE, org)
+    permissions.require_manage(actor, org)
     on = _not_future(on)
     if org.tree != Tree.UNION:
         raise ValidationError(
@@ -568,7 +560,7 @@ def take_suggestion_step(
     if step == "submit":
         raise ValidationError({"step": _("This is not one of the allowed values.")})
     declared = flows.SUGGESTION.step(step)
-    gate.require(actor, gate.MANAGE, suggestion.org)
+    permissions.require_manage(actor, suggestion.org)
     s = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     on = _not_future(on)
     raw = data or {}

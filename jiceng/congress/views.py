@@ -9,20 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
-from jiceng.kernel.forms import add_service_errors
-from jiceng.kernel.pagination import paginate
+from jiceng.kernel.forms import submit
+from jiceng.kernel.pagination import page_of
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people
-from jiceng.people.models import Delegate
 from jiceng.policy.selectors import value as policy_value
 
-from . import flows, register, selectors, services
+from . import flows, permissions, register, selectors, services
 from .forms import (
     AttendanceForm,
     ProposalFilterForm,
@@ -62,10 +62,7 @@ def _suggestion_or_404(request, pk) -> Suggestion:
 
 
 def _page(request, queryset):
-    try:
-        page = paginate(queryset, key="id", cursor=request.GET.get("cursor"), limit=LIST_LIMIT)
-    except ValidationError:
-        raise Http404(_("The page cursor is invalid.")) from None
+    page = page_of(request, queryset, key="id", limit=LIST_LIMIT)
     next_url = None
     if page.next_cursor:
         query = request.GET.copy()
@@ -75,7 +72,7 @@ def _page(request, queryset):
 
 
 def _can_manage(request, org) -> bool:
-    return org.is_active and gate.can(request.user, gate.MANAGE, org)
+    return permissions.may_manage(request.user, org)
 
 
 def _require_manage(request, org):
@@ -95,26 +92,23 @@ def org_sessions(request, code):
     form = None
     if can_manage and may_hold:
         form = SessionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            d = form.cleaned_data
-            try:
-                session = services.create_session(
-                    request.user,
-                    org,
-                    term=d["term"],
-                    number=d["number"],
-                    held_on=d["held_on"],
-                    kind=d["kind"],
-                    place=d["place"],
-                    theme=d["theme"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("%(session)s has been recorded.") % {"session": session.title}
-                )
-                return redirect("congress:session_detail", session.pk)
+        if done := submit(
+            request,
+            form,
+            lambda d: services.create_session(
+                request.user,
+                org,
+                term=d["term"],
+                number=d["number"],
+                held_on=d["held_on"],
+                kind=d["kind"],
+                place=d["place"],
+                theme=d["theme"],
+            ),
+            done=lambda session: _("%(session)s has been recorded.") % {"session": session.title},
+            to=lambda session: reverse("congress:session_detail", args=[session.pk]),
+        ):
+            return done
     elif request.method == "POST":
         raise PermissionDenied(_("You may not change the records of this union."))
     return render(
@@ -143,8 +137,8 @@ def _session_page(request, session, *, report_form=None, resolution_form=None, s
             "session": session,
             "org": session.org,
             "attendance": selectors.attendance(user, session),
-            "reports": list(session.reports.all()),
-            "resolutions": list(session.resolutions.all()),
+            "reports": selectors.reports(user, session),
+            "resolutions": selectors.resolutions(user, session),
             "figures": selectors.figures(user, session),
             "can_manage": can_manage,
             "report_form": report_form or (ReportForm() if can_manage else None),
@@ -155,6 +149,15 @@ def _session_page(request, session, *, report_form=None, resolution_form=None, s
     )
 
 
+def _vote_noted(request, resolution):
+    """Say how the vote went: adopted (success) or not passed (a warning)."""
+    if resolution.adopted:
+        messages.success(request, _("The resolution has been adopted."))
+    else:
+        messages.warning(request, _("The resolution did not pass."))
+    return resolution
+
+
 @login_required
 def session_detail(request, session):
     s = _session_or_404(request, session)
@@ -163,23 +166,23 @@ def session_detail(request, session):
     _require_manage(request, s.org)
     action = request.POST.get("action", "")
     user = request.user
+    back = reverse("congress:session_detail", args=[s.pk])
     if action == "report":
         form = ReportForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.add_report(
-                    user, s, title=d["title"], reporter=d["reporter"], adopted=form.adopted_value()
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The report has been recorded."))
-                return redirect("congress:session_detail", s.pk)
+        if done := submit(
+            request,
+            form,
+            lambda d: services.add_report(
+                user, s, title=d["title"], reporter=d["reporter"], adopted=form.adopted_value()
+            ),
+            done=_("The report has been recorded."),
+            to=back,
+        ):
+            return done
         return _session_page(request, s, report_form=form)
     if action == "decide_report":
         try:
-            report = s.reports.get(pk=int(request.POST.get("report", "0")))
+            report = selectors.report(user, s, int(request.POST.get("report", "0")))
         except (Report.DoesNotExist, ValueError):
             raise Http404(_("No such report.")) from None
         try:
@@ -190,25 +193,23 @@ def session_detail(request, session):
         return redirect("congress:session_detail", s.pk)
     if action == "resolution":
         form = ResolutionForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                r = services.add_resolution(
+        if done := submit(
+            request,
+            form,
+            lambda d: _vote_noted(
+                request,
+                services.add_resolution(
                     user,
                     s,
                     text=d["text"],
                     votes_for=d["votes_for"],
                     votes_against=d["votes_against"],
                     abstentions=d["abstentions"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if r.adopted:
-                    messages.success(request, _("The resolution has been adopted."))
-                else:
-                    messages.warning(request, _("The resolution did not pass."))
-                return redirect("congress:session_detail", s.pk)
+                ),
+            ),
+            to=back,
+        ):
+            return done
         return _session_page(request, s, resolution_form=form)
     if action == "refresh_roll":
         counts = services.refresh_roll(user, s)
@@ -231,16 +232,16 @@ def session_attendance(request, session):
     counts = selectors.headcounts(s)
     if request.method == "POST":
         form = AttendanceForm(request.POST, roll=entries, counts=counts)
-        if form.is_valid():
-            try:
-                services.record_attendance(
-                    user, s, present=form.cleaned_data["present"], headcounts=form.headcounts()
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The attendance has been recorded."))
-                return redirect("congress:session_detail", s.pk)
+        if done := submit(
+            request,
+            form,
+            lambda d: services.record_attendance(
+                user, s, present=d["present"], headcounts=form.headcounts()
+            ),
+            done=_("The attendance has been recorded."),
+            to=reverse("congress:session_detail", args=[s.pk]),
+        ):
+            return done
         chosen = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
     else:
         form = AttendanceForm(roll=entries, counts=counts)
@@ -259,15 +260,14 @@ def _min_seconders(session) -> int:
     return int(policy_value("congress.proposal.min_seconders", org=session.org, on=session.held_on))
 
 
-def _submit(request, session, form) -> Proposal | None:
-    d = form.cleaned_data
-    ids = {d["proposer"], *d["seconders"]}
-    seats = {x.pk: x for x in Delegate.objects.filter(pk__in=ids).select_related("person")}
-    proposer = seats.get(d["proposer"])
-    if proposer is None:
-        form.add_error("proposer", _("Choose the proposer."))
-        return None
-    try:
+def _propose(request, session, form):
+    """Record the proposal of the bound, valid `form` (proposer and seconders by seat)."""
+
+    def perform(d) -> Proposal:
+        seats = selectors.seats_by_id(session, {d["proposer"], *d["seconders"]})
+        proposer = seats.get(d["proposer"])
+        if proposer is None:
+            raise ValidationError({"proposer": _("Choose the proposer.")})
         return services.submit_proposal(
             request.user,
             session,
@@ -278,9 +278,15 @@ def _submit(request, session, form) -> Proposal | None:
             measures=d["measures"],
             on=d["on"],
         )
-    except ValidationError as exc:
-        add_service_errors(form, exc, rename={"step": "seconders"})
-        return None
+
+    return submit(
+        request,
+        form,
+        perform,
+        done=lambda p: _("Proposal no. %(n)s has been recorded.") % {"n": p.number},
+        to=lambda p: reverse("congress:proposal_detail", args=[p.pk]),
+        rename={"step": "seconders"},
+    )
 
 
 @login_required
@@ -294,13 +300,8 @@ def proposal_list(request, session):
         form = ProposalForm(
             request.POST or None, delegates=delegates, min_seconders=_min_seconders(s)
         )
-        if request.method == "POST" and form.is_valid():
-            p = _submit(request, s, form)
-            if p is not None:
-                messages.success(
-                    request, _("Proposal no. %(n)s has been recorded.") % {"n": p.number}
-                )
-                return redirect("congress:proposal_detail", p.pk)
+        if done := _propose(request, s, form):
+            return done
     elif request.method == "POST":
         raise PermissionDenied(_("You may not change the records of this union."))
     filters = ProposalFilterForm(request.GET or None, org=s.org)
@@ -390,28 +391,25 @@ def proposal_detail(request, proposal):
     step = request.POST.get("step", "")
     if step not in flows.PROPOSAL.steps or step == "submit":
         raise Http404(_("No such step."))
-    own = step == "feedback" and request.user.person_id == p.proposer.person_id
-    if not own:
-        _require_manage(request, p.org)
+    if not permissions.may_take_step(request.user, p, step):
+        raise PermissionDenied(_("You may not change the records of this union."))
     form = ProposalStepForm(request.POST, step=step, org=p.org)
-    if form.is_valid():
-        try:
-            services.take_proposal_step(
-                request.user,
-                p,
-                step,
-                on=form.cleaned_data["on"],
-                data=form.data_for_service(),
-                note=form.cleaned_data.get("note", ""),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"step": form.field_for_refusals() or "_"})
-        else:
-            messages.success(
-                request,
-                _("“%(step)s” has been recorded.") % {"step": flows.PROPOSAL.steps[step].label},
-            )
-            return redirect("congress:proposal_detail", p.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.take_proposal_step(
+            request.user,
+            p,
+            step,
+            on=d["on"],
+            data=form.data_for_service(),
+            note=d.get("note", ""),
+        ),
+        done=_("“%(step)s” has been recorded.") % {"step": flows.PROPOSAL.steps[step].label},
+        to=reverse("congress:proposal_detail", args=[p.pk]),
+        rename={"step": form.field_for_refusals() or "_"},
+    ):
+        return done
     return _proposal_page(request, _proposal_or_404(request, proposal), bound=form)
 
 
@@ -437,20 +435,15 @@ def my_proposals(request):
         if request.method == "POST":
             if request.POST.get("session") not in by_id:
                 raise Http404(_("No such congress session, or you may not see it."))
-            if form.is_valid():
-                p = _submit(request, chosen, form)
-                if p is not None:
-                    messages.success(
-                        request, _("Proposal no. %(n)s has been recorded.") % {"n": p.number}
-                    )
-                    return redirect("congress:proposal_detail", p.pk)
+            if done := _propose(request, chosen, form):
+                return done
     elif request.method == "POST":
         raise Http404(_("No such congress session, or you may not see it."))
     return render(
         request,
         "congress/my_proposals.html",
         {
-            "proposals": list(selectors.my_proposals(user)[:200]),
+            "proposals": selectors.my_proposals(user, limit=200),
             "seats": seats,
             "chosen": chosen,
             "form": form,
@@ -461,16 +454,18 @@ def my_proposals(request):
 # --- rationalization proposals -------------------------------------------------------------
 
 
-def _submit_suggestion(request, org, form) -> Suggestion | None:
-    d = form.cleaned_data
-    person = None
-    if d["member_number"].strip():
-        member = people.union_member_by_number(request.user, org, d["member_number"])
-        if member is None:
-            form.add_error("member_number", _("No union member with this number that you may see."))
-            return None
-        person = member.person
-    try:
+def _suggest(request, org, form):
+    """Record the rationalization proposal of the bound `form` (a member by number, or a name)."""
+
+    def perform(d) -> Suggestion:
+        person = None
+        if d["member_number"].strip():
+            member = people.union_member_by_number(request.user, org, d["member_number"])
+            if member is None:
+                raise ValidationError(
+                    {"member_number": _("No union member with this number that you may see.")}
+                )
+            person = member.person
         return services.submit_suggestion(
             request.user,
             org,
@@ -481,9 +476,15 @@ def _submit_suggestion(request, org, form) -> Suggestion | None:
             submitter_unit=d["submitter_unit"],
             on=d["on"],
         )
-    except ValidationError as exc:
-        add_service_errors(form, exc, rename={"step": "submitter_name"})
-        return None
+
+    return submit(
+        request,
+        form,
+        perform,
+        done=lambda s: _("Rationalization proposal no. %(n)s has been recorded.") % {"n": s.number},
+        to=lambda s: reverse("congress:suggestion_detail", args=[s.pk]),
+        rename={"step": "submitter_name"},
+    )
 
 
 @login_required
@@ -494,14 +495,8 @@ def suggestion_list(request, code):
     form = SuggestionForm(request.POST or None) if can_manage else None
     if request.method == "POST":
         _require_manage(request, org)
-        if form.is_valid():
-            s = _submit_suggestion(request, org, form)
-            if s is not None:
-                messages.success(
-                    request,
-                    _("Rationalization proposal no. %(n)s has been recorded.") % {"n": s.number},
-                )
-                return redirect("congress:suggestion_detail", s.pk)
+        if done := _suggest(request, org, form):
+            return done
     filters = SuggestionFilterForm(request.GET or None)
     f = filters.cleaned_data if filters.is_valid() else {}
     found = selectors.suggestions(
@@ -558,22 +553,20 @@ def suggestion_detail(request, suggestion):
     if step not in flows.SUGGESTION.steps or step == "submit":
         raise Http404(_("No such step."))
     form = SuggestionStepForm(request.POST, step=step)
-    if form.is_valid():
-        try:
-            services.take_suggestion_step(
-                request.user,
-                s,
-                step,
-                on=form.cleaned_data["on"],
-                data=form.data_for_service(),
-                note=form.cleaned_data.get("note", ""),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"step": form.field_for_refusals() or "_"})
-        else:
-            messages.success(
-                request,
-                _("“%(step)s” has been recorded.") % {"step": flows.SUGGESTION.steps[step].label},
-            )
-            return redirect("congress:suggestion_detail", s.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.take_suggestion_step(
+            request.user,
+            s,
+            step,
+            on=d["on"],
+            data=form.data_for_service(),
+            note=d.get("note", ""),
+        ),
+        done=_("“%(step)s” has been recorded.") % {"step": flows.SUGGESTION.steps[step].label},
+        to=reverse("congress:suggestion_detail", args=[s.pk]),
+        rename={"step": form.field_for_refusals() or "_"},
+    ):
+        return done
     return _suggestion_page(request, _suggestion_or_404(request, suggestion), bound=form)

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 MAX_LIMIT = 200
@@ -33,15 +34,26 @@ def decode(cursor: str):
 
 
 def paginate(queryset, *, key: str, cursor: str | None = None, limit: int = 50) -> Page:
-    """The page after `cursor` of `queryset`, ordered by the unique field `key`."""
+    """The page after `cursor` of `queryset`, ordered by the unique field `key` ("-pk":
+    descending)."""
     limit = max(1, min(int(limit), MAX_LIMIT))
+    field = key.removeprefix("-")
     queryset = queryset.order_by(key)
     if cursor:
         after = decode(cursor)
         if not isinstance(after, str | int):
             raise ValidationError({"cursor": _("The page cursor is invalid.")})
-        queryset = queryset.filter(**{f"{key}__gt": after})
+        beyond = "lt" if key.startswith("-") else "gt"
+        queryset = queryset.filter(**{f"{field}__{beyond}": after})
     rows = list(queryset[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, encode(getattr(rows[-1], key)) if more else None)
+    return Page(rows, encode(getattr(rows[-1], field)) if more else None)
+
+
+def page_of(request, queryset, *, key="-pk", limit=50) -> Page:
+    """One page of `queryset` for a list page: the cursor from `?cursor=`, `limit` rows."""
+    try:
+        return paginate(queryset, key=key, cursor=request.GET.get("cursor"), limit=limit)
+    except ValidationError:
+        raise Http404(_("The page cursor is invalid.")) from None

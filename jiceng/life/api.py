@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from jiceng.access import gate
 from jiceng.kernel.pagination import paginate
 from jiceng.kernel.schemas import OrgRef
 from jiceng.orgs.selectors import get_visible
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .models import Meeting, MeetingKind
 
 router = Router(tags=["life"])
@@ -275,11 +274,6 @@ def _meeting(m: Meeting) -> dict:
     }
 
 
-def _may_sign_in_others(user, m: Meeting) -> bool:
-    person_id = getattr(user, "person_id", None)
-    return bool(person_id and person_id == m.recorder_id) or gate.can(user, gate.MANAGE, m.org)
-
-
 def _leave(leave) -> dict:
     return {
         "id": leave.pk,
@@ -294,12 +288,12 @@ def _leave(leave) -> dict:
 
 def _detail(user, m: Meeting) -> dict:
     record = selectors.record(user, m)
-    sees_org = gate.can(user, gate.VIEW, m.org)
+    sees_org = permissions.may_see_attendance(user, m)
     own = getattr(user, "person_id", None)
     attendance = [a for a in record["attendance"] if sees_org or a.person_id == own]
     leave = [x for x in record["leave_requests"] if sees_org or x.person_id == own]
     codes = None
-    if _may_sign_in_others(user, m):
+    if permissions.may_record(user, m):
         codes = {
             "code": m.sign_in_code,
             "token": m.sign_in_token,
@@ -437,7 +431,7 @@ def my_tasks(request, filters: Query[TaskFilter]):
 
 @router.post("/my-tasks/{id}/close", response=MyTaskOut, summary="本人完成交办任务并说明结果")
 def close_my_task(request, id: Annotated[int, Path(ge=1)], payload: CloseTaskIn):
-    item = selectors.my_action_items(request.user).get(pk=id)  # 404 unless mine and open
+    item = selectors.my_action_item(request.user, id)  # 404 unless mine and open
     item = services.close_action_item(request.user, item, follow_up=payload.follow_up)
     return {**_action(item), "meeting_id": item.meeting_id, "meeting_topic": item.meeting.topic}
 

@@ -58,19 +58,30 @@ from django.utils import timezone
 from jiceng.access import gate
 from jiceng.kernel.figures import Figure, period_end
 from jiceng.kernel.paths import SEGMENT_WIDTH, ancestor_paths, subtree_q
+from jiceng.orgs import selectors as orgs
 from jiceng.orgs.models import Organization, Tree
-from jiceng.people.models import MEMBER_STAGES, PartyMembership, UnionMembership
+from jiceng.people.models import (
+    MEMBER_STAGES,
+    Delegate,
+    PartyMembership,
+    Person,
+    UnionMembership,
+)
 from jiceng.policy.models import PolicyOverride
 from jiceng.policy.registry import definitions
 from jiceng.policy.selectors import value as policy_value
 
 from .models import (
     ActionItem,
+    ActivityPlan,
+    Attachment,
     Attendance,
     LeaveRequest,
     Meeting,
     MeetingStatus,
     Minutes,
+    Notification,
+    PlanItem,
     Presence,
 )
 
@@ -689,3 +700,106 @@ def inactive_members(user, org: Organization, *, today=None) -> list[tuple]:
     rows = [(m, flagged[m.person_id]) for m in found]
     rows.sort(key=lambda r: (r[1] or dt.date.min, r[0].person.name, r[0].pk))
     return rows
+
+
+# -- what the pages and the API look up ------------------------------------------------------
+
+
+def my_meeting(user, pk) -> Meeting | None:
+    """One meeting where the user's own person is expected (members without any role too)."""
+    return my_meetings(user).filter(pk=pk).first()
+
+
+def my_meeting_by_token(user, token: str) -> Meeting | None:
+    """The meeting a QR sign-in token points to, if the user is expected at it."""
+    return my_meetings(user).filter(sign_in_token=token).first()
+
+
+def my_rows(user, meeting_ids) -> tuple[dict, dict]:
+    """The user's own attendance and leave request at each of `meeting_ids`, by meeting id
+    (two queries for a whole list; nothing of anyone else)."""
+    person_id = _person_id(user)
+    if person_id is None:
+        return {}, {}
+    ids = list(meeting_ids)
+    attendance = Attendance.objects.filter(meeting__in=ids, person_id=person_id)
+    leave = LeaveRequest.objects.filter(meeting__in=ids, person_id=person_id)
+    return {a.meeting_id: a for a in attendance}, {r.meeting_id: r for r in leave}
+
+
+def my_open_tasks(user, *, limit: int) -> list[ActionItem]:
+    """The user's own open tasks, soonest due first (for "my meetings")."""
+    return list(my_action_items(user)[:limit])
+
+
+def my_action_item(user, pk) -> ActionItem:
+    """One of the user's own open tasks; `ActionItem.DoesNotExist` otherwise."""
+    return my_action_items(user).get(pk=pk)
+
+
+def my_notifications(user, *, limit: int):
+    """The user's own notices, newest first: nothing of anyone else can be reached here."""
+    return list(Notification.objects.filter(user=user).order_by("-created_at", "-pk")[:limit])
+
+
+def visible_people_q(user) -> Q:
+    """Persons with a Party record, a union membership or a congress seat in an
+    organization the user may see."""
+    return (
+        Q(party__in=PartyMembership.objects.filter(gate.org_filter(user, field="org")))
+        | Q(union__in=UnionMembership.objects.filter(gate.org_filter(user, field="org")))
+        | Q(delegate_seats__in=Delegate.objects.filter(gate.org_filter(user, field="org")))
+    )
+
+
+def people_by_id(user, ids) -> dict:
+    """{id: person} of the chosen people the user may see (ids from the forms' choices)."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    return Person.objects.filter(visible_people_q(user)).in_bulk(ids)
+
+
+def plan(user, org: Organization, year: int) -> ActivityPlan | None:
+    """The organization's annual plan of `year` with its items, or None."""
+    gate.require(user, gate.VIEW, org)
+    return ActivityPlan.objects.filter(org=org, year=year).prefetch_related("items").first()
+
+
+def plan_item(user, org: Organization, pk) -> PlanItem | None:
+    """One item of the organization's plans (a meeting scheduled from the plan)."""
+    gate.require(user, gate.VIEW, org)
+    return PlanItem.objects.filter(pk=pk, plan__org=org).first()
+
+
+def expected_person(user, m: Meeting, person_id) -> Person | None:
+    """The person, if expected at the meeting the user may see."""
+    row = m.attendance.filter(person_id=person_id, meeting__in=_visible_meetings(user))
+    row = row.select_related("person").first()
+    return row.person if row else None
+
+
+def leave_request(user, m: Meeting, pk) -> LeaveRequest | None:
+    return m.leave_requests.filter(pk=pk, meeting__in=_visible_meetings(user)).first()
+
+
+def action_item(user, m: Meeting, pk) -> ActionItem | None:
+    return m.action_items.filter(pk=pk, meeting__in=_visible_meetings(user)).first()
+
+
+def attachment(user, m: Meeting, pk) -> Attachment | None:
+    return m.attachments.filter(pk=pk, meeting__in=_visible_meetings(user)).first()
+
+
+def _visible_meetings(user):
+    return Meeting.objects.filter(_visible(user))
+
+
+def latest_meetings(user, org: Organization, *, start, end, limit: int = 100) -> list:
+    """The organization's own meetings in the period, latest first."""
+    return list(meetings(user, org=org, start=start, end=end).order_by("-starts_at")[:limit])
+
+
+def visible_ancestors(user, org: Organization):
+    """The organization's ancestors the user may see (for the breadcrumbs)."""
+    return orgs.ancestors(org).filter(pk__in=orgs.visible_orgs(user))

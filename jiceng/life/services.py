@@ -22,13 +22,12 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from jiceng.access import gate
 from jiceng.audit.services import record
 from jiceng.elections import selectors as elections
 from jiceng.kernel.dated import in_force_on
@@ -40,7 +39,6 @@ from jiceng.people.models import (
     Delegate,
     DelegateCategory,
     MembershipState,
-    PartyMembership,
     Person,
     Stage,
     UnionMembership,
@@ -48,7 +46,7 @@ from jiceng.people.models import (
 from jiceng.people.selectors import union_members_on
 from jiceng.policy.selectors import value as policy_value
 
-from . import notify
+from . import notify, permissions
 from .models import (
     ActionItem,
     ActivityPlan,
@@ -68,6 +66,7 @@ from .models import (
     Presence,
     SignInMethod,
 )
+from .selectors import visible_people_q
 
 UNION_MEETING_KINDS = frozenset(
     {
@@ -123,17 +122,6 @@ def expected_rule(meeting_or_kind, org=None, on: dt.date | None = None) -> str:
     return str(_policy(f"life.kind.{kind}.expected", org, on, "chosen"))
 
 
-def _is_manager(user, org) -> bool:
-    return gate.can(user, gate.MANAGE, org)
-
-
-def _require_manager_or_recorder(user, meeting: Meeting) -> None:
-    person_id = getattr(user, "person_id", None)
-    if person_id and person_id == meeting.recorder_id and user.is_active:
-        return
-    gate.require(user, gate.MANAGE, meeting.org)
-
-
 def _own_person(user) -> Person:
     person = getattr(user, "person", None) if user and user.is_authenticated else None
     if person is None:
@@ -170,16 +158,6 @@ def _refuse_frozen(meeting: Meeting, field: str = "__all__") -> None:
         )
 
 
-def _visible_people_q(user) -> Q:
-    """Persons with a Party record, a union membership or a congress seat in an
-    organization the user may see."""
-    return (
-        Q(party__in=PartyMembership.objects.filter(gate.org_filter(user, field="org")))
-        | Q(union__in=UnionMembership.objects.filter(gate.org_filter(user, field="org")))
-        | Q(delegate_seats__in=Delegate.objects.filter(gate.org_filter(user, field="org")))
-    )
-
-
 def _check_people(user, people, field: str) -> None:
     """Refuse anyone the acting user could not have picked from their own records."""
     ids = {p.pk for p in people if p is not None}
@@ -187,7 +165,7 @@ def _check_people(user, people, field: str) -> None:
         return
     seen = set(
         Person.objects.filter(pk__in=ids)
-        .filter(_visible_people_q(user))
+        .filter(visible_people_q(user))
         .values_list("pk", flat=True)
     )
     if ids - seen:
@@ -415,7 +393,7 @@ def schedule_meeting(
     meeting's officers of the term in force that day, if any) and `attendees` (added to a
     committee meeting; the whole list for group meetings, talks, and committee meetings
     without a term in force); each of them is notified."""
-    gate.require(user, gate.MANAGE, org)
+    permissions.require_manage(user, org)
     if org.dissolved_on is not None:
         raise ValidationError({"org": _("This organization has been dissolved.")})
     _check_kind(org, kind)
@@ -483,7 +461,7 @@ def schedule_meeting(
 def update_meeting(user, meeting: Meeting, **fields) -> Meeting:
     """Change topic, times, place, host or recorder of a scheduled meeting; moving the times
     moves the sign-in window and the freeze date, and the attendees are told."""
-    gate.require(user, gate.MANAGE, meeting.org)
+    permissions.require_manage(user, meeting.org)
     _fresh(meeting)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -530,7 +508,7 @@ def update_meeting(user, meeting: Meeting, **fields) -> Meeting:
 
 @transaction.atomic
 def cancel_meeting(user, meeting: Meeting, *, reason: str) -> Meeting:
-    gate.require(user, gate.MANAGE, meeting.org)
+    permissions.require_manage(user, meeting.org)
     reason = _text(reason, "reason", 200, message=_("Give the reason for cancelling."))
     _fresh(meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
@@ -562,7 +540,7 @@ def cancel_meeting(user, meeting: Meeting, *, reason: str) -> Meeting:
 def mark_held(user, meeting: Meeting, *, now: dt.datetime | None = None) -> Meeting:
     """Record that the meeting took place; the quorum is judged by the kind's policy for the
     organization on the meeting's date (None: the kind has no quorum rule)."""
-    _require_manager_or_recorder(user, meeting)
+    permissions.require_record(user, meeting)
     now = now or timezone.now()
     _fresh(meeting)
     _refuse_cancelled(meeting)
@@ -702,7 +680,7 @@ def sign_in_for(
     user, meeting: Meeting, person: Person, *, now: dt.datetime | None = None
 ) -> Attendance:
     """The recorder (or an officer) signs in an attendee who has no phone, inside the window."""
-    _require_manager_or_recorder(user, meeting)
+    permissions.require_record(user, meeting)
     now = now or timezone.now()
     att = Attendance.objects.filter(meeting=meeting, person=person).first()
     if att is None:
@@ -781,7 +759,7 @@ def request_leave(
 def decide_leave(user, leave: LeaveRequest, *, approve: bool) -> LeaveRequest:
     """Approve or reject a pending leave request; approved leave is not counted absent."""
     meeting = leave.meeting
-    gate.require(user, gate.MANAGE, meeting.org)
+    permissions.require_manage(user, meeting.org)
     _fresh(meeting)
     leave.decision = (
         LeaveRequest.objects.select_for_update().values_list("decision", flat=True).get(pk=leave.pk)
@@ -847,7 +825,7 @@ def _minutes_snapshot(minutes: Minutes | None) -> dict:
 def save_minutes(user, meeting: Meeting, *, content: str, items=()) -> Minutes:
     """Write the minutes: the content and the structured items (kind, text, speaker), which
     replace the previous items. Refused once the meeting's record is frozen."""
-    _require_manager_or_recorder(user, meeting)
+    permissions.require_record(user, meeting)
     _refuse_cancelled(meeting, "content")
     _refuse_frozen(meeting, "content")
     rows = []
@@ -882,7 +860,7 @@ def add_action_item(
     user, meeting: Meeting, *, text: str, owner: Person, due_on: dt.date
 ) -> ActionItem:
     """A task decided at the meeting; it stays in the to-do centre until it is closed."""
-    _require_manager_or_recorder(user, meeting)
+    permissions.require_record(user, meeting)
     _refuse_cancelled(meeting, "text")
     _refuse_frozen(meeting, "text")
     text = _text(text, "text", 300)
@@ -914,8 +892,7 @@ def close_action_item(
 ) -> ActionItem:
     """Close a task with what was done; by an officer or by the task's owner."""
     meeting = item.meeting
-    if not (getattr(user, "person_id", None) == item.owner_id and user.is_active):
-        gate.require(user, gate.MANAGE, meeting.org)
+    permissions.require_close_task(user, item)
     today = timezone.localdate()
     on = on or today
     if item.closed_on is not None:
@@ -955,7 +932,7 @@ TYPE_NAMES = {
 @transaction.atomic
 def add_attachment(user, meeting: Meeting, *, uploaded_file) -> Attachment:
     """A photo or document of the meeting; type and size limits are policy."""
-    _require_manager_or_recorder(user, meeting)
+    permissions.require_record(user, meeting)
     _refuse_cancelled(meeting, "file")
     _refuse_frozen(meeting, "file")
     day = meeting_day(meeting)
@@ -1033,7 +1010,7 @@ def correction_targets(meeting: Meeting) -> list[tuple[str, str, str]]:
 @transaction.atomic
 def add_correction(user, meeting: Meeting, *, target: str, new: str, reason: str) -> Correction:
     """Append a reasoned correction to a frozen record; the original stays as it was."""
-    gate.require(user, gate.MANAGE, meeting.org)
+    permissions.require_manage(user, meeting.org)
     if not is_frozen(meeting):
         raise ValidationError(
             {
@@ -1071,7 +1048,7 @@ def add_correction(user, meeting: Meeting, *, target: str, new: str, reason: str
 def save_plan(user, org, *, year: int, items, note: str = "") -> ActivityPlan:
     """The organization's annual plan: items (month, kind, topic). Items kept from the previous
     version keep their meetings; items dropped from the plan leave their meetings unplanned."""
-    gate.require(user, gate.MANAGE, org)
+    permissions.require_plan(user, org)
     if not 2000 <= int(year) <= 2100:
         raise ValidationError({"year": _("The year is out of range.")})
     wanted = []

@@ -19,15 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from jiceng.access import gate
-from jiceng.kernel.forms import add_service_errors, form_data, submit
-from jiceng.orgs import selectors as orgs
+from jiceng.kernel.forms import form_data, submit
 from jiceng.orgs import switcher
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people_selectors
-from jiceng.people.models import Person
 
-from . import documents, selectors, services
+from . import documents, permissions, selectors, services
 from .duties import window_label
 from .forms import (
     ActionItemForm,
@@ -48,15 +45,11 @@ from .forms import (
     person_choices,
 )
 from .models import (
-    ActivityPlan,
-    Attendance,
+    ActionItem,
     LeaveDecision,
-    LeaveRequest,
     Meeting,
     MeetingKind,
     MeetingStatus,
-    Notification,
-    PlanItem,
     Presence,
 )
 
@@ -64,6 +57,7 @@ NOTIFICATION_LIMIT = 100
 MY_MEETINGS_DAYS = 60  # "my meetings": the coming ones and those of the last two months
 MY_TASKS_LIMIT = 100  # "my meetings": the user's open tasks, soonest due first
 POLL_SECONDS = 5
+TIMES = {"starts_at": "start", "ends_at": "end"}  # the services' fields as the forms name them
 
 # --- lookups --------------------------------------------------------------------------------
 
@@ -77,15 +71,10 @@ def _meeting_or_404(request, pk) -> Meeting:
 
 def _my_meeting_or_404(request, pk) -> Meeting:
     """A meeting where the user is expected (members without any role included)."""
-    found = selectors.my_meetings(request.user).filter(pk=pk).first()
+    found = selectors.my_meeting(request.user, pk)
     if found is None:
         raise Http404(_("No such meeting, or you are not expected at it."))
     return found
-
-
-def _persons(ids) -> dict:
-    ids = [i for i in ids if i]
-    return Person.objects.in_bulk(ids) if ids else {}
 
 
 def _year(request) -> int:
@@ -96,14 +85,6 @@ def _year(request) -> int:
     if not 1921 <= year <= 2200:
         raise Http404(_("No such year."))
     return year
-
-
-def _may_record(user, meeting) -> bool:
-    """Managers of the organization and the meeting's recorder see the recorder's tools."""
-    if gate.can(user, gate.MANAGE, meeting.org):
-        return True
-    person_id = getattr(user, "person_id", None)
-    return person_id is not None and person_id == meeting.recorder_id
 
 
 def _qr_svg(url: str) -> str:
@@ -119,18 +100,11 @@ def my_meetings(request):
     start = today - dt.timedelta(days=MY_MEETINGS_DAYS)
     found = list(selectors.my_meetings(request.user, start=start))
     person_id = getattr(request.user, "person_id", None)
-    ids = [m.pk for m in found]
-    # The user's own rows only (their person), two queries for the whole list.
-    mine = {
-        a.meeting_id: a for a in Attendance.objects.filter(meeting__in=ids, person_id=person_id)
-    }
-    leaves = {
-        r.meeting_id: r for r in LeaveRequest.objects.filter(meeting__in=ids, person_id=person_id)
-    }
+    mine, leaves = selectors.my_rows(request.user, [m.pk for m in found])
     rows = [{"meeting": m, "attendance": mine.get(m.pk), "leave": leaves.get(m.pk)} for m in found]
     coming = [r for r in rows if r["meeting"].ends_at >= timezone.now()]
     past = [r for r in rows if r["meeting"].ends_at < timezone.now()][::-1]
-    tasks = list(selectors.my_action_items(request.user)[:MY_TASKS_LIMIT])
+    tasks = selectors.my_open_tasks(request.user, limit=MY_TASKS_LIMIT)
     return render(
         request,
         "life/my_meetings.html",
@@ -151,9 +125,10 @@ def close_my_task(request):
         return redirect("life:my_meetings")
     form = CloseActionForm(request.POST)
     if form.is_valid():
-        item = selectors.my_action_items(request.user).filter(pk=form.cleaned_data["item"]).first()
-        if item is None:
-            raise Http404(_("No such task, or it is not yours."))
+        try:
+            item = selectors.my_action_item(request.user, form.cleaned_data["item"])
+        except ActionItem.DoesNotExist:
+            raise Http404(_("No such task, or it is not yours.")) from None
         try:
             services.close_action_item(request.user, item, follow_up=form.cleaned_data["follow_up"])
         except ValidationError as exc:
@@ -164,33 +139,34 @@ def close_my_task(request):
 
 
 def _sign_in(request, *, code=None, token=None):
+    """Sign the user in; a login without a person record is refused like a wrong code."""
     try:
-        attendance = services.sign_in(request.user, code=code, token=token)
-    except ValidationError as exc:
-        return None, exc
-    except PermissionDenied as exc:  # a login without a person record
-        return None, ValidationError(str(exc))
-    return attendance, None
+        return services.sign_in(request.user, code=code, token=token)
+    except PermissionDenied as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def _signed_in(attendance) -> str:
+    return _("Signed in to “%(topic)s” at %(time)s.") % {
+        "topic": attendance.meeting.topic,
+        "time": timezone.localtime(attendance.signed_at).strftime("%H:%M"),
+    }
 
 
 @never_cache
 @login_required
 def sign_in(request):
     """The member's sign-in page: a box for the 6-digit code shown at the meeting."""
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        attendance, error = _sign_in(request, code=form.cleaned_data["code"])
-        if error is None:
-            messages.success(
-                request,
-                _("Signed in to “%(topic)s” at %(time)s.")
-                % {
-                    "topic": attendance.meeting.topic,
-                    "time": timezone.localtime(attendance.signed_at).strftime("%H:%M"),
-                },
-            )
-            return redirect("life:my_meetings")
-        add_service_errors(form, error, rename={"token": "code"})
+    form = CodeForm(form_data(request))
+    if done := submit(
+        request,
+        form,
+        lambda d: _sign_in(request, code=d["code"]),
+        done=_signed_in,
+        to="life:my_meetings",
+        rename={"token": "code"},
+    ):
+        return done
     return render(request, "life/sign_in.html", {"form": form})
 
 
@@ -199,23 +175,18 @@ def sign_in(request):
 def sign_in_token(request, sign_in_token):
     """Where the QR code points: confirm, then sign in (a GET never signs anyone in)."""
     token = sign_in_token
-    meeting = selectors.my_meetings(request.user).filter(sign_in_token=token).first()
+    meeting = selectors.my_meeting_by_token(request.user, token)
     if meeting is None:
         raise Http404(_("No such meeting, or you are not expected at it."))
     error = None
     if request.method == "POST":
-        attendance, exc = _sign_in(request, token=token)
-        if exc is None:
-            messages.success(
-                request,
-                _("Signed in to “%(topic)s” at %(time)s.")
-                % {
-                    "topic": attendance.meeting.topic,
-                    "time": timezone.localtime(attendance.signed_at).strftime("%H:%M"),
-                },
-            )
+        try:
+            attendance = _sign_in(request, token=token)
+        except ValidationError as exc:
+            error = exc.messages
+        else:
+            messages.success(request, _signed_in(attendance))
             return redirect("life:my_meetings")
-        error = exc.messages
     return render(request, "life/sign_in_token.html", {"meeting": meeting, "errors": error})
 
 
@@ -237,20 +208,13 @@ def leave(request, meeting):
 # --- notifications ----------------------------------------------------------------------------
 
 
-def _my_notifications(user):
-    # Only the user's own notices: nothing of anyone else can be reached from here.
-    return Notification.objects.filter(user=user)
-
-
 @login_required
 def notifications(request):
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
         services.mark_notifications_read(request.user, ids=ids)
         return redirect("life:notifications")
-    items = list(
-        _my_notifications(request.user).order_by("-created_at", "-pk")[:NOTIFICATION_LIMIT]
-    )
+    items = selectors.my_notifications(request.user, limit=NOTIFICATION_LIMIT)
     return render(
         request,
         "life/notifications.html",
@@ -290,13 +254,13 @@ def calendar(request, code):
             "previous": previous.strftime("%Y-%m"),
             "following": following.strftime("%Y-%m"),
             "today": timezone.localdate(),
-            "can_manage": org.is_active and gate.can(request.user, gate.MANAGE, org),
+            "can_manage": permissions.may_plan(request.user, org),
         },
     )
 
 
-def _plan_choices(org, year: int) -> list[tuple[int, str]]:
-    plan = ActivityPlan.objects.filter(org=org, year=year).first()
+def _plan_choices(user, org, year: int) -> list[tuple[int, str]]:
+    plan = selectors.plan(user, org, year)
     if plan is None:
         return []
     return [(i.pk, f"{i.month}月 · {i.topic}") for i in plan.items.all()]
@@ -305,40 +269,45 @@ def _plan_choices(org, year: int) -> list[tuple[int, str]]:
 @login_required
 def schedule(request, code):
     org = org_or_404(request, code)
-    if not org.is_active or not gate.can(request.user, gate.MANAGE, org):
+    if not permissions.may_plan(request.user, org):
         raise PermissionDenied(_("You may not schedule meetings for this organization."))
     people = person_choices(request.user, org)
     form = ScheduleForm(
-        request.POST if request.method == "POST" else None,
+        form_data(request),
         org=org,
         people_choices=people,
-        plan_choices=_plan_choices(org, timezone.localdate().year),
+        plan_choices=_plan_choices(request.user, org, timezone.localdate().year),
         initial={k: request.GET[k] for k in ("kind", "day") if request.GET.get(k)},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        persons = _persons([d.get("host"), d.get("recorder"), *d["attendees"]])
+
+    def perform(d):
+        persons = selectors.people_by_id(
+            request.user, [d.get("host"), d.get("recorder"), *d["attendees"]]
+        )
         plan_item = None
         if d.get("plan_item"):
-            plan_item = PlanItem.objects.filter(pk=d["plan_item"], plan__org=org).first()
-        try:
-            m = services.schedule_meeting(
-                request.user,
-                org,
-                kind=d["kind"],
-                attendees=[persons[i] for i in d["attendees"] if i in persons] or None,
-                plan_item=plan_item,
-                **form.meeting_fields(persons),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"starts_at": "start", "ends_at": "end"})
-        else:
-            messages.success(
-                request,
-                _("The meeting has been scheduled; %(n)s people are expected and notified.")
-                % {"n": m.expected_count},
-            )
-            return redirect("life:meeting", m.pk)
+            plan_item = selectors.plan_item(request.user, org, d["plan_item"])
+        return services.schedule_meeting(
+            request.user,
+            org,
+            kind=d["kind"],
+            attendees=[persons[i] for i in d["attendees"] if i in persons] or None,
+            plan_item=plan_item,
+            **form.meeting_fields(persons),
+        )
+
+    if done := submit(
+        request,
+        form,
+        perform,
+        done=lambda m: (
+            _("The meeting has been scheduled; %(n)s people are expected and notified.")
+            % {"n": m.expected_count}
+        ),
+        to=lambda m: reverse("life:meeting", args=[m.pk]),
+        rename=TIMES,
+    ):
+        return done
     return render(request, "life/schedule.html", {"org": org, "form": form})
 
 
@@ -367,8 +336,8 @@ def _meeting_page(request, m: Meeting, *, bound: dict | None = None, status: int
     bound = bound or {}
     record = selectors.record(user, m)
     frozen = bool(record.get("frozen"))
-    can_manage = gate.can(user, gate.MANAGE, m.org)
-    may_record = _may_record(user, m)
+    can_manage = permissions.may_manage(user, m.org)
+    may_record = permissions.may_record(user, m)
     live = m.status == MeetingStatus.SCHEDULED
     writable = may_record and m.status != MeetingStatus.CANCELLED and not frozen
     people = person_choices(user, m.org) if may_record else []
@@ -429,8 +398,8 @@ def _attendance_context(user, m: Meeting, record: dict) -> dict:
             r for r in record.get("leave_requests") or [] if r.decision != LeaveDecision.PENDING
         ],
         "absent": max(0, m.expected_count - m.present_count - m.leave_count),
-        "can_sign_for": _may_record(user, m) and m.status == MeetingStatus.SCHEDULED,
-        "can_decide": gate.can(user, gate.MANAGE, m.org) and m.status != MeetingStatus.CANCELLED,
+        "can_sign_for": permissions.may_record(user, m) and m.status == MeetingStatus.SCHEDULED,
+        "can_decide": permissions.may_manage(user, m.org) and m.status != MeetingStatus.CANCELLED,
         "Presence": Presence,
     }
 
@@ -474,12 +443,11 @@ def sign_in_for(request, meeting):
         return redirect("life:meeting", m.pk)
     form = PersonForm(request.POST)
     if form.is_valid():
-        row = m.attendance.filter(person_id=form.cleaned_data["person"]).select_related("person")
-        row = row.first()
-        if row is None:
+        person = selectors.expected_person(request.user, m, form.cleaned_data["person"])
+        if person is None:
             raise Http404(_("This person is not expected at the meeting."))
         try:
-            services.sign_in_for(request.user, m, row.person)
+            services.sign_in_for(request.user, m, person)
         except ValidationError as exc:
             _refused(request, exc)
     return _back(request, m, "attendance")
@@ -492,7 +460,7 @@ def decide_leave(request, meeting):
         return redirect("life:meeting", m.pk)
     form = DecideLeaveForm(request.POST)
     if form.is_valid():
-        leave_request = m.leave_requests.filter(pk=form.cleaned_data["leave"]).first()
+        leave_request = selectors.leave_request(request.user, m, form.cleaned_data["leave"])
         if leave_request is None:
             raise Http404(_("No such leave request."))
         try:
@@ -525,26 +493,26 @@ def cancel(request, meeting):
     if request.method != "POST":
         return redirect("life:meeting", m.pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.cancel_meeting(request.user, m, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The meeting has been cancelled."))
-            return redirect("life:meeting", m.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.cancel_meeting(request.user, m, reason=d["reason"]),
+        done=_("The meeting has been cancelled."),
+        to=reverse("life:meeting", args=[m.pk]),
+    ):
+        return done
     return _meeting_page(request, m, bound={"cancel": form}, status=400)
 
 
 @login_required
 def edit(request, meeting):
     m = _meeting_or_404(request, meeting)
-    if not gate.can(request.user, gate.MANAGE, m.org):
+    if not permissions.may_manage(request.user, m.org):
         raise PermissionDenied(_("You may not change this meeting."))
     people = person_choices(request.user, m.org)
     start, end = timezone.localtime(m.starts_at), timezone.localtime(m.ends_at)
     form = MeetingFieldsForm(
-        request.POST if request.method == "POST" else None,
+        form_data(request),
         people_choices=people,
         initial={
             "topic": m.topic,
@@ -556,16 +524,20 @@ def edit(request, meeting):
             "recorder": m.recorder_id,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        persons = _persons([d.get("host"), d.get("recorder")])
-        try:
-            services.update_meeting(request.user, m, **form.meeting_fields(persons))
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"starts_at": "start", "ends_at": "end"})
-        else:
-            messages.success(request, _("The meeting has been changed."))
-            return redirect("life:meeting", m.pk)
+
+    def perform(d):
+        persons = selectors.people_by_id(request.user, [d.get("host"), d.get("recorder")])
+        return services.update_meeting(request.user, m, **form.meeting_fields(persons))
+
+    if done := submit(
+        request,
+        form,
+        perform,
+        done=_("The meeting has been changed."),
+        to=reverse("life:meeting", args=[m.pk]),
+        rename=TIMES,
+    ):
+        return done
     return render(request, "life/edit.html", {"m": m, "form": form})
 
 
@@ -575,22 +547,27 @@ def minutes(request, meeting):
     if request.method != "POST":
         return redirect("life:meeting", m.pk)
     record = selectors.record(request.user, m)
-    people = person_choices(request.user, m.org) if _may_record(request.user, m) else []
+    people = person_choices(request.user, m.org) if permissions.may_record(request.user, m) else []
     form, formset = _minutes_forms(record, people, request.POST)
-    if form.is_valid() and formset.is_valid():
-        persons = _persons([f.cleaned_data.get("speaker") for f in formset.forms if f.cleaned_data])
-        try:
-            services.save_minutes(
-                request.user,
-                m,
-                content=form.cleaned_data["content"],
-                items=formset.items(persons),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The minutes have been saved."))
-            return redirect(reverse("life:meeting", args=[m.pk]) + "#minutes")
+
+    def perform(d):
+        speakers = [f.cleaned_data.get("speaker") for f in formset.forms if f.cleaned_data]
+        persons = selectors.people_by_id(request.user, speakers)
+        return services.save_minutes(
+            request.user, m, content=d["content"], items=formset.items(persons)
+        )
+
+    valid = form.is_valid() and formset.is_valid()
+    if valid and (
+        done := submit(
+            request,
+            form,
+            perform,
+            done=_("The minutes have been saved."),
+            to=reverse("life:meeting", args=[m.pk]) + "#minutes",
+        )
+    ):
+        return done
     return _meeting_page(request, m, bound={"minutes": (form, formset)}, status=400)
 
 
@@ -601,18 +578,21 @@ def add_action(request, meeting):
         return redirect("life:meeting", m.pk)
     people = person_choices(request.user, m.org)
     form = ActionItemForm(request.POST, people_choices=people, prefix="action")
-    if form.is_valid():
-        d = form.cleaned_data
-        owner = _persons([d["owner"]]).get(d["owner"])
-        try:
-            services.add_action_item(
-                request.user, m, text=d["text"], owner=owner, due_on=d["due_on"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The task has been added."))
-            return redirect(reverse("life:meeting", args=[m.pk]) + "#actions")
+
+    def perform(d):
+        owner = selectors.people_by_id(request.user, [d["owner"]]).get(d["owner"])
+        return services.add_action_item(
+            request.user, m, text=d["text"], owner=owner, due_on=d["due_on"]
+        )
+
+    if done := submit(
+        request,
+        form,
+        perform,
+        done=_("The task has been added."),
+        to=reverse("life:meeting", args=[m.pk]) + "#actions",
+    ):
+        return done
     return _meeting_page(request, m, bound={"action": form}, status=400)
 
 
@@ -623,7 +603,7 @@ def close_action(request, meeting):
         return redirect("life:meeting", m.pk)
     form = CloseActionForm(request.POST)
     if form.is_valid():
-        item = m.action_items.filter(pk=form.cleaned_data["item"]).first()
+        item = selectors.action_item(request.user, m, form.cleaned_data["item"])
         if item is None:
             raise Http404(_("No such task."))
         try:
@@ -641,14 +621,15 @@ def add_attachment(request, meeting):
     if request.method != "POST":
         return redirect("life:meeting", m.pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_attachment(request.user, m, uploaded_file=form.cleaned_data["file"])
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"uploaded_file": "file"})
-        else:
-            messages.success(request, _("The attachment has been added."))
-            return redirect(reverse("life:meeting", args=[m.pk]) + "#attachments")
+    if done := submit(
+        request,
+        form,
+        lambda d: services.add_attachment(request.user, m, uploaded_file=d["file"]),
+        done=_("The attachment has been added."),
+        to=reverse("life:meeting", args=[m.pk]) + "#attachments",
+        rename={"uploaded_file": "file"},
+    ):
+        return done
     return _meeting_page(request, m, bound={"attachment": form}, status=400)
 
 
@@ -657,7 +638,7 @@ def attachment(request, meeting):
     """Download one attachment of a meeting the user may see (`?id=`)."""
     m = _meeting_or_404(request, meeting)
     pk = request.GET.get("id", "")
-    found = m.attachments.filter(pk=int(pk)).first() if pk.isdigit() else None
+    found = selectors.attachment(request.user, m, int(pk)) if pk.isdigit() else None
     if found is None:
         raise Http404(_("No such attachment."))
     response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
@@ -672,17 +653,16 @@ def correction(request, meeting):
     if request.method != "POST":
         return redirect("life:meeting", m.pk)
     form = CorrectionForm(request.POST, targets=_targets(m), prefix="correction")
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.add_correction(
-                request.user, m, target=d["target"], new=d["new"], reason=d["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The correction has been appended."))
-            return redirect(reverse("life:meeting", args=[m.pk]) + "#corrections")
+    if done := submit(
+        request,
+        form,
+        lambda d: services.add_correction(
+            request.user, m, target=d["target"], new=d["new"], reason=d["reason"]
+        ),
+        done=_("The correction has been appended."),
+        to=reverse("life:meeting", args=[m.pk]) + "#corrections",
+    ):
+        return done
     return _meeting_page(request, m, bound={"correction": form}, status=400)
 
 
@@ -735,11 +715,7 @@ def compliance(request):
     summary = selectors.meeting_figures(user, org, period=period)
     start, end = summary["start"], summary["end"]
     held_by_kind = summary["totals"]["held_by_kind"]
-    held = (
-        selectors.meetings(user, org=org, start=start, end=end)
-        .filter(org=org)
-        .order_by("-starts_at")[:100]
-    )
+    held = selectors.latest_meetings(user, org, start=start, end=end, limit=100)
     return render(
         request,
         "life/compliance.html",
@@ -768,7 +744,7 @@ def compliance(request):
             ],
             "today": timezone.localdate(),
             "meetings": held,
-            "ancestors": orgs.ancestors(org).filter(pk__in=orgs.visible_orgs(user)),
+            "ancestors": selectors.visible_ancestors(user, org),
         },
     )
 
@@ -781,10 +757,10 @@ def plan(request, code):
     org = org_or_404(request, code)
     year = _year(request)
     user = request.user
-    current = ActivityPlan.objects.filter(org=org, year=year).first()
-    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
+    current = selectors.plan(user, org, year)
+    can_manage = permissions.may_plan(user, org)
     items = list(current.items.all()) if current else []
-    data = request.POST if request.method == "POST" else None
+    data = form_data(request)
     if data is not None and not can_manage:
         raise PermissionDenied(_("You may not change this organization's plan."))
     form = PlanForm(data, initial={"note": current.note if current else ""})
@@ -794,16 +770,19 @@ def plan(request, code):
         initial=[{"month": i.month, "kind": i.kind, "topic": i.topic} for i in items],
         form_kwargs={"org": org},
     )
-    if data is not None and form.is_valid() and formset.is_valid():
-        try:
-            services.save_plan(
-                user, org, year=year, items=formset.items(), note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The annual plan has been saved."))
-            return redirect(reverse("life:plan", args=[org.code]) + f"?year={year}")
+    valid = data is not None and form.is_valid() and formset.is_valid()
+    if valid and (
+        done := submit(
+            request,
+            form,
+            lambda d: services.save_plan(
+                user, org, year=year, items=formset.items(), note=d["note"]
+            ),
+            done=_("The annual plan has been saved."),
+            to=reverse("life:plan", args=[org.code]) + f"?year={year}",
+        )
+    ):
+        return done
     return render(
         request,
         "life/plan.html",
@@ -826,7 +805,7 @@ def plan_document(request, code):
 
     org = org_or_404(request, code)
     year = _year(request)
-    current = ActivityPlan.objects.filter(org=org, year=year).first()
+    current = selectors.plan(request.user, org, year)
     doc = documents.annual_plan(org, current, year)
     return docx_response(doc, f"{org.name}{year}年度组织生活计划.docx")
 
