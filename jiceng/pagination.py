@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 MAX_LIMIT = 200
@@ -45,3 +46,11 @@ def paginate(queryset, *, key: str, cursor: str | None = None, limit: int = 50) 
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode(getattr(rows[-1], key)) if more else None)
+
+
+def page_of(request, queryset, *, key: str = "-pk", limit: int = 50) -> Page:
+    """One page of `queryset` for a list page: the cursor from `?cursor=`, `limit` rows."""
+    try:
+        return paginate(queryset, key=key, cursor=request.GET.get("cursor"), limit=limit)
+    except ValidationError:
+        raise Http404(_("The page cursor is invalid.")) from None

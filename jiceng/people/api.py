@@ -122,7 +122,7 @@ def _detail(request, m) -> dict:
             "note": ms.note,
             "data": ms.data,
         }
-        for ms in m.milestones.order_by("on", "id")
+        for ms in selectors.milestones_of(request.user, m)
     ]
     steps = [
         {
@@ -321,11 +321,7 @@ def _union_member(m) -> dict:
 def list_union_members(request, code: UnionCode, filters: Query[UnionMemberFilter]):
     org = _union(request, code)
     status = _valid_choice(filters.status, {*UnionStatus.values, "current"}, "status")
-    found = selectors.union_members(request.user, org)
-    if status == "current":
-        found = found.filter(left_on__isnull=True)
-    elif status:
-        found = found.filter(status=status)
+    found = selectors.union_members(request.user, org, status)
     page = paginate(found, key="id", cursor=filters.cursor, limit=filters.limit)
     return {"items": [_union_member(m) for m in page.items], "next": page.next_cursor}
 

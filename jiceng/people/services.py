@@ -17,7 +17,7 @@ from jiceng.files import size_text, sniff_type
 from jiceng.orgs.models import Organization, Tree, UnitKind
 from jiceng.policy.selectors import value as policy_value
 
-from . import crypto
+from . import crypto, permissions
 from .choices import is_ethnicity
 from .identity import (
     birth_date_of,
@@ -268,6 +268,34 @@ def apply(
 
 
 @transaction.atomic
+def register_applicant(
+    actor, *, org: Organization, name: str, id_number: str, phone: str, on: dt.date | None
+) -> Person:
+    """Register a person and record their application at `org`; a refused application leaves
+    no stray person."""
+    person = register_person(actor, org=org, name=name, id_number=id_number, phone=phone)
+    apply(actor, person, org=org, on=on)
+    return person
+
+
+@transaction.atomic
+def receive_arrival(actor, *, org: Organization, name: str, id_number: str, phone: str, **letter):
+    """A member arriving from outside the system: found by ID number (the name must match) or
+    registered now, then received at `org` with their letter (see
+    `transfers.receive_from_outside`); a refused arrival leaves no stray person."""
+    from .transfers import receive_from_outside  # transfers builds on this module
+
+    person = find_by_id_number(id_number)
+    if person is not None and person.name != (name or "").strip():
+        raise ValidationError(
+            {"id_number": _("A person with this ID number is already registered.")}
+        )
+    if person is None:
+        person = register_person(actor, org=org, name=name, id_number=id_number, phone=phone)
+    return receive_from_outside(actor, person, org=org, **letter)
+
+
+@transaction.atomic
 def take_step(
     actor,
     m: PartyMembership,
@@ -364,7 +392,7 @@ def join_union(
     in `unions`; a past member (a roster being digitized) may be entered with `left_on`. A
     person holds one membership in force at a time: to move to another union they leave the
     first (the new one begins on or after that day); member numbers are unique per union."""
-    gate.require(actor, gate.MANAGE, org)
+    permissions.require_manage(actor, org)
     errors = {}
     unknown = set(fields) - {
         "status",
@@ -378,8 +406,6 @@ def join_union(
         raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
     if org.tree != Tree.UNION:
         errors["org"] = _("Union members join a trade union.")
-    elif not org.is_active:
-        errors["org"] = _("%(org)s has been dissolved.") % {"org": org.name}
     status = fields.get("status", UnionStatus.WORKING)
     if status not in UnionStatus.values:
         errors["status"] = _("Choose a status: working, retired or left.")
