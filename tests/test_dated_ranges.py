@@ -24,9 +24,11 @@ from jiceng.kernel.dated import DatedRange, last_day_before, until_after
 from jiceng.orgs.models import HostLink, OrgState, UnitState
 from jiceng.orgs.services import register_unit, set_host_units
 from jiceng.orgs.services.policy import set_override
+from jiceng.people.delegates import seat_delegate
 from jiceng.people.floating import record_outflow
 from jiceng.people.models import Delegate, FloatingRecord, MembershipState, Stage
-from jiceng.people.services import enrol_member, join_union, register_person, seat_delegate
+from jiceng.people.services import enrol_member, register_person
+from jiceng.people.unions import join_union
 from jiceng.policy import registry
 from jiceng.policy.models import PolicyOverride
 from jiceng.policy.selectors import value

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.kernel.workflow import next_steps
+from jiceng.orgs.models import Tree
+from jiceng.orgs.selectors import visible_orgs
 from jiceng.policy.selectors import value as policy_value
 
 from . import tally
@@ -25,9 +27,11 @@ from .models import (
     Poll,
     PollStatus,
     SealedBallot,
+    TallyCorrection,
     TallyLine,
     TallySheet,
     Term,
+    TermStatus,
 )
 
 
@@ -49,6 +53,11 @@ def terms_of(user, org, committee: str | None = None):
         .prefetch_related(Prefetch("officers", queryset=officers), "changes__approved_by")
         .order_by("committee", "-number")
     )
+
+
+def current_terms(user, org) -> list[Term]:
+    """`org`'s terms in office now, one per committee, with their officers."""
+    return list(terms_of(user, org).filter(status=TermStatus.CURRENT))
 
 
 def get_term(user, pk: int) -> Term:
@@ -87,9 +96,47 @@ def polls_of(user, org):
     return _visible(user, Poll).filter(org=org).select_related("org").order_by("-held_on", "-pk")
 
 
+def standalone_polls(user, org, limit: int = 50) -> list[Poll]:
+    """`org`'s polls held outside an election case, newest first."""
+    return list(polls_of(user, org).filter(case__isnull=True)[:limit])
+
+
 def get_poll(user, pk: int, action: str = gate.VIEW) -> Poll:
     """The poll, or Poll.DoesNotExist when it is out of the user's sight."""
     return _visible(user, Poll, action).select_related("org", "parent").get(pk=pk)
+
+
+def tally_sheets(poll: Poll) -> list[TallySheet]:
+    """The tellers' batches of a poll (one already in sight), in the order entered."""
+    return list(
+        TallySheet.objects.filter(poll=poll)
+        .select_related("entered_by")
+        .prefetch_related("lines__candidate")
+        .order_by("entered_at", "pk")
+    )
+
+
+def tally_sheet(poll: Poll, pk: int) -> TallySheet | None:
+    """One batch of `poll` with its lines, or None."""
+    return TallySheet.objects.filter(poll=poll, pk=pk).prefetch_related("lines__candidate").first()
+
+
+def tally_sheet_count(poll: Poll) -> int:
+    return TallySheet.objects.filter(poll=poll).count()
+
+
+def tally_corrections(poll: Poll) -> list[TallyCorrection]:
+    """The corrections of `poll`'s batches, oldest first."""
+    return list(
+        TallyCorrection.objects.filter(sheet__poll=poll)
+        .select_related("corrected_by", "sheet", "line__candidate")
+        .order_by("corrected_at", "pk")
+    )
+
+
+def next_rounds(poll: Poll) -> list[Poll]:
+    """The rounds that followed `poll` (a revote, a further round)."""
+    return list(poll.next_rounds.all())
 
 
 def ballots_entered(poll: Poll) -> int:
@@ -281,6 +328,11 @@ def cases_of(user, org):
         .select_related("org", "party_org", "upper_org")
         .order_by("-requested_on", "-pk")
     )
+
+
+def case_polls(case):
+    """The polls of an election case, by post, committee and round."""
+    return case.polls.order_by("post", "committee", "round", "pk")
 
 
 def cases_to_approve(user, org):
@@ -539,3 +591,9 @@ def committee_on(org, committee: str, on: dt.date) -> list[int] | None:
         return None
     in_office = term.officers.in_force(on)
     return list(dict.fromkeys(in_office.order_by("pk").values_list("person_id", flat=True)))
+
+
+def visible_party_orgs(user, limit: int = 50) -> list:
+    """Party organizations the user may see, by name: the choices for a union's request when
+    no Party organization is linked to the union."""
+    return list(visible_orgs(user).filter(tree=Tree.PARTY).order_by("name")[:limit])

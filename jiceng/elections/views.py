@@ -8,21 +8,20 @@ anything the user may not see is a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.access import gate
 from jiceng.documents import docx_response, pdf_response
-from jiceng.kernel.forms import add_service_errors
+from jiceng.kernel.forms import form_data, submit
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.policy.selectors import value as policy_value
 
-from . import ballot_pdf, documents, selectors, services
+from . import ballot_pdf, documents, permissions, selectors, services
 from .cases import committees_of, step_label
 from .forms import (
     ApprovalForm,
@@ -53,8 +52,6 @@ from .models import (
     PollStatus,
     Post,
     RoundKind,
-    TallyCorrection,
-    TallySheet,
     TermStatus,
 )
 from .services.cases import PLENARY_POSTS, related_party_orgs
@@ -103,7 +100,7 @@ def _officers_in_office(terms, today):
 def _org_page(request, org, *, start_form=None, change_form=None, officer_forms=None, status=200):
     user = request.user
     today = timezone.localdate()
-    is_admin = org.is_active and gate.can(user, gate.ADMIN, org)
+    is_admin = permissions.may_administer(user, org)
     committees = committees_for(org)
     terms = _term_rows(org, list(selectors.terms_of(user, org)), today)
     current = [t for t in terms if t.current]
@@ -116,8 +113,8 @@ def _org_page(request, org, *, start_form=None, change_form=None, officer_forms=
             "terms": terms,
             "cases": cases,
             "to_approve": selectors.cases_to_approve(user, org),
-            "polls": selectors.polls_of(user, org).filter(case__isnull=True)[:50],
-            "can_manage": org.is_active and gate.can(user, gate.MANAGE, org),
+            "polls": selectors.standalone_polls(user, org),
+            "can_manage": permissions.may_manage(user, org),
             "is_admin": is_admin,
             "start_form": start_form
             or (TermStartForm(committees=committees) if is_admin else None),
@@ -157,34 +154,33 @@ def term_start(request, code):
     org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
-    gate.require(request.user, gate.ADMIN, org)
+    permissions.require_administer(request.user, org)
     form = TermStartForm(request.POST, committees=committees_for(org))
-    if form.is_valid():
-        d = form.cleaned_data
+
+    def start(d):
         people, problems = selectors.people_named(org, [name for _post, name in d["officers"]])
         if problems:
-            form.add_error("officers", problems)
-        else:
-            try:
-                term = services.start_term(
-                    request.user,
-                    org=org,
-                    committee=d["committee"],
-                    starts_on=d["starts_on"],
-                    officers=[
-                        (p, post) for p, (post, _n) in zip(people, d["officers"], strict=True)
-                    ],
-                    number=d["number"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Term %(n)s has begun; it ends on %(date)s.")
-                    % {"n": term.number, "date": term.ends_on},
-                )
-                return redirect("elections:org", org.code)
+            raise ValidationError({"officers": problems})
+        return services.start_term(
+            request.user,
+            org=org,
+            committee=d["committee"],
+            starts_on=d["starts_on"],
+            officers=[(p, post) for p, (post, _n) in zip(people, d["officers"], strict=True)],
+            number=d["number"],
+        )
+
+    if done := submit(
+        request,
+        form,
+        start,
+        done=lambda term: (
+            _("Term %(n)s has begun; it ends on %(date)s.")
+            % {"n": term.number, "date": term.ends_on}
+        ),
+        to=reverse("elections:org", args=[org.code]),
+    ):
+        return done
     return _org_page(request, org, start_form=form, status=200)
 
 
@@ -193,34 +189,41 @@ def term_change(request, code):
     org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
-    gate.require(request.user, gate.ADMIN, org)
-    current = list(selectors.terms_of(request.user, org).filter(status=TermStatus.CURRENT))
+    permissions.require_administer(request.user, org)
+    current = selectors.current_terms(request.user, org)
     form = TermChangeForm(request.POST, committees=[t.committee for t in current])
-    if form.is_valid():
-        d = form.cleaned_data
+
+    def change(d):
         term = next(t for t in current if t.committee == d["committee"])
         approver = next(
             (a for a in orgs.ancestors(org) if a.code == d["approved_by"].strip()), None
         )
-        try:
-            change = services.change_term_end(
-                request.user,
-                term,
-                new_end=d["new_end"],
-                approved_by=approver,
-                document_number=d["document_number"],
-                approved_on=d["approved_on"],
-                reason=d["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"approval": "approved_by"})
-        else:
-            messages.success(
-                request,
-                _("The term now ends on %(date)s (%(kind)s approved by %(org)s).")
-                % {"date": change.new_end, "kind": change.get_kind_display(), "org": approver.name},
-            )
-            return redirect("elections:org", org.code)
+        return services.change_term_end(
+            request.user,
+            term,
+            new_end=d["new_end"],
+            approved_by=approver,
+            document_number=d["document_number"],
+            approved_on=d["approved_on"],
+            reason=d["reason"],
+        )
+
+    if done := submit(
+        request,
+        form,
+        change,
+        done=lambda change: (
+            _("The term now ends on %(date)s (%(kind)s approved by %(org)s).")
+            % {
+                "date": change.new_end,
+                "kind": change.get_kind_display(),
+                "org": change.approved_by.name,
+            }
+        ),
+        to=reverse("elections:org", args=[org.code]),
+        rename={"approval": "approved_by"},
+    ):
+        return done
     return _org_page(request, org, change_form=form)
 
 
@@ -229,26 +232,23 @@ def case_file(request, code):
     """File the request (请示): the form, and the case once filed."""
     org = org_or_404(request, code)
     user = request.user
-    if not (org.is_active and gate.can(user, gate.MANAGE, org)):
+    if not permissions.may_manage(user, org):
         raise PermissionDenied(_("You may not file a request for this organization."))
     union = org.tree == Tree.UNION
     today = timezone.localdate()
     party_orgs = list(related_party_orgs(org, today)) if union else []
     if union and not party_orgs:
-        party_orgs = [
-            o for o in orgs.visible_orgs(user).filter(tree=Tree.PARTY).order_by("name")[:50]
-        ]
-    form = RequestForm(
-        request.POST if request.method == "POST" else None, union=union, party_orgs=party_orgs
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.file_request(user, org=org, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"org": "__all__"})
-        else:
-            messages.success(request, _("The request has been filed."))
-            return redirect("elections:case", case.pk)
+        party_orgs = selectors.visible_party_orgs(user)
+    form = RequestForm(form_data(request), union=union, party_orgs=party_orgs)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.file_request(user, org=org, **form.service_fields()),
+        done=_("The request has been filed."),
+        to=lambda case: reverse("elections:case", args=[case.pk]),
+        rename={"org": "__all__"},
+    ):
+        return done
     return render(request, "elections/case_file.html", {"org": org, "form": form})
 
 
@@ -326,8 +326,8 @@ def _case_page(request, case, *, bound=None, bound_step=None, status=200):
             "steps": steps,
             "timeline": timeline,
             "approvals": [e for e in timeline if e.approved_by_id],
-            "polls": case.polls.order_by("post", "committee", "round", "pk"),
-            "can_see_polls": gate.can(user, gate.VIEW, case.org),
+            "polls": selectors.case_polls(case),
+            "can_see_polls": permissions.may_view(user, case.org),
             "years_elapsed": documents.years_elapsed(case),
             "congress_name": documents.congress_name(case),
             "report_ready": documents.report_ready(case),
@@ -357,39 +357,35 @@ def case_step(request, case):
         raise Http404(_("No such step."))
     form = _blank_form(found, step, request.POST)
     user = request.user
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            if step in APPROVAL_STEPS:
-                services.approve(
-                    user,
-                    found,
-                    step,
-                    on=d["on"],
-                    document_number=d["document_number"],
-                    note=d["note"],
-                )
-            elif step == "congress":
-                services.hold_congress(
-                    user, found, held_on=d["held_on"], entitled=d["entitled"], present=d["present"]
-                )
-            elif step == "plenary":
-                services.hold_plenary(
-                    user, found, held_on=d["held_on"], candidates=form.candidates()
-                )
-            else:
-                services.begin_term(
-                    user, found, starts_on=d["starts_on"], divisions=form.divisions()
-                )
-        except ValidationError as exc:
-            rename = {"step": "__all__", "divisions": "__all__", "officers": "__all__"}
-            rename |= {p: f"post_{p}" for p, _n in _plenary_posts(found)}
-            add_service_errors(form, exc, rename=rename)
-        else:
-            messages.success(
-                request, _("“%(step)s” has been recorded.") % {"step": step_label(found, step)}
+
+    def take(d):
+        if step in APPROVAL_STEPS:
+            return services.approve(
+                user, found, step, on=d["on"], document_number=d["document_number"], note=d["note"]
             )
-            return redirect("elections:case", found.pk)
+        if step == "congress":
+            return services.hold_congress(
+                user, found, held_on=d["held_on"], entitled=d["entitled"], present=d["present"]
+            )
+        if step == "plenary":
+            return services.hold_plenary(
+                user, found, held_on=d["held_on"], candidates=form.candidates()
+            )
+        return services.begin_term(
+            user, found, starts_on=d["starts_on"], divisions=form.divisions()
+        )
+
+    rename = {"step": "__all__", "divisions": "__all__", "officers": "__all__"}
+    rename |= {p: f"post_{p}" for p, _n in _plenary_posts(found)}
+    if done := submit(
+        request,
+        form,
+        take,
+        done=_("“%(step)s” has been recorded.") % {"step": step_label(found, step)},
+        to=reverse("elections:case", args=[found.pk]),
+        rename=rename,
+    ):
+        return done
     return _case_page(request, _case_or_404(request, case), bound=form, bound_step=step)
 
 
@@ -446,47 +442,44 @@ def case_slate(request, case):
     committees = [(c, committee_label(found.org.kind, c)) for c in committees_of(found)]
     if request.POST.get("form") == "nomination":
         form = NominationForm(request.POST, committees=committees)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.record_nominations(
-                    user,
-                    found,
-                    committee=d["committee"],
-                    group=d["group"],
-                    counts=d["counts"],
-                    on=d["on"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc, rename={"step": "__all__"})
-            else:
-                messages.success(request, _("The nominations have been recorded."))
-                return redirect("elections:case_slate", found.pk)
+        if done := submit(
+            request,
+            form,
+            lambda d: services.record_nominations(
+                user,
+                found,
+                committee=d["committee"],
+                group=d["group"],
+                counts=d["counts"],
+                on=d["on"],
+            ),
+            done=_("The nominations have been recorded."),
+            to=reverse("elections:case_slate", args=[found.pk]),
+            rename={"step": "__all__"},
+        ):
+            return done
         return _slate_page(request, _case_or_404(request, case), nomination_form=form)
     form = SlateForm(request.POST, committees=committees)
-    if form.is_valid():
+
+    def propose(d):
         slates, problems = {}, []
         for committee, names in form.names().items():
             people, missing = selectors.eligible_people(found, names)
             problems += missing
             slates[committee] = people
         if problems:
-            form.add_error(None, problems)
-        else:
-            try:
-                services.propose_slate(
-                    user,
-                    found,
-                    slates=slates,
-                    on=form.cleaned_data["on"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                rename = {"step": "__all__"} | {c: f"names_{c}" for c, _l in committees}
-                add_service_errors(form, exc, rename=rename)
-            else:
-                messages.success(request, _("The candidate list has been proposed."))
-                return redirect("elections:case_slate", found.pk)
+            raise ValidationError(problems)
+        return services.propose_slate(user, found, slates=slates, on=d["on"], note=d["note"])
+
+    if done := submit(
+        request,
+        form,
+        propose,
+        done=_("The candidate list has been proposed."),
+        to=reverse("elections:case_slate", args=[found.pk]),
+        rename={"step": "__all__"} | {c: f"names_{c}" for c, _l in committees},
+    ):
+        return done
     return _slate_page(request, _case_or_404(request, case), slate_form=form)
 
 
@@ -512,18 +505,9 @@ def case_document(request, case, kind):
 def _poll_context(request, poll, *, forms=None) -> dict:
     user = request.user
     forms = forms or {}
-    can_manage = poll.status == PollStatus.OPEN and gate.can(user, gate.MANAGE, poll.org)
-    sheets = list(
-        TallySheet.objects.filter(poll=poll)
-        .select_related("entered_by")
-        .prefetch_related("lines__candidate")
-        .order_by("entered_at", "pk")
-    )
-    corrections = list(
-        TallyCorrection.objects.filter(sheet__poll=poll)
-        .select_related("corrected_by", "sheet", "line__candidate")
-        .order_by("corrected_at", "pk")
-    )
+    can_manage = permissions.may_count(user, poll)
+    sheets = selectors.tally_sheets(poll)
+    corrections = selectors.tally_corrections(poll)
     bound = forms.get("correct")
     for sheet in sheets:
         if not can_manage:
@@ -537,11 +521,11 @@ def _poll_context(request, poll, *, forms=None) -> dict:
     data["elected_names"] = [names[k] for k in data["elected"]]
     data["revote_names"] = [names[k] for k in data["revote"]]
     later = None
+    rounds = selectors.next_rounds(poll)
     if (
-        poll.status == PollStatus.CLOSED
-        and gate.can(user, gate.MANAGE, poll.org)
+        permissions.may_follow_up(user, poll)
         and (data.get("remaining_seats") or data.get("revote_seats"))
-        and not poll.next_rounds.exists()
+        and not rounds
     ):
         later = forms.get("next") or NextRoundForm(
             initial={"kind": RoundKind.REVOTE if data.get("revote") else RoundKind.ADDITIONAL}
@@ -563,7 +547,7 @@ def _poll_context(request, poll, *, forms=None) -> dict:
             else None
         ),
         "next_form": later,
-        "next_rounds": list(poll.next_rounds.all()),
+        "next_rounds": rounds,
         "close_errors": forms.get("close_errors"),
         "roll_form": forms.get("roll") or (RollForm() if can_manage and poll.electronic else None),
         "ballots_entered": 0 if poll.electronic else selectors.ballots_entered(poll),
@@ -599,35 +583,40 @@ def poll_tally(request, poll):
     found = _poll_or_404(request, poll)
     user = request.user
     candidates = selectors.ballot_sheet(found)
-    may = found.status == PollStatus.OPEN and gate.can(user, gate.MANAGE, found.org)
+    may = permissions.may_count(user, found)
     form = TallyForm(request.POST or None, candidates=candidates) if may else None
-    if request.method == "POST":
-        if not may:
-            raise PermissionDenied(_("You may not enter counts for this poll."))
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                sheet = services.enter_sheet(
-                    user,
-                    found,
-                    label=d["label"],
-                    ballots=d["ballots"],
-                    invalid=d["invalid"],
-                    lines=form.lines(),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc, rename={"lines": "__all__", "poll": "__all__"})
-            else:
-                messages.success(
-                    request,
-                    _("Batch “%(label)s” has been entered: %(n)s ballots.")
-                    % {"label": sheet.label, "n": sheet.ballots},
-                )
-                return redirect("elections:poll", found.pk)
+    if request.method == "POST" and not may:
+        raise PermissionDenied(_("You may not enter counts for this poll."))
+    if form is not None and (
+        done := submit(
+            request,
+            form,
+            lambda d: services.enter_sheet(
+                user,
+                found,
+                label=d["label"],
+                ballots=d["ballots"],
+                invalid=d["invalid"],
+                lines=form.lines(),
+            ),
+            done=lambda sheet: (
+                _("Batch “%(label)s” has been entered: %(n)s ballots.")
+                % {"label": sheet.label, "n": sheet.ballots}
+            ),
+            to=reverse("elections:poll", args=[found.pk]),
+            rename={"lines": "__all__", "poll": "__all__"},
+        )
+    ):
+        return done
     return render(
         request,
         "elections/poll_tally.html",
-        {"poll": found, "org": found.org, "form": form, "sheets": found.sheets.count()},
+        {
+            "poll": found,
+            "org": found.org,
+            "form": form,
+            "sheets": selectors.tally_sheet_count(found),
+        },
     )
 
 
@@ -637,14 +626,15 @@ def poll_attendance(request, poll):
     if request.method != "POST":
         return redirect("elections:poll", found.pk)
     form = AttendanceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_attendance(request.user, found, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"poll": "__all__"})
-        else:
-            messages.success(request, _("The figures have been recorded."))
-            return redirect("elections:poll", found.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.record_attendance(request.user, found, **d),
+        done=_("The figures have been recorded."),
+        to=reverse("elections:poll", args=[found.pk]),
+        rename={"poll": "__all__"},
+    ):
+        return done
     found = _poll_or_404(request, poll)
     return render(
         request,
@@ -662,23 +652,19 @@ def poll_correct(request, poll):
         sheet_pk = int(request.POST.get("sheet", ""))
     except ValueError:
         raise Http404(_("No such batch.")) from None
-    sheet = (
-        TallySheet.objects.filter(poll=found, pk=sheet_pk)
-        .prefetch_related("lines__candidate")
-        .first()
-    )
+    sheet = selectors.tally_sheet(found, sheet_pk)
     if sheet is None:
         raise Http404(_("No such batch."))
     form = CorrectionForm(request.POST, sheet=sheet)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                changes = services.correct_sheet(request.user, sheet, **form.service_args())
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"lines": "__all__", "poll": "__all__"})
-        else:
-            messages.success(request, _("%(n)s figures have been corrected.") % {"n": len(changes)})
-            return redirect("elections:poll", found.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.correct_sheet(request.user, sheet, **form.service_args()),
+        done=lambda changes: _("%(n)s figures have been corrected.") % {"n": len(changes)},
+        to=reverse("elections:poll", args=[found.pk]),
+        rename={"lines": "__all__", "poll": "__all__"},
+    ):
+        return done
     found = _poll_or_404(request, poll)
     return render(
         request,
@@ -712,17 +698,17 @@ def poll_next(request, poll):
     if request.method != "POST":
         return redirect("elections:poll", found.pk)
     form = NextRoundForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            later = services.next_round(
-                request.user, found, kind=d["kind"], candidates=form.names(), held_on=d["held_on"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"parent": "__all__", "seats": "__all__"})
-        else:
-            messages.success(request, _("The next round has been set up."))
-            return redirect("elections:poll", later.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.next_round(
+            request.user, found, kind=d["kind"], candidates=form.names(), held_on=d["held_on"]
+        ),
+        done=_("The next round has been set up."),
+        to=lambda later: reverse("elections:poll", args=[later.pk]),
+        rename={"parent": "__all__", "seats": "__all__"},
+    ):
+        return done
     found = _poll_or_404(request, poll)
     return render(
         request,
@@ -740,67 +726,57 @@ def poll_create(request, code):
     a by-election."""
     org = org_or_404(request, code)
     user = request.user
-    if not (org.is_active and gate.can(user, gate.MANAGE, org)):
+    if not permissions.may_manage(user, org):
         raise PermissionDenied(_("You may not set up polls for this organization."))
     committees = committees_for(org)
-    form = PollForm(
-        request.POST if request.method == "POST" else None,
-        committees=committees,
-        initial={"committee": committees[0]},
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            poll = services.create_poll(
-                user,
-                org=org,
-                title=d["title"],
-                seats=d["seats"],
-                entitled=d["entitled"],
-                held_on=d["held_on"],
-                candidates=form.names(),
-                committee=d["committee"],
-                electronic=d["electronic"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"system": "__all__"})
-        else:
-            messages.success(request, _("The poll has been set up."))
-            return redirect("elections:poll", poll.pk)
+    form = PollForm(form_data(request), committees=committees, initial={"committee": committees[0]})
+    if done := submit(
+        request,
+        form,
+        lambda d: services.create_poll(
+            user,
+            org=org,
+            title=d["title"],
+            seats=d["seats"],
+            entitled=d["entitled"],
+            held_on=d["held_on"],
+            candidates=form.names(),
+            committee=d["committee"],
+            electronic=d["electronic"],
+        ),
+        done=_("The poll has been set up."),
+        to=lambda poll: reverse("elections:poll", args=[poll.pk]),
+        rename={"system": "__all__"},
+    ):
+        return done
     return render(request, "elections/poll_create.html", {"org": org, "form": form})
 
 
 # -- paper ballots one by one ---------------------------------------------------------------
 
 
-def _paper_manager(request, poll) -> bool:
-    return (
-        poll.status == PollStatus.OPEN
-        and not poll.electronic
-        and gate.can(request.user, gate.MANAGE, poll.org)
-    )
-
-
 @login_required
 def poll_ballot(request, poll):
     """A teller enters paper ballots one at a time: a mark per candidate, names written in."""
     found = _poll_or_404(request, poll)
-    may = _paper_manager(request, found)
+    may = permissions.may_enter_paper_ballots(request.user, found)
     if request.method == "POST" and not may:
         raise PermissionDenied(_("You may not enter ballots for this poll."))
     candidates = selectors.ballot_sheet(found)
     form = BallotForm(request.POST or None, candidates=candidates) if may else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enter_ballots(request.user, found, [form.entry()])
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"ballots": "__all__", "poll": "__all__"})
-        else:
-            messages.success(
-                request,
-                _("Ballot entered (%(n)s so far).") % {"n": selectors.ballots_entered(found)},
-            )
-            return redirect("elections:poll_ballot", found.pk)
+    if form is not None and (
+        done := submit(
+            request,
+            form,
+            lambda d: services.enter_ballots(request.user, found, [form.entry()]),
+            done=lambda _result: (
+                _("Ballot entered (%(n)s so far).") % {"n": selectors.ballots_entered(found)}
+            ),
+            to=reverse("elections:poll_ballot", args=[found.pk]),
+            rename={"ballots": "__all__", "poll": "__all__"},
+        )
+    ):
+        return done
     return render(
         request,
         "elections/poll_ballot.html",
@@ -817,38 +793,48 @@ def poll_ballot(request, poll):
 def poll_ballot_correct(request, poll):
     """Put right a paper ballot entered wrongly: the ballot as entered, as it should be, and why."""
     found = _poll_or_404(request, poll)
-    may = _paper_manager(request, found)
+    may = permissions.may_enter_paper_ballots(request.user, found)
     if request.method == "POST" and not may:
         raise PermissionDenied(_("You may not enter ballots for this poll."))
     candidates = selectors.ballot_sheet(found)
-    data = request.POST if request.method == "POST" else None
+    data = form_data(request)
     old = new = reason = None
     if may:
         old = BallotForm(data, candidates=candidates, prefix="old")
         new = BallotForm(data, candidates=candidates, prefix="new")
         reason = ReasonForm(data)
-    if data is not None and old.is_valid() and new.is_valid() and reason.is_valid():
-        entered = old.entry()
-        ballot_id = selectors.matching_ballot(found, **entered)
+
+    def correct(d):
+        ballot_id = selectors.matching_ballot(found, **old.entry())
         if ballot_id is None:
-            reason.add_error(None, _("No ballot was entered with these marks."))
-        else:
-            fixed = new.entry()
-            try:
-                services.correct_ballot(
-                    request.user,
-                    found,
-                    ballot_id,
-                    marks=fixed["marks"],
-                    write_ins=fixed["write_ins"],
-                    void=fixed["void"],
-                    reason=reason.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(reason, exc, rename={"ballots": "__all__", "poll": "__all__"})
-            else:
-                messages.success(request, _("The ballot has been corrected."))
-                return redirect("elections:poll", found.pk)
+            raise ValidationError(_("No ballot was entered with these marks."))
+        fixed = new.entry()
+        return services.correct_ballot(
+            request.user,
+            found,
+            ballot_id,
+            marks=fixed["marks"],
+            write_ins=fixed["write_ins"],
+            void=fixed["void"],
+            reason=d["reason"],
+        )
+
+    if (
+        data is not None
+        and old.is_valid()
+        and new.is_valid()
+        and (
+            done := submit(
+                request,
+                reason,
+                correct,
+                done=_("The ballot has been corrected."),
+                to=reverse("elections:poll", args=[found.pk]),
+                rename={"ballots": "__all__", "poll": "__all__"},
+            )
+        )
+    ):
+        return done
     return render(
         request,
         "elections/poll_ballot_correct.html",
@@ -873,22 +859,24 @@ def poll_roll(request, poll):
     if request.method != "POST":
         return redirect("elections:poll", found.pk)
     form = RollForm(request.POST)
-    if form.is_valid():
+
+    def open_roll(d):
         people, problems = selectors.people_named(found.org, form.names())
         if problems:
-            form.add_error("voters", problems)
-        elif not people:
-            form.add_error("voters", _("Enter the voters' names."))
-        else:
-            try:
-                added = services.open_roll(request.user, found, people)
-            except ValidationError as exc:
-                add_service_errors(form, exc, rename={"persons": "voters", "poll": "__all__"})
-            else:
-                messages.success(
-                    request, _("%(n)s voters have been put on the roll.") % {"n": added}
-                )
-                return redirect("elections:poll", found.pk)
+            raise ValidationError({"voters": problems})
+        if not people:
+            raise ValidationError({"voters": _("Enter the voters' names.")})
+        return services.open_roll(request.user, found, people)
+
+    if done := submit(
+        request,
+        form,
+        open_roll,
+        done=lambda added: _("%(n)s voters have been put on the roll.") % {"n": added},
+        to=reverse("elections:poll", args=[found.pk]),
+        rename={"persons": "voters", "poll": "__all__"},
+    ):
+        return done
     found = _poll_or_404(request, poll)
     return render(
         request, "elections/poll_detail.html", _poll_context(request, found, forms={"roll": form})
@@ -911,17 +899,21 @@ def poll_vote(request, poll):
             candidates=selectors.ballot_sheet(found),
             paper=False,
         )
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied(_("Only a voter on the roll can vote."))
-        if form.is_valid():
-            try:
-                services.cast_vote(user, found, marks=form.marks(), write_ins=form.write_ins())
-            except ValidationError as exc:
-                add_service_errors(form, exc, rename={"ballots": "__all__", "poll": "__all__"})
-            else:
-                messages.success(request, _("Your vote has been cast. Thank you."))
-                return redirect("elections:poll_vote", found.pk)
+    if request.method == "POST" and form is None:
+        raise PermissionDenied(_("Only a voter on the roll can vote."))
+    if form is not None and (
+        done := submit(
+            request,
+            form,
+            lambda d: services.cast_vote(
+                user, found, marks=form.marks(), write_ins=form.write_ins()
+            ),
+            done=_("Your vote has been cast. Thank you."),
+            to=reverse("elections:poll_vote", args=[found.pk]),
+            rename={"ballots": "__all__", "poll": "__all__"},
+        )
+    ):
+        return done
     return render(
         request,
         "elections/poll_vote.html",
@@ -932,45 +924,41 @@ def poll_vote(request, poll):
 # -- officers during the term ---------------------------------------------------------------
 
 
-def _current_terms(request, org):
-    return list(selectors.terms_of(request.user, org).filter(status=TermStatus.CURRENT))
-
-
 @login_required
 def officer_add(request, code):
     """A by-election or appointment during the term (the upper level's act)."""
     org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
-    gate.require(request.user, gate.ADMIN, org)
-    current = _current_terms(request, org)
+    permissions.require_administer(request.user, org)
+    current = selectors.current_terms(request.user, org)
     form = OfficerAddForm(request.POST, committees=[t.committee for t in current])
-    if form.is_valid():
-        d = form.cleaned_data
+
+    def add(d):
         term = next(t for t in current if t.committee == d["committee"])
         people, problems = selectors.people_named(org, [d["name"].strip()])
         if problems:
-            form.add_error("name", problems)
-        else:
-            try:
-                officer = services.add_officer(
-                    request.user, term, person=people[0], post=d["post"], on=d["on"]
-                )
-            except ValidationError as exc:
-                add_service_errors(
-                    form, exc, rename={"person": "name", "valid_from": "on", "term": "__all__"}
-                )
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is %(post)s from %(date)s.")
-                    % {
-                        "name": officer.person.name,
-                        "post": officer.get_post_display(),
-                        "date": officer.valid_from,
-                    },
-                )
-                return redirect("elections:org", org.code)
+            raise ValidationError({"name": problems})
+        return services.add_officer(
+            request.user, term, person=people[0], post=d["post"], on=d["on"]
+        )
+
+    if done := submit(
+        request,
+        form,
+        add,
+        done=lambda officer: (
+            _("%(name)s is %(post)s from %(date)s.")
+            % {
+                "name": officer.person.name,
+                "post": officer.get_post_display(),
+                "date": officer.valid_from,
+            }
+        ),
+        to=reverse("elections:org", args=[org.code]),
+        rename={"person": "name", "valid_from": "on", "term": "__all__"},
+    ):
+        return done
     return _org_page(request, org, officer_forms={"add": form})
 
 
@@ -980,26 +968,22 @@ def officer_end(request, code):
     org = org_or_404(request, code)
     if request.method != "POST":
         return redirect("elections:org", org.code)
-    gate.require(request.user, gate.ADMIN, org)
-    serving = _officers_in_office(_current_terms(request, org), timezone.localdate())
+    permissions.require_administer(request.user, org)
+    serving = _officers_in_office(selectors.current_terms(request.user, org), timezone.localdate())
     form = OfficerEndForm(request.POST, officers=serving)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            officer = services.end_officer(
-                request.user, d["officer"], on=d["on"], reason=d["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s left the post of %(post)s on %(date)s.")
-                % {
-                    "name": officer.person.name,
-                    "post": officer.get_post_display(),
-                    "date": officer.last_day,
-                },
-            )
-            return redirect("elections:org", org.code)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.end_officer(request.user, d["officer"], on=d["on"], reason=d["reason"]),
+        done=lambda officer: (
+            _("%(name)s left the post of %(post)s on %(date)s.")
+            % {
+                "name": officer.person.name,
+                "post": officer.get_post_display(),
+                "date": officer.last_day,
+            }
+        ),
+        to=reverse("elections:org", args=[org.code]),
+    ):
+        return done
     return _org_page(request, org, officer_forms={"end": form})

@@ -51,7 +51,7 @@ def paginate(queryset, *, key: str, cursor: str | None = None, limit: int = 50) 
     return Page(rows, encode(getattr(rows[-1], field)) if more else None)
 
 
-def page_of(request, queryset, *, key="-pk", limit=50) -> Page:
+def page_of(request, queryset, *, key: str = "-pk", limit: int = 50) -> Page:
     """One page of `queryset` for a list page: the cursor from `?cursor=`, `limit` rows."""
     try:
         return paginate(queryset, key=key, cursor=request.GET.get("cursor"), limit=limit)

@@ -113,7 +113,7 @@ def _detail(request, m) -> dict:
             "note": ms.note,
             "data": ms.data,
         }
-        for ms in m.milestones.order_by("on", "id")
+        for ms in selectors.milestones_of(request.user, m)
     ]
     steps = [step_out(s) for s in selectors.next_steps(request.user, m)]
     return {**_member(m), "milestones": milestones, "next_steps": steps}
@@ -302,11 +302,7 @@ def _union_member(m) -> dict:
 def list_union_members(request, code: UnionCode, filters: Query[UnionMemberFilter]):
     org = _union(request, code)
     status = _valid_choice(filters.status, {*UnionStatus.values, "current"}, "status")
-    found = selectors.union_members(request.user, org)
-    if status == "current":
-        found = found.filter(left_on__isnull=True)
-    elif status:
-        found = found.filter(status=status)
+    found = selectors.union_members(request.user, org, status)
     page = paginate(found, key="id", cursor=filters.cursor, limit=filters.limit)
     return {"items": [_union_member(m) for m in page.items], "next": page.next_cursor}
 

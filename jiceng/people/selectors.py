@@ -407,6 +407,12 @@ def _next_steps(m: PartyMembership, done: dict, on: dt.date, cache: dict) -> lis
     return found
 
 
+def milestones_of(user, m: PartyMembership) -> list:
+    """The record's pipeline milestones in the order they were taken."""
+    gate.require(user, gate.VIEW, m.org)
+    return list(m.milestones.order_by("on", "id"))
+
+
 def next_steps(user, m: PartyMembership, on: dt.date | None = None) -> list[dict]:
     """Every step open to `m` (exits last) with what still stands in its way on `on`.
 
@@ -560,11 +566,15 @@ def introducer_choices(m: PartyMembership, limit: int = 500) -> list[tuple[int, 
     )
 
 
-def union_members(user, org: Organization):
-    """Union memberships under `org` the user may see; unordered (callers paginate on `id`)."""
-    return UnionMembership.objects.filter(
+def union_members(user, org: Organization, status: str | None = None):
+    """Union memberships under `org` the user may see; unordered (callers paginate on `id`).
+    `status` keeps one status, or "current" the members who have not left."""
+    found = UnionMembership.objects.filter(
         gate.org_filter(user, field="org"), subtree_q(org.path, "org__path")
     ).select_related("person", "org")
+    if status == "current":
+        return found.filter(left_on__isnull=True)
+    return found.filter(status=status) if status else found
 
 
 def get_union_member(user, org: Organization, pk: int) -> UnionMembership:

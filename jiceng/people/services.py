@@ -267,6 +267,34 @@ def apply(
 
 
 @transaction.atomic
+def register_applicant(
+    actor, *, org: Organization, name: str, id_number: str, phone: str, on: dt.date | None
+) -> Person:
+    """Register a person and record their application at `org`; a refused application leaves
+    no stray person."""
+    person = register_person(actor, org=org, name=name, id_number=id_number, phone=phone)
+    apply(actor, person, org=org, on=on)
+    return person
+
+
+@transaction.atomic
+def receive_arrival(actor, *, org: Organization, name: str, id_number: str, phone: str, **letter):
+    """A member arriving from outside the system: found by ID number (the name must match) or
+    registered now, then received at `org` with their letter (see
+    `transfers.receive_from_outside`); a refused arrival leaves no stray person."""
+    from .transfers import receive_from_outside  # transfers builds on this module
+
+    person = find_by_id_number(id_number)
+    if person is not None and person.name != (name or "").strip():
+        raise ValidationError(
+            {"id_number": _("A person with this ID number is already registered.")}
+        )
+    if person is None:
+        person = register_person(actor, org=org, name=name, id_number=id_number, phone=phone)
+    return receive_from_outside(actor, person, org=org, **letter)
+
+
+@transaction.atomic
 def take_step(
     actor,
     m: PartyMembership,

@@ -18,6 +18,7 @@ from jiceng.access import gate
 from jiceng.audit.services import record
 from jiceng.orgs.models import Organization, Tree
 
+from . import permissions
 from .models import Person, UnionMembership, UnionStatus
 from .services import find_by_id_number, register_person
 
@@ -33,7 +34,7 @@ def join_union(
     in `unions`; a past member (a roster being digitized) may be entered with `left_on`. A
     person holds one membership in force at a time: to move to another union they leave the
     first (the new one begins on or after that day); member numbers are unique per union."""
-    gate.require(actor, gate.MANAGE, org)
+    permissions.require_manage(actor, org)
     errors = {}
     unknown = set(fields) - {
         "status",
@@ -47,8 +48,6 @@ def join_union(
         raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
     if org.tree != Tree.UNION:
         errors["org"] = _("Union members join a trade union.")
-    elif not org.is_active:
-        errors["org"] = _("%(org)s has been dissolved.") % {"org": org.name}
     status = fields.get("status", UnionStatus.WORKING)
     if status not in UnionStatus.values:
         errors["status"] = _("Choose a status: working, retired or left.")

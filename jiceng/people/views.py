@@ -5,23 +5,22 @@ Thin views over `selectors` and the services (`services`, `transfers`, `floating
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from jiceng.access import gate
 from jiceng.kernel.discovery import app_modules
-from jiceng.kernel.forms import add_service_errors
-from jiceng.kernel.pagination import paginate
+from jiceng.kernel.forms import form_data, submit
+from jiceng.kernel.pagination import page_of
 from jiceng.orgs import switcher
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 
-from . import delegates, floating, selectors, services, transfers, unions
+from . import delegates, floating, permissions, selectors, services, transfers, unions
 from .choices import ethnicity_label
 from .forms import (
     TRANSFER_STEPS,
@@ -72,13 +71,6 @@ def _membership_or_404(request, pk) -> PartyMembership:
         return selectors.get_membership(request.user, pk)
     except PartyMembership.DoesNotExist:
         raise Http404(_("No such member, or you may not see them.")) from None
-
-
-def _page(request, queryset, *, limit: int):
-    try:
-        return paginate(queryset, key="id", cursor=request.GET.get("cursor"), limit=limit)
-    except ValidationError:
-        raise Http404(_("The page cursor is invalid.")) from None
 
 
 def _next_url(request, page) -> str | None:
@@ -178,7 +170,7 @@ def _member_page(
 ):
     user = request.user
     steps = selectors.next_steps(user, m)
-    can_manage = gate.can(user, gate.MANAGE, m.org)
+    can_manage = permissions.may_manage(user, m.org)
     forms = _step_forms(m, steps, bound=bound) if can_manage else {}
     for s in steps:
         s["form"] = forms.get(s["key"])
@@ -207,7 +199,7 @@ def _member_page(
             "timeline": selectors.timeline_with_transfers(user, m),
             "union": selectors.union_record(user, m.person),
             "can_manage": can_manage,
-            "can_reveal": gate.can(user, gate.REVEAL, m.org),
+            "can_reveal": permissions.may_reveal(user, m.org),
             "revealed": revealed or {},
             "flags": [f for f in selectors.FLAGS if getattr(m, f)],
         },
@@ -243,19 +235,17 @@ def _member_form(request, pk, key: str, make_form, save, saved: str):
     m = _membership_or_404(request, pk)
     if request.method != "POST":
         return redirect("people:member_detail", m.pk)
-    gate.require(request.user, gate.MANAGE, m.org)
+    permissions.require_manage(request.user, m.org)
     form = make_form(m)
-    if form.is_valid():
-        try:
-            changed = save(m, form.cleaned_data, form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+
+    def perform(d):
+        if save(m, d, form):
+            messages.success(request, saved)
         else:
-            if changed:
-                messages.success(request, saved)
-            else:
-                messages.info(request, _("Nothing has changed."))
-            return redirect("people:member_detail", m.pk)
+            messages.info(request, _("Nothing has changed."))
+
+    if done := submit(request, form, perform, to=reverse("people:member_detail", args=[m.pk])):
+        return done
     m = _membership_or_404(request, pk)
     return _member_page(request, m, bound_forms={key: form}, status=400)
 
@@ -348,7 +338,7 @@ def member_step(request, pk):
     m = _membership_or_404(request, pk)
     if request.method != "POST":
         return redirect("people:member_detail", m.pk)
-    gate.require(request.user, gate.MANAGE, m.org)
+    permissions.require_manage(request.user, m.org)
     step = request.POST.get("step", "")
     if step not in PIPELINE.steps:
         raise Http404(_("No such step."))
@@ -357,24 +347,17 @@ def member_step(request, pk):
         step=step,
         introducers=selectors.introducer_choices(m) if step == "introducers" else (),
     )
-    if form.is_valid():
-        try:
-            services.take_step(
-                request.user,
-                m,
-                step,
-                on=form.cleaned_data["on"],
-                data=form.data_for_service(),
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"step": form.service_error_field() or "_"})
-        else:
-            messages.success(
-                request,
-                _("“%(step)s” has been recorded.") % {"step": PIPELINE.steps[step].label},
-            )
-            return redirect("people:member_detail", m.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: services.take_step(
+            request.user, m, step, on=d["on"], data=form.data_for_service(), note=d["note"]
+        ),
+        done=_("“%(step)s” has been recorded.") % {"step": PIPELINE.steps[step].label},
+        to=reverse("people:member_detail", args=[m.pk]),
+        rename={"step": form.service_error_field() or "_"},
+    ):
+        return done
     m = _membership_or_404(request, pk)  # as stored: a refused step changed nothing
     return _member_page(request, m, bound=form)
 
@@ -386,27 +369,23 @@ def member_step(request, pk):
 def pipeline_board(request, code):
     org = org_or_404(request, code, Tree.PARTY)
     user = request.user
-    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
-    form = ApplicantForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied(_("You may not register applicants here."))
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                with transaction.atomic():  # a refused application leaves no stray person
-                    person = services.register_person(
-                        user, org=org, name=d["name"], id_number=d["id_number"], phone=d["phone"]
-                    )
-                    services.apply(user, person, org=org, on=d["on"])
-            except ValidationError as exc:
-                add_service_errors(form, exc, rename={"step": "on", "person": "name"})
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s has been registered as an applicant.") % {"name": person.name},
-                )
-                return redirect("people:pipeline_board", org.code)
+    can_manage = permissions.may_manage(user, org)
+    form = ApplicantForm(form_data(request))
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(_("You may not register applicants here."))
+    if done := submit(
+        request,
+        form,
+        lambda d: services.register_applicant(
+            user, org=org, name=d["name"], id_number=d["id_number"], phone=d["phone"], on=d["on"]
+        ),
+        done=lambda person: (
+            _("%(name)s has been registered as an applicant.") % {"name": person.name}
+        ),
+        to=reverse("people:pipeline_board", args=[org.code]),
+        rename={"step": "on", "person": "name"},
+    ):
+        return done
     board = selectors.pipeline_board(user, org, limit=BOARD_LIMIT)
     return render(
         request,
@@ -430,7 +409,7 @@ def pipeline_board(request, code):
 def union_members(request, code):
     org = org_or_404(request, code, Tree.UNION)
     user = request.user
-    page = _page(request, selectors.union_members(user, org), limit=UNION_LIMIT)
+    page = page_of(request, selectors.union_members(user, org), key="id", limit=UNION_LIMIT)
     first = not request.GET.get("cursor")
     return render(
         request,
@@ -441,48 +420,30 @@ def union_members(request, code):
             "next_url": _next_url(request, page),
             "delegates": selectors.delegates_by_category(user, org) if first else None,
             "rate": selectors.union_membership_rate(user, org) if first else None,
-            "can_manage": org.is_active and gate.can(user, gate.MANAGE, org),
+            "can_manage": permissions.may_manage(user, org),
         },
     )
-
-
-def _union_join(request, org, form: UnionJoinForm) -> UnionMembership | None:
-    """Find the person by ID number (or register them) and enrol them in the union."""
-    d = form.cleaned_data
-    try:
-        return unions.enrol(
-            request.user,
-            org=org,
-            name=d["name"],
-            id_number=d["id_number"],
-            phone=d["phone"],
-            member_number=d["member_number"],
-            joined_on=d["joined_on"],
-            status=d["status"],
-            migrant_worker=d["migrant_worker"],
-            card_issued=d["card_issued"],
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc, rename={"person": "id_number"})
-        return None
 
 
 @login_required
 def union_member_add(request, code):
     """Enrol a union member: a person already registered (by ID number) or a new one."""
     org = org_or_404(request, code, Tree.UNION)
-    if not (org.is_active and gate.can(request.user, gate.MANAGE, org)):
+    if not permissions.may_manage(request.user, org):
         raise PermissionDenied(_("You may not enrol members of this union."))
-    form = UnionJoinForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        m = _union_join(request, org, form)
-        if m is not None:
-            messages.success(
-                request,
-                _("%(name)s has joined %(org)s (member number %(n)s).")
-                % {"name": m.person.name, "org": org.name, "n": m.member_number},
-            )
-            return redirect("people:union_members", org.code)
+    form = UnionJoinForm(form_data(request))
+    if done := submit(
+        request,
+        form,
+        lambda d: unions.enrol(request.user, org=org, **d),
+        done=lambda m: (
+            _("%(name)s has joined %(org)s (member number %(n)s).")
+            % {"name": m.person.name, "org": org.name, "n": m.member_number}
+        ),
+        to=reverse("people:union_members", args=[org.code]),
+        rename={"person": "id_number"},
+    ):
+        return done
     return render(request, "people/union_member_add.html", {"org": org, "form": form})
 
 
@@ -495,7 +456,7 @@ def union_member_edit(request, code, pk):
         member = selectors.get_union_member(user, org, pk)
     except UnionMembership.DoesNotExist:
         raise Http404(_("No such union member, or you may not see them.")) from None
-    can_manage = member.org.is_active and gate.can(user, gate.MANAGE, member.org)
+    can_manage = permissions.may_manage(user, member.org)
     initial = {
         "status": member.status,
         "migrant_worker": member.migrant_worker,
@@ -505,39 +466,39 @@ def union_member_edit(request, code, pk):
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(_("You may not change the members of this union."))
-        try:
-            if request.POST.get("step") == "leave":
-                leave_form = UnionLeaveForm(request.POST)
-                if leave_form.is_valid():
-                    d = leave_form.cleaned_data
-                    unions.leave(user, member, on=d["on"], reason=d["reason"])
-                    messages.success(
-                        request,
-                        _("%(name)s has left the union on %(date)s.")
-                        % {"name": member.person.name, "date": d["on"]},
-                    )
-                    return redirect("people:union_members", org.code)
-            else:
-                change_form = UnionChangeForm(request.POST, initial=initial)
-                if change_form.is_valid():
-                    d = change_form.cleaned_data
-                    unions.change_member(
-                        user,
-                        member,
-                        on=d["on"],
-                        status=d["status"],
-                        migrant_worker=d["migrant_worker"],
-                        card_issued=d["card_issued"],
-                    )
-                    messages.success(
-                        request,
-                        _("The union record of %(name)s has been saved.")
-                        % {"name": member.person.name},
-                    )
-                    return redirect("people:union_member_edit", org.code, member.pk)
-        except ValidationError as exc:
-            form = leave_form if request.POST.get("step") == "leave" else change_form
-            add_service_errors(form, exc, rename={"member": "on"})
+        if request.POST.get("step") == "leave":
+            leave_form = UnionLeaveForm(request.POST)
+            done = submit(
+                request,
+                leave_form,
+                lambda d: unions.leave(user, member, on=d["on"], reason=d["reason"]),
+                done=lambda _m: (
+                    _("%(name)s has left the union on %(date)s.")
+                    % {"name": member.person.name, "date": leave_form.cleaned_data["on"]}
+                ),
+                to=reverse("people:union_members", args=[org.code]),
+                rename={"member": "on"},
+            )
+        else:
+            change_form = UnionChangeForm(request.POST, initial=initial)
+            done = submit(
+                request,
+                change_form,
+                lambda d: unions.change_member(
+                    user,
+                    member,
+                    on=d["on"],
+                    status=d["status"],
+                    migrant_worker=d["migrant_worker"],
+                    card_issued=d["card_issued"],
+                ),
+                done=_("The union record of %(name)s has been saved.")
+                % {"name": member.person.name},
+                to=reverse("people:union_member_edit", args=[org.code, member.pk]),
+                rename={"member": "on"},
+            )
+        if done:
+            return done
     return render(
         request,
         "people/union_member_edit.html",
@@ -581,83 +542,75 @@ def member_transfer(request, pk):
     if request.method != "POST":
         return redirect("people:member_detail", m.pk)
     user = request.user
-    gate.require(user, gate.MANAGE, m.org)
+    permissions.require_manage(user, m.org)
     form = TransferForm(request.POST, user=user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            t = transfers.issue_transfer(
-                user,
-                m,
-                to_org=d["receiver"],
-                to_outside=d["to_outside"],
-                letter_number=d["letter_number"],
-                on=d["on"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The introduction letter %(n)s to %(to)s has been issued.")
-                % {"n": t.letter_number, "to": t.receiver_name},
-            )
-            return redirect("people:transfer_detail", t.pk)
+    if done := submit(
+        request,
+        form,
+        lambda d: transfers.issue_transfer(
+            user,
+            m,
+            to_org=d["receiver"],
+            to_outside=d["to_outside"],
+            letter_number=d["letter_number"],
+            on=d["on"],
+        ),
+        done=lambda t: (
+            _("The introduction letter %(n)s to %(to)s has been issued.")
+            % {"n": t.letter_number, "to": t.receiver_name}
+        ),
+        to=lambda t: reverse("people:transfer_detail", args=[t.pk]),
+    ):
+        return done
     m = _membership_or_404(request, pk)
     return _member_page(request, m, bound_forms={"transfer": form})
 
 
-def _receive(request, org, form: ReceiveForm) -> Transfer | None:
+def _receive(user, org, d) -> Transfer:
     """Register (or find by ID number) the arriving person and receive them from outside."""
-    user, d = request.user, form.cleaned_data
     try:
-        with transaction.atomic():  # a refused arrival leaves no stray person
-            person = services.find_by_id_number(d["id_number"])
-            if person is not None and person.name != d["name"].strip():
-                raise ValidationError(
-                    {"id_number": _("A person with this ID number is already registered.")}
-                )
-            if person is None:
-                person = services.register_person(
-                    user, org=org, name=d["name"], id_number=d["id_number"], phone=d["phone"]
-                )
-            return transfers.receive_from_outside(
-                user,
-                person,
-                org=org,
-                from_outside=d["from_outside"],
-                letter_number=d["letter_number"],
-                on=d["on"],
-                stage=d["stage"],
-                joined_on=d["joined_on"],
-                full_on=d["full_on"],
-            )
+        return services.receive_arrival(
+            user,
+            org=org,
+            name=d["name"],
+            id_number=d["id_number"],
+            phone=d["phone"],
+            from_outside=d["from_outside"],
+            letter_number=d["letter_number"],
+            on=d["on"],
+            stage=d["stage"],
+            joined_on=d["joined_on"],
+            full_on=d["full_on"],
+        )
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "person" in exc.error_dict:
             # Not where they are on the books: that may be beyond what this user sees.
-            exc = ValidationError(
+            raise ValidationError(
                 {"id_number": _("A person with this ID number is already registered.")}
-            )
-        add_service_errors(form, exc, rename={"step": "stage"})
-        return None
+            ) from None
+        raise
 
 
 @login_required
 def org_transfers(request, code):
     """The letters of a Party organization; POST: receive a member from outside the system."""
     org = org_or_404(request, code, Tree.PARTY)
-    can_manage = org.is_active and gate.can(request.user, gate.MANAGE, org)
-    form = ReceiveForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied(_("You may not receive members here."))
-        if form.is_valid() and (t := _receive(request, org, form)) is not None:
-            messages.success(
-                request,
-                _("%(name)s has reported in from %(from)s.")
-                % {"name": t.membership.person.name, "from": t.from_outside},
-            )
-            return redirect("people:transfer_detail", t.pk)
+    can_manage = permissions.may_manage(request.user, org)
+    form = ReceiveForm(form_data(request))
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(_("You may not receive members here."))
+    if done := submit(
+        request,
+        form,
+        lambda d: _receive(request.user, org, d),
+        done=lambda t: (
+            _("%(name)s has reported in from %(from)s.")
+            % {"name": t.membership.person.name, "from": t.from_outside}
+        ),
+        to=lambda t: reverse("people:transfer_detail", args=[t.pk]),
+        rename={"step": "stage"},
+    ):
+        return done
     return render(
         request,
         "people/org_transfers.html",
@@ -672,13 +625,12 @@ def org_transfers(request, code):
 
 def _transfer_page(request, t: Transfer, *, bound: TransferStepForm | None = None):
     user = request.user
-    deciding_side = t.to_org or t.from_org  # as the transfer services decide it
     forms = {}
-    if t.state in OPEN_TRANSFER_STATES and gate.can(user, gate.MANAGE, deciding_side):
+    if permissions.may_decide_transfer(user, t):
         keys = ("accept", "reject") if t.state == "issued" else ("report",)
         for key in keys:
             forms[key] = bound if bound and bound.step_key == key else TransferStepForm(step=key)
-    visible = [o for o in (t.from_org, t.to_org) if o is not None and gate.can(user, gate.VIEW, o)]
+    visible = [o for o in (t.from_org, t.to_org) if o is not None and permissions.may_view(user, o)]
     return render(
         request,
         "people/transfer_detail.html",
@@ -686,10 +638,20 @@ def _transfer_page(request, t: Transfer, *, bound: TransferStepForm | None = Non
             "t": t,
             "row": selectors.transfer_row(t),
             "forms": forms,
-            "member_visible": gate.can(user, gate.VIEW, t.membership.org),
+            "member_visible": permissions.may_view(user, t.membership.org),
             "visible_orgs": {o.pk for o in visible},
         },
     )
+
+
+TRANSFER_ACTS = {
+    "accept": (lambda user, t, d: transfers.accept_transfer(user, t, d["on"]), transfers.ACCEPT),
+    "reject": (
+        lambda user, t, d: transfers.reject_transfer(user, t, d["reason"], d["on"]),
+        transfers.REJECT,
+    ),
+    "report": (lambda user, t, d: transfers.report_in(user, t, d["on"]), transfers.REPORT),
+}
 
 
 @login_required
@@ -702,24 +664,15 @@ def transfer_detail(request, transfer):
     if step not in TRANSFER_STEPS:
         raise Http404(_("No such step."))
     form = TransferStepForm(request.POST, step=step)
-    if form.is_valid():
-        user, on = request.user, form.cleaned_data["on"]
-        try:
-            if step == "accept":
-                transfers.accept_transfer(user, t, on)
-            elif step == "reject":
-                transfers.reject_transfer(user, t, form.cleaned_data["reason"], on)
-            else:
-                transfers.report_in(user, t, on)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            labels = {"accept": transfers.ACCEPT, "reject": transfers.REJECT}
-            messages.success(
-                request,
-                _("“%(step)s” has been recorded.") % {"step": labels.get(step, transfers.REPORT)},
-            )
-            return redirect("people:transfer_detail", t.pk)
+    act, label = TRANSFER_ACTS[step]
+    if done := submit(
+        request,
+        form,
+        lambda d: act(request.user, t, d),
+        done=_("“%(step)s” has been recorded.") % {"step": label},
+        to=reverse("people:transfer_detail", args=[t.pk]),
+    ):
+        return done
     return _transfer_page(request, _transfer_or_404(request, transfer), bound=form)
 
 
@@ -735,7 +688,7 @@ def member_floating(request, pk):
     if request.method != "POST":
         return redirect("people:member_detail", m.pk)
     user = request.user
-    gate.require(user, gate.MANAGE, m.org)
+    permissions.require_manage(user, m.org)
     step = request.POST.get("step", "")
     if step == "outflow":
         form = OutflowForm(request.POST)
@@ -743,36 +696,38 @@ def member_floating(request, pk):
         form = InflowForm(request.POST, user=user)
     else:
         raise Http404(_("No such step."))
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            if step == "outflow":
-                rec = floating.record_outflow(
-                    user,
-                    m,
-                    place=d["place"],
-                    since=d["on"],
-                    contact_person=d["contact_person"],
-                    contact_phone=d["contact_phone"],
-                )
-            else:
-                rec = floating.record_inflow(
-                    user,
-                    m,
-                    org=d["org"],
-                    origin=d["origin"],
-                    since=d["on"],
-                    contact_person=d["contact_person"],
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"phone": "contact_phone", "since": "on"})
-        else:
-            messages.success(
-                request,
-                _("%(name)s is recorded as floating (%(direction)s).")
-                % {"name": m.person.name, "direction": rec.get_direction_display()},
+
+    def perform(d):
+        if step == "outflow":
+            return floating.record_outflow(
+                user,
+                m,
+                place=d["place"],
+                since=d["on"],
+                contact_person=d["contact_person"],
+                contact_phone=d["contact_phone"],
             )
-            return redirect("people:floating_record", rec.pk)
+        return floating.record_inflow(
+            user,
+            m,
+            org=d["org"],
+            origin=d["origin"],
+            since=d["on"],
+            contact_person=d["contact_person"],
+        )
+
+    if done := submit(
+        request,
+        form,
+        perform,
+        done=lambda rec: (
+            _("%(name)s is recorded as floating (%(direction)s).")
+            % {"name": m.person.name, "direction": rec.get_direction_display()}
+        ),
+        to=lambda rec: reverse("people:floating_record", args=[rec.pk]),
+        rename={"phone": "contact_phone", "valid_from": "on"},
+    ):
+        return done
     m = _membership_or_404(request, pk)
     return _member_page(request, m, bound_forms={step: form})
 
@@ -784,26 +739,25 @@ def org_floating(request, code):
 
     org = org_or_404(request, code, Tree.PARTY)
     user, today = request.user, timezone.localdate()
-    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
+    can_manage = permissions.may_manage(user, org)
     shown = MonthForm(request.GET if "month" in request.GET else {"month": f"{today:%Y-%m}"})
     month = shown.cleaned_data["month"] if shown.is_valid() else f"{today:%Y-%m}"
-    form = MonthForm(request.POST if request.method == "POST" else None, initial={"month": month})
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied(_("You may not submit reports for this organization."))
-        if form.is_valid():
-            month = form.cleaned_data["month"]
-            try:
-                floating.submit_monthly_report(user, org, month)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("The floating members' report for %(month)s has been submitted.")
-                    % {"month": month},
-                )
-                return redirect(f"{request.path}?month={month}")
+    form = MonthForm(form_data(request), initial={"month": month})
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(_("You may not submit reports for this organization."))
+    if done := submit(
+        request,
+        form,
+        lambda d: floating.submit_monthly_report(user, org, d["month"]),
+        done=lambda _report: (
+            _("The floating members' report for %(month)s has been submitted.")
+            % {"month": form.cleaned_data["month"]}
+        ),
+        to=lambda _report: f"{request.path}?month={form.cleaned_data['month']}",
+    ):
+        return done
+    if form.is_bound and form.is_valid():
+        month = form.cleaned_data["month"]  # the month tried, shown with its refusal
     roster = list(selectors.floating_roster(user, org)[: ROSTER_LIMIT + 1])
     kinds = policy_value("people.floating.report_org_kinds", org=org, on=today)
     return render(
@@ -836,6 +790,29 @@ def _record_or_404(request, pk) -> FloatingRecord:
 RECORD_FORMS = {"card": CardForm, "follow_up": FollowUpForm, "return": ReturnForm}
 
 
+def _record_act(user, rec, step):
+    """The service call of a step on a floating record, and what to say once it is done."""
+    if step == "card":
+        return (
+            lambda d: floating.issue_card(user, rec, d["card_number"], d["on"]),
+            _("The activity card has been issued."),
+        )
+    if step == "follow_up":
+        return (
+            lambda d: floating.add_follow_up(
+                user,
+                rec,
+                d["on"],
+                thinking=d["thinking"],
+                employment=d["employment"],
+                living=d["living"],
+                note=d["note"],
+            ),
+            _("The follow-up has been recorded."),
+        )
+    return lambda d: floating.record_return(user, rec, d["on"]), _("Floating has ended.")
+
+
 @login_required
 def floating_record(request, record):
     """A floating record: card, follow-ups with notes; POST: issue the card, add a
@@ -845,40 +822,23 @@ def floating_record(request, record):
     m = rec.membership
     bound = None
     if request.method == "POST":
-        gate.require(user, gate.MANAGE, m.org)
+        permissions.require_manage(user, m.org)
         step = request.POST.get("step", "")
         if step not in RECORD_FORMS:
             raise Http404(_("No such step."))
         bound = RECORD_FORMS[step](request.POST)
-        if bound.is_valid():
-            d = bound.cleaned_data
-            try:
-                if step == "card":
-                    floating.issue_card(user, rec, d["card_number"], d["on"])
-                    done = _("The activity card has been issued.")
-                elif step == "follow_up":
-                    floating.add_follow_up(
-                        user,
-                        rec,
-                        d["on"],
-                        thinking=d["thinking"],
-                        employment=d["employment"],
-                        living=d["living"],
-                        note=d["note"],
-                    )
-                    done = _("The follow-up has been recorded.")
-                else:
-                    floating.record_return(user, rec, d["on"])
-                    done = _("Floating has ended.")
-            except ValidationError as exc:
-                add_service_errors(bound, exc)
-            else:
-                messages.success(request, done)
-                return redirect("people:floating_record", rec.pk)
+        perform, message = _record_act(user, rec, step)
+        if done := submit(
+            request,
+            bound,
+            perform,
+            done=message,
+            to=reverse("people:floating_record", args=[rec.pk]),
+        ):
+            return done
         rec = _record_or_404(request, record)
-    can_manage = rec.valid_until is None and gate.can(user, gate.MANAGE, m.org)
     forms = {}
-    if can_manage:
+    if permissions.may_follow_floating(user, rec):
         for key, cls in RECORD_FORMS.items():
             forms[key] = bound if bound is not None and bound.prefix == key else cls()
     return render(
@@ -900,30 +860,26 @@ def floating_record(request, record):
 def org_plans(request, code):
     org = org_or_404(request, code, Tree.PARTY)
     user = request.user
-    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
-    form = PlanForm(
-        request.POST if request.method == "POST" else None,
-        initial={"first_year": timezone.localdate().year},
-    )
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied(_("You may not set plans for this organization."))
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.set_plan(
-                    user,
-                    org=org,
-                    first_year=d["first_year"],
-                    last_year=d["last_year"],
-                    target=d["target"],
-                    targets_by_group=d["groups"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc, rename={"targets_by_group": "groups"})
-            else:
-                messages.success(request, _("The development plan has been saved."))
-                return redirect("people:org_plans", org.code)
+    can_manage = permissions.may_manage(user, org)
+    form = PlanForm(form_data(request), initial={"first_year": timezone.localdate().year})
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(_("You may not set plans for this organization."))
+    if done := submit(
+        request,
+        form,
+        lambda d: services.set_plan(
+            user,
+            org=org,
+            first_year=d["first_year"],
+            last_year=d["last_year"],
+            target=d["target"],
+            targets_by_group=d["groups"],
+        ),
+        done=_("The development plan has been saved."),
+        to=reverse("people:org_plans", args=[org.code]),
+        rename={"targets_by_group": "groups"},
+    ):
+        return done
     return render(
         request,
         "people/org_plans.html",
@@ -940,52 +896,41 @@ def org_plans(request, code):
 # --- Union congress delegates ---------------------------------------------------------------
 
 
-def _seat_delegate(request, org, form: DelegateForm) -> bool:
-    d = form.cleaned_data
-    member = selectors.union_member_by_number(request.user, org, d["member_number"])
+def _seat_delegate(user, org, d):
+    """Seat the union member with the number given; their name is the success message."""
+    member = selectors.union_member_by_number(user, org, d["member_number"])
     if member is None:
-        form.add_error(
-            "member_number",
-            _("No union member of %(org)s has the member number %(n)s.")
-            % {"org": org.name, "n": d["member_number"]},
+        raise ValidationError(
+            {
+                "member_number": _("No union member of %(org)s has the member number %(n)s.")
+                % {"org": org.name, "n": d["member_number"]}
+            }
         )
-        return False
     if selectors.seated(org, member.person, d["term_from"]):
-        form.add_error(
-            "member_number",
-            _("%(name)s already holds a seat at this congress.") % {"name": member.person.name},
+        raise ValidationError(
+            {
+                "member_number": _("%(name)s already holds a seat at this congress.")
+                % {"name": member.person.name}
+            }
         )
-        return False
-    try:
-        delegates.seat_delegate(
-            request.user,
-            member.person,
-            org=org,
-            category=d["category"],
-            valid_from=d["term_from"],
-            valid_until=d["term_until"],
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc, rename={"valid_until": "term_until"})
-        return False
-    messages.success(
-        request, _("%(name)s has been seated as a delegate.") % {"name": member.person.name}
+    delegates.seat_delegate(
+        user,
+        member.person,
+        org=org,
+        category=d["category"],
+        valid_from=d["term_from"],
+        valid_until=d["term_until"],
     )
-    return True
+    return _("%(name)s has been seated as a delegate.") % {"name": member.person.name}
 
 
-def _end_seat(request, org, form: EndSeatForm) -> bool:
+def _end_seat(user, org, d):
     try:
-        seat = selectors.get_delegate_seat(request.user, org, form.cleaned_data["seat"])
+        seat = selectors.get_delegate_seat(user, org, d["seat"])
     except Delegate.DoesNotExist:
         raise Http404(_("No such seat, or you may not see it.")) from None
-    try:
-        delegates.end_seat(request.user, seat, form.cleaned_data["on"])
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return False
-    messages.success(request, _("The seat of %(name)s has ended.") % {"name": seat.person.name})
-    return True
+    delegates.end_seat(user, seat, d["on"])
+    return _("The seat of %(name)s has ended.") % {"name": seat.person.name}
 
 
 @login_required
@@ -993,19 +938,26 @@ def union_delegates(request, code):
     """A union's congress delegates by category; POST: seat a member, or end a seat."""
     org = org_or_404(request, code, Tree.UNION)
     user = request.user
-    can_manage = org.is_active and gate.can(user, gate.MANAGE, org)
+    can_manage = permissions.may_manage(user, org)
     seat_form, end_form = DelegateForm(), None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(_("You may not change the delegates of this union."))
         if request.POST.get("step") == "end":
             end_form = EndSeatForm(request.POST)
-            if end_form.is_valid() and _end_seat(request, org, end_form):
-                return redirect("people:union_delegates", org.code)
+            form, act = end_form, _end_seat
         else:
             seat_form = DelegateForm(request.POST)
-            if seat_form.is_valid() and _seat_delegate(request, org, seat_form):
-                return redirect("people:union_delegates", org.code)
+            form, act = seat_form, _seat_delegate
+        if done := submit(
+            request,
+            form,
+            lambda d: act(user, org, d),
+            done=lambda message: message,
+            to=reverse("people:union_delegates", args=[org.code]),
+            rename={"valid_until": "term_until"},
+        ):
+            return done
     return render(
         request,
         "people/union_delegates.html",

@@ -23,7 +23,7 @@ from jiceng.kernel.dated import in_force_on
 from jiceng.orgs.models import HostLink, Tree, Unit
 from jiceng.policy.selectors import value as policy_value
 
-from .. import ordering
+from .. import ordering, permissions
 from ..cases import Context, acting_org, committees_of, workflow_of
 from ..models import (
     CaseState,
@@ -217,7 +217,7 @@ def file_request(
     congress is planned less than the policy's months after the request. A union's request
     may name the officers the same-level Party organization agreed to (`proposed_officers`,
     {post: [names]})."""
-    gate.require(actor, gate.MANAGE, org)
+    permissions.require_manage(actor, org)
     system = System.UNION if org.tree == Tree.UNION else System.PARTY
     errors = {}
     if ElectionCase.objects.filter(org=org).exclude(state=CaseState.DONE).exists():
@@ -225,11 +225,6 @@ def file_request(
     if org.parent is None:
         errors["org"] = _("%(org)s has no upper-level organization to approve the request.") % {
             "org": org.name
-        }
-    if not org.is_active:
-        errors["org"] = _("%(org)s was dissolved on %(date)s.") % {
-            "org": org.name,
-            "date": org.dissolved_on,
         }
     _not_future(requested_on, "requested_on")
     months = int(policy_value(f"elections.{system}.request_lead_months", org=org, on=requested_on))
