@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("jiceng.ui.urls")),
 ]
 
-handler400 = "jiceng.ui.shell.bad_request"
-handler403 = "jiceng.ui.shell.permission_denied"
-handler404 = "jiceng.ui.shell.page_not_found"
-handler500 = "jiceng.ui.shell.server_error"
+handler400 = "jiceng.ui.views.bad_request"
+handler403 = "jiceng.ui.views.permission_denied"
+handler404 = "jiceng.ui.views.page_not_found"
+handler500 = "jiceng.ui.views.server_error"

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from jiceng.access import gate
 from jiceng.kernel.forms import submit
-from jiceng.kernel.pagination import page_of
+from jiceng.kernel.pagination import next_page_url, page_of
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people
@@ -63,12 +63,7 @@ def _suggestion_or_404(request, pk) -> Suggestion:
 
 def _page(request, queryset):
     page = page_of(request, queryset, key="id", limit=LIST_LIMIT)
-    next_url = None
-    if page.next_cursor:
-        query = request.GET.copy()
-        query["cursor"] = page.next_cursor
-        next_url = f"{request.path}?{query.urlencode()}"
-    return page, next_url
+    return page, next_page_url(request, page)
 
 
 def _can_manage(request, org) -> bool:

@@ -57,3 +57,12 @@ def page_of(request, queryset, *, key: str = "-pk", limit: int = 50) -> Page:
         return paginate(queryset, key=key, cursor=request.GET.get("cursor"), limit=limit)
     except ValidationError:
         raise Http404(_("The page cursor is invalid.")) from None
+
+
+def next_page_url(request, page: Page) -> str | None:
+    """This list page's address with the next cursor (the other filters kept), or None."""
+    if not page.next_cursor:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return f"{request.path}?{query.urlencode()}"

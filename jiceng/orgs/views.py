@@ -1,19 +1,20 @@
 """The organization and unit pages: tree browser, search, lifecycle forms, host units, the
 policy in force and the history of an organization."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.access import selectors as access
 from jiceng.audit.selectors import history
-from jiceng.kernel.forms import add_service_errors
-from jiceng.kernel.pagination import paginate
+from jiceng.kernel.forms import form_data
+from jiceng.kernel.forms import submit as submit_form
+from jiceng.kernel.pagination import next_page_url, page_of
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs.models import Kind, Tree, Unit
 from jiceng.orgs.qualifiers import above_scale
@@ -31,26 +32,6 @@ UNIT_HISTORY_LIMIT = 100
 CHOICES_LIMIT = 200
 
 
-def _page(request, queryset, *, key: str, limit: int):
-    try:
-        return paginate(queryset, key=key, cursor=request.GET.get("cursor"), limit=limit)
-    except ValidationError:
-        raise Http404(_("The page cursor is invalid.")) from None
-
-
-def _next_url(request, page) -> str | None:
-    """This page's address with the next cursor (filters kept)."""
-    if not page.next_cursor:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = page.next_cursor
-    return f"{request.path}?{query.urlencode()}"
-
-
-def _form_data(request):
-    return request.POST if request.method == "POST" else None
-
-
 # --- Organizations: tree browser, search, page --------------------------------------------
 
 
@@ -65,8 +46,8 @@ def org_list(request):
     context = {"query": query, "kind": kind, "kinds": Kind.choices, "under": under}
     if query or kind:
         found = orgs.search(request.user, query, under=under, kind=kind)
-        page = _page(request, found, key="path", limit=SEARCH_LIMIT)
-        context.update(page=page, next_url=_next_url(request, page))
+        page = page_of(request, found, key="path", limit=SEARCH_LIMIT)
+        context.update(page=page, next_url=next_page_url(request, page))
     else:
         context["roots"] = orgs.tree_roots(request.user, under)[:TREE_ROOTS_LIMIT]
     return render(request, "orgs/org_list.html", context)
@@ -76,7 +57,7 @@ def org_list(request):
 def org_children(request, code):
     """The <li> nodes under one organization, for the tree browser (htmx partial)."""
     org = org_or_404(request, code)
-    page = _page(request, orgs.child_nodes(request.user, org), key="code", limit=CHILDREN_LIMIT)
+    page = page_of(request, orgs.child_nodes(request.user, org), key="code", limit=CHILDREN_LIMIT)
     return render(
         request,
         "orgs/_tree_nodes.html",
@@ -121,14 +102,14 @@ def _managed_or_403(request, code, *, via_parent: bool = False):
 
 def _lifecycle(request, org, form, *, title, submit, perform, done, danger=False, extra=None):
     """GET shows the form; a valid POST calls `perform`, whose ValidationErrors go on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = perform(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("orgs:org_detail", target.code)
+    if response := submit_form(
+        request,
+        form,
+        perform,
+        done=done,
+        to=lambda target: reverse("orgs:org_detail", args=[target.code]),
+    ):
+        return response
     return render(
         request,
         "orgs/org_form.html",
@@ -146,7 +127,7 @@ def _lifecycle(request, org, form, *, title, submit, perform, done, danger=False
 @login_required
 def org_set_up(request, code):
     parent = _managed_or_403(request, code)
-    form = forms.SetUpForm(_form_data(request), user=request.user, parent=parent)
+    form = forms.SetUpForm(form_data(request), user=request.user, parent=parent)
 
     def perform(d):
         return services.set_up(
@@ -175,7 +156,7 @@ def org_set_up(request, code):
 @login_required
 def org_rename(request, code):
     org = _managed_or_403(request, code)
-    form = forms.RenameForm(_form_data(request), initial={"name": org.name})
+    form = forms.RenameForm(form_data(request), initial={"name": org.name})
     return _lifecycle(
         request,
         org,
@@ -190,7 +171,7 @@ def org_rename(request, code):
 @login_required
 def org_move(request, code):
     org = _managed_or_403(request, code)
-    form = forms.MoveForm(_form_data(request), user=request.user, org=org)
+    form = forms.MoveForm(form_data(request), user=request.user, org=org)
     candidates = orgs.manageable(request.user, tree=org.tree).exclude(pk=org.parent_id)
     return _lifecycle(
         request,
@@ -214,7 +195,7 @@ def org_merge(request, code):
         if org.parent_id
         else []
     )
-    form = forms.MergeForm(_form_data(request), user=request.user, org=org, candidates=siblings)
+    form = forms.MergeForm(form_data(request), user=request.user, org=org, candidates=siblings)
     return _lifecycle(
         request,
         org,
@@ -231,7 +212,7 @@ def org_merge(request, code):
 def org_split(request, code):
     org = _managed_or_403(request, code)
     form = forms.SplitForm(
-        _form_data(request),
+        form_data(request),
         org=org,
         units=orgs.host_units(org),
         children=orgs.children(request.user, org)[:CHOICES_LIMIT],
@@ -256,7 +237,7 @@ def org_split(request, code):
 @login_required
 def org_dissolve(request, code):
     org = _managed_or_403(request, code, via_parent=True)
-    form = forms.DissolveForm(_form_data(request))
+    form = forms.DissolveForm(form_data(request))
 
     def perform(d):
         return services.dissolve(request.user, org, on=d["on"], reason=d["reason"])
@@ -277,7 +258,7 @@ def org_dissolve(request, code):
 def org_host_units(request, code):
     org = _managed_or_403(request, code)
     current = "\n".join(u.credit_code for u in orgs.host_units(org))
-    form = forms.HostUnitsForm(_form_data(request), user=request.user, initial={"units": current})
+    form = forms.HostUnitsForm(form_data(request), user=request.user, initial={"units": current})
     return _lifecycle(
         request,
         org,
@@ -292,7 +273,7 @@ def org_host_units(request, code):
 @login_required
 def org_flags(request, code):
     org = _managed_or_403(request, code)
-    form = forms.FlagsForm(_form_data(request), initial=forms.FlagsForm.initial_for(org))
+    form = forms.FlagsForm(form_data(request), initial=forms.FlagsForm.initial_for(org))
 
     def perform(d):
         changes = {name: d[name] for name in form.changed_data}
@@ -345,14 +326,14 @@ def unit_list(request):
         include_closed=bool(f.get("closed")),
         under=under,
     )
-    page = _page(request, units, key="id", limit=UNIT_LIMIT)
+    page = page_of(request, units, key="id", limit=UNIT_LIMIT)
     return render(
         request,
         "orgs/unit_list.html",
         {
             "form": form,
             "page": page,
-            "next_url": _next_url(request, page),
+            "next_url": next_page_url(request, page),
             "under": under,
             "may_register": orgs.visible_orgs(request.user, gate.MANAGE).exists(),
         },
@@ -377,14 +358,14 @@ def unit_detail(request, pk):
 
 
 def _unit_form_page(request, form, *, title, perform, unit=None):
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = perform(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unit has been saved."))
-            return redirect("orgs:unit_detail", unit.pk)
+    if response := submit_form(
+        request,
+        form,
+        perform,
+        done=_("The unit has been saved."),
+        to=lambda saved: reverse("orgs:unit_detail", args=[saved.pk]),
+    ):
+        return response
     return render(request, "orgs/unit_form.html", {"form": form, "title": title, "unit": unit})
 
 
@@ -400,7 +381,7 @@ def unit_register(request):
         start = org_or_404(request, code)
     if start is not None:
         initial["responsible_union" if start.tree == Tree.UNION else "responsible_org"] = start.code
-    form = forms.UnitForm(_form_data(request), user=user, initial=initial)
+    form = forms.UnitForm(form_data(request), user=user, initial=initial)
 
     def perform(d):
         return services.register_unit(
@@ -416,7 +397,7 @@ def unit_edit(request, pk):
     if unit.closed_on is not None or not _may_manage_unit(request.user, unit):
         raise PermissionDenied(_("You may not change this unit."))
     form = forms.UnitForm(
-        _form_data(request), user=request.user, unit=unit, initial=forms.UnitForm.initial_for(unit)
+        form_data(request), user=request.user, unit=unit, initial=forms.UnitForm.initial_for(unit)
     )
 
     def perform(d):

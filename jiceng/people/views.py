@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from jiceng.kernel.discovery import app_modules
 from jiceng.kernel.forms import form_data, submit
-from jiceng.kernel.pagination import page_of
+from jiceng.kernel.pagination import next_page_url, page_of
 from jiceng.orgs import switcher
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
@@ -73,14 +73,6 @@ def _membership_or_404(request, pk) -> PartyMembership:
         raise Http404(_("No such member, or you may not see them.")) from None
 
 
-def _next_url(request, page) -> str | None:
-    if not page.next_cursor:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = page.next_cursor
-    return f"{request.path}?{query.urlencode()}"
-
-
 # --- The member list ---------------------------------------------------------------------
 
 
@@ -119,7 +111,7 @@ def member_list(request):
         {
             "form": form if request.GET else MemberFilterForm(),
             "page": page,
-            "next_url": _next_url(request, page),
+            "next_url": next_page_url(request, page),
             "under": under,
             "boards": [o for o in tops if o.tree == Tree.PARTY][:BOARD_LINKS],
             "unions": [o for o in tops if o.tree == Tree.UNION][:BOARD_LINKS],
@@ -417,7 +409,7 @@ def union_members(request, code):
         {
             "org": org,
             "page": page,
-            "next_url": _next_url(request, page),
+            "next_url": next_page_url(request, page),
             "delegates": selectors.delegates_by_category(user, org) if first else None,
             "rate": selectors.union_membership_rate(user, org) if first else None,
             "can_manage": permissions.may_manage(user, org),
