@@ -45,7 +45,7 @@ def committed_audit_log(transactional_db):
 
 def _paused_import(monkeypatch, world):
     """Start a roster import in a thread that stops after writing its first chunk (its
-    transaction open) until `go` is set. Returns (thread, chunk_written, go, outcome)."""
+    transaction open) until `go` is set. Returns (thread, go, outcome)."""
     chunk_written, go, outcome = threading.Event(), threading.Event(), {}
     original = type(MEMBERS).apply_chunk
 
@@ -119,7 +119,7 @@ def test_an_audited_write_is_not_blocked_by_a_running_import(
 def test_sqlite_writes_wait_for_a_running_import(committed_audit_log, world, monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite limit")
-    thread, go, outcome = _paused_import(monkeypatch, world)
+    thread, go, _outcome = _paused_import(monkeypatch, world)
     connection.close()
     options = {**connection.settings_dict["OPTIONS"], "timeout": 1}  # wait 1 s, not 20
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
