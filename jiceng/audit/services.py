@@ -203,31 +203,39 @@ def record_many(actor, entries) -> int:
 
 
 def _append(batch: list[_Entry]) -> None:
-    """Chain and insert prepared events: the lock, one read of the head, one insert."""
+    """Chain and insert prepared events: everything but the chain is built before the lock,
+    then the lock, one read of the head, one keyed hash per event, one insert."""
     if not batch:
         return
+    parts = [_parts(entry) for entry in batch]
     with transaction.atomic():
         _lock_chain()
         prev = _head()
         rows = []
-        for stored_at, at_text, actor_id, actor_name, source, *rest in batch:
-            action, kind, obj_id, text, path, before_text, after_text = rest
-            # _digest() of the same event, spliced from canonical parts: same bytes, same hash
-            body = (
-                f'{{"action":{_string(action)},"actor":{_json(actor_id)},'
-                f'"actor_name":{_string(actor_name)},"after":{after_text},"at":{at_text},'
-                f'"before":{before_text},"object":[{_string(kind)},{_string(obj_id)},'
-                f'{_string(text)}],"org_path":{_string(path)},"prev":"{prev}",'
-                f'"source":{_string(source)}}}'
-            )
-            digest = _mac(body)
-            before_db, after_db = _stored_json(before_text), _stored_json(after_text)
-            head = (stored_at, actor_id, actor_name, source, action, kind, obj_id, text, path)
-            rows.append((*head, before_db, after_db, prev, digest))
+        for row, left, right in parts:
+            digest = _mac(f'{left}"{prev}"{right}')
+            rows.append((*row, prev, digest))
             prev = digest
         columns = ["at", "actor_id", "actor_name", "source", "action", "object_type"]
         columns += ["object_id", "object_repr", "org_path", "before", "after", "prev_hash", "hash"]
         insert_rows(AuditEvent._meta.db_table, columns, rows)
+
+
+def _parts(entry: _Entry) -> tuple[tuple, str, str]:
+    """(the row's columns up to `after`, the canonical body before and after the previous
+    hash): `_digest()` of the event is the keyed hash of left + '"prev"' + right, the same
+    bytes spliced from canonical parts."""
+    stored_at, at_text, actor_id, actor_name, source, *rest = entry
+    action, kind, obj_id, text, path, before_text, after_text = rest
+    left = (
+        f'{{"action":{_string(action)},"actor":{_json(actor_id)},'
+        f'"actor_name":{_string(actor_name)},"after":{after_text},"at":{at_text},'
+        f'"before":{before_text},"object":[{_string(kind)},{_string(obj_id)},'
+        f'{_string(text)}],"org_path":{_string(path)},"prev":'
+    )
+    right = f',"source":{_string(source)}}}'
+    head = (stored_at, actor_id, actor_name, source, action, kind, obj_id, text, path)
+    return (*head, _stored_json(before_text), _stored_json(after_text)), left, right
 
 
 _pending: contextvars.ContextVar[list | None] = contextvars.ContextVar(
