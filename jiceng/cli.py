@@ -13,7 +13,7 @@ COMMANDS = {
     "migrate": "create or upgrade the database schema",
     "createadmin": "create a system administrator",
     "token": "token create USERNAME — print a new API bearer token",
-    "audit": "audit verify — check the hash chain of the audit log",
+    "audit": "audit verify / checkpoint — check the keyed audit chain; sign its head",
     "policy": "policy show --org CODE — every rule value in force",
     "orgs": "orgs list [--roots] [--kind KIND] --format json",
     "template": "template units|orgs|members|union_members -o FILE — an empty .xlsx to fill in",

@@ -96,3 +96,12 @@ def login(client):
         return c
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoint_per_test(tmp_path, monkeypatch):
+    """Each test its own audit checkpoint file: one left in JICENG_HOME by a test (or a sweep)
+    would anchor events that the next test's database never had."""
+    from jiceng.audit import keys
+
+    monkeypatch.setattr(keys, "checkpoint_path", lambda: tmp_path / keys.CHECKPOINT_FILE)

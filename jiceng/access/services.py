@@ -156,5 +156,15 @@ def user_for_token(raw: str) -> User | None:
         return None
     if not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _touch(token, now)
     return token.user
+
+
+def _touch(token: ApiToken, now) -> None:
+    """Note when a token was last used, at most once per policy interval: a write on every
+    GET would make each API read a database write (on SQLite, one that waits for the lock)."""
+    if token.last_used_at is not None:
+        minutes = float(policy_value("access.token.last_used_interval_minutes"))
+        if now - token.last_used_at < dt.timedelta(minutes=minutes):
+            return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -18,6 +18,7 @@ transaction is open.
 """
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.audit.context import source as audit_source
 from jiceng.audit.models import Source
+from jiceng.policy.selectors import value as policy_value
 
 from . import registry
 from .models import FINISHED, Job, Status
@@ -69,7 +71,18 @@ def _executor() -> ThreadPoolExecutor:
         if _pool is None:
             threads = max(1, int(os.environ.get("JICENG_JOB_THREADS", "2")))
             _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="jiceng-job")
+            # a restarted web process: jobs its predecessor was running will never end
+            _pool.submit(_reclaim_in_thread)
         return _pool
+
+
+def _reclaim_in_thread() -> None:
+    try:
+        fail_stale()
+    except Exception:  # a database hiccup: the next start or a worker tries again
+        logger.exception("could not fail the stale jobs")
+    finally:
+        connection.close()
 
 
 def dispatch(job_id: int) -> Future | None:
@@ -164,6 +177,7 @@ def _failure_message(exc: Exception) -> str:
 def run(job: Job, *, echo=None) -> Job:
     """Run a claimed job here and now; record how it ended. Never raises for the job's errors."""
     report = Reporter(job, echo)
+    beat = Heartbeat(job)
     try:
         kind = registry.get(job.kind)
         with (
@@ -179,6 +193,8 @@ def run(job: Job, *, echo=None) -> Job:
         _finish(job, report, Status.FAILED, message=message)
     else:
         _finish(job, report, Status.DONE, result=result, message=report.message)
+    finally:
+        beat.stop()
     return job
 
 
@@ -196,11 +212,94 @@ def _finish(job: Job, report: Reporter, status: str, *, message: str = "", resul
             "output_path",
         ]
     )
-    if job.input_file is not None:  # uploaded data (personal information) is not kept
+    _remove_files(job)
+
+
+def _remove_files(job: Job) -> None:
+    """The job's input (uploaded data: personal information is not kept) and its progress
+    and heartbeat files; its output stays for the user to download."""
+    for path in (job.input_file, job.progress_file, heartbeat_file(job)):
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+# ---------------------------------------------------------------------------------------
+# Leases: a running job beats; one whose beat stopped (its process was killed) is failed.
+
+HEARTBEAT_EVERY = 30.0  # seconds between beats (far below the policy's stale-after minutes)
+
+
+def heartbeat_file(job: Job):
+    return job.folder / "heartbeat"
+
+
+class Heartbeat:
+    """Touches the job's heartbeat file every HEARTBEAT_EVERY seconds from a daemon thread
+    while the job runs. A file, not the row: on SQLite the job's own transaction (an import)
+    holds the write lock, and a worker on another host shares JICENG_HOME anyway."""
+
+    def __init__(self, job: Job):
+        self.path, self._stop = heartbeat_file(job), threading.Event()
+        self.beat()
+        self._thread = threading.Thread(target=self._loop, daemon=True, name=f"beat-{job.pk}")
+        self._thread.start()
+
+    def beat(self) -> None:
         with contextlib.suppress(OSError):
-            job.input_file.unlink()
-    with contextlib.suppress(OSError):
-        job.progress_file.unlink()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.touch()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(HEARTBEAT_EVERY):
+            self.beat()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def last_beat(job: Job):
+    """When `job` last showed life: its heartbeat file, else its progress file, else its start."""
+    moments = [job.started_at or job.created_at]
+    for path in (heartbeat_file(job), job.progress_file):
+        with contextlib.suppress(OSError):
+            moments.append(dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC))
+    return max(m for m in moments if m is not None)
+
+
+def _fail_abandoned(job: Job, message: str) -> bool:
+    """Mark a running job failed (if it is still running: a conditional UPDATE) and remove
+    its input. False when it finished meanwhile."""
+    failed = Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+        status=Status.FAILED, finished_at=timezone.now(), message=message[:500]
+    )
+    if failed:
+        _remove_files(job)
+    return bool(failed)
+
+
+def fail_stale(now: dt.datetime | None = None) -> int:
+    """Fail the running jobs that have not beaten for `jobs.lease.stale_after_minutes`
+    (their process was killed: nothing else would ever finish them), removing their input.
+    Run when a worker starts, every minute in its loop, and when a web process starts its
+    job threads. Returns how many were failed."""
+    now = now or timezone.now()
+    minutes = float(policy_value("jobs.lease.stale_after_minutes"))
+    limit = now - dt.timedelta(minutes=minutes)
+    count = 0
+    for job in Job.objects.filter(status=Status.RUNNING, started_at__lt=limit):
+        if last_beat(job) >= limit:
+            continue
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            message = _(
+                "This job stopped answering (the process running it was probably stopped) "
+                "and was marked failed; please submit it again."
+            )
+        if _fail_abandoned(job, message):
+            logger.warning("job %s (%s) stopped beating; marked failed", job.pk, job.kind)
+            count += 1
+    return count
 
 
 def recover_stale() -> int:
@@ -216,12 +315,9 @@ def recover_stale() -> int:
             pass
         except (ValueError, IndexError, PermissionError):
             continue
-        Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-            status=Status.FAILED,
-            finished_at=timezone.now(),
-            message=_("The process running this job stopped before it finished."),
-        )
-        stale += 1
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            message = _("The process running this job stopped before it finished.")
+        stale += _fail_abandoned(job, message)
     return stale
 
 

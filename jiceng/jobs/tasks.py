@@ -6,7 +6,9 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .registry import periodic_tasks, register
+from jiceng.audit import services as audit_services
+
+from .registry import periodic, periodic_tasks, register
 from .runner import JobError
 
 
@@ -18,3 +20,16 @@ def sweep(job, report):
     except KeyError:
         raise JobError(_("No such periodic task.")) from None
     return task.run(job.created_by, dt.date.fromisoformat(job.params["day"]), report)
+
+
+@periodic("audit.checkpoint", label=gettext_lazy("Sign the audit log's head (checkpoint)"))
+def audit_checkpoint(actor, day, report):
+    """Anchor the audit chain's head in the signed checkpoint file, so a deletion of the newest
+    events is detected by `jiceng audit verify`. A broken chain fails the job (and is not
+    anchored)."""
+    try:
+        point = audit_services.checkpoint()
+    except ValueError as exc:
+        raise JobError(_("The audit log does not verify: %(reason)s") % {"reason": exc}) from None
+    report(point.count, point.count)
+    return {"id": point.id, "count": point.count}

@@ -26,6 +26,13 @@ def _queue_sweeps() -> None:
         logger.exception("could not queue the periodic tasks")
 
 
+def _fail_stale() -> None:
+    try:
+        runner.fail_stale()  # jobs whose process was killed: failed, their input removed
+    except Exception:  # a database hiccup: try again at the next check
+        logger.exception("could not fail the stale jobs")
+
+
 def work(
     *,
     once: bool = False,
@@ -35,7 +42,8 @@ def work(
     sweeps: bool = False,
 ):
     """The worker loop: claim and run queued jobs until `stop` is set (or, with `once`, until
-    the queue is empty). With `sweeps`, it also queues the day's periodic tasks (checked every
+    the queue is empty). At start and every minute it fails the jobs whose heartbeat stopped
+    (`runner.fail_stale`). With `sweeps`, it also queues the day's periodic tasks (checked every
     minute, so they start soon after midnight, local time). Returns how many jobs ran."""
     stop = stop or threading.Event()
     ran = 0
@@ -43,9 +51,11 @@ def work(
     while not stop.is_set():
         if not connection.in_atomic_block:  # a long-lived worker drops broken connections
             close_old_connections()
-        if sweeps and (checked is None or time.monotonic() - checked >= SWEEP_CHECK_EVERY):
+        if checked is None or time.monotonic() - checked >= SWEEP_CHECK_EVERY:
             checked = time.monotonic()
-            _queue_sweeps()
+            _fail_stale()
+            if sweeps:
+                _queue_sweeps()
         job = runner.claim_next()
         if job is None:
             if once:

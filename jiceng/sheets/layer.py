@@ -70,6 +70,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from jiceng.access import gate
 from jiceng.audit.context import source as audit_source
 from jiceng.audit.models import Source
+from jiceng.audit.services import deferred as audit_deferred
 from jiceng.kernel.discovery import app_modules
 from jiceng.sheets import reader as xlsx_reader
 
@@ -1252,7 +1253,9 @@ def _import_org_problem(spec: SheetSpec, actor, org) -> str | None:
 def _apply(spec, spool: _Spool, layout: Layout, actor, result: ImportResult, report, org) -> None:
     counts: Counter = Counter()
     done = 0
-    with audit_source(Source.IMPORT), transaction.atomic():
+    # deferred(): the audit events are appended at the end, so the chain's lock is held for
+    # that last step only, not for the whole import (other writers would wait for it)
+    with audit_source(Source.IMPORT), transaction.atomic(), audit_deferred():
         ctx = spec.start(actor, org=org)
         for chunk in spool.chunks():
             counts.update(spec.apply_chunk(ctx, chunk))
