@@ -122,10 +122,11 @@ def _staff_landmarks(actor, marks, today: dt.date) -> None:
         if org is None or Term.objects.filter(org=org, status=TermStatus.CURRENT).exists():
             continue
         people = _in_subtree(org, committee, today)
-        # Different people for different committees where the subtree allows it.
-        people = people[i * 3 :] + people[: i * 3] if len(people) > i * 3 + 3 else people
         if len(people) < len(posts):
             continue
+        # Different people for different committees, as far as the subtree allows.
+        k = i * len(posts) % len(people)
+        people = people[k:] + people[:k]
         if org.tree == Tree.PARTY and not org.has_committee:
             update_flags(actor, org, has_committee=True)
         start_term(
