@@ -8,8 +8,11 @@ export JICENG_HOME ?= $(CURDIR)/var
 
 .PHONY: run test setup lint test-sqlite test-postgres test-live browser-deps document-deps bench bench-smoke clean
 
-run: setup  ## set up, load demo data on first run, serve on http://127.0.0.1:8000
-	JICENG_DEBUG=1 $(BIN)/jiceng demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+run: setup  ## set up, load demo data on first run, serve on http://$(HOST):$(PORT) (make run PORT=8080 HOST=0.0.0.0)
+	JICENG_DEBUG=1 $(BIN)/jiceng demo --host $(HOST) --port $(PORT)
 
 setup: $(STAMP) node_modules/.package-lock.json i18n
 

@@ -553,6 +553,9 @@ def load(actor, scale_name: str, today: dt.date) -> int:
     from jiceng.congress.demo import create_demo_congress
 
     create_demo_congress(actor, marks, today)
+    from jiceng.elections.demo import create_demo_elections
+
+    create_demo_elections(actor, marks, today)
     return count
 
 

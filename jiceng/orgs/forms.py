@@ -239,6 +239,13 @@ class FlagsForm(BootstrapForm):
     def initial_for(cls, org) -> dict:
         return {name: getattr(org, name) for name in cls.base_fields}
 
+    def fit(self, org) -> "FlagsForm":
+        """A union counts union members and has no floating-member organizations."""
+        if org.tree == Tree.UNION:
+            self.fields["reported_members"].label = _("Union members (reported)")
+            self.fields.pop("for_floating_members", None)
+        return self
+
 
 # --- Host units ---------------------------------------------------------------------------
 

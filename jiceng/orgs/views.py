@@ -273,7 +273,7 @@ def org_host_units(request, code):
 @login_required
 def org_flags(request, code):
     org = _managed_or_403(request, code)
-    form = forms.FlagsForm(form_data(request), initial=forms.FlagsForm.initial_for(org))
+    form = forms.FlagsForm(form_data(request), initial=forms.FlagsForm.initial_for(org)).fit(org)
 
     def perform(d):
         changes = {name: d[name] for name in form.changed_data}

@@ -17,6 +17,7 @@ class MetricOut(Schema):
     numerator: str
     denominator: str
     definition: str
+    source: str
     unit: str
 
 
@@ -62,6 +63,7 @@ def metrics(request):
             "numerator": str(m.numerator),
             "denominator": str(m.denominator),
             "definition": str(m.definition),
+            "source": m.source,
             "unit": m.unit,
         }
         for m in METRICS.values()

@@ -91,7 +91,14 @@ def dashboard(request):
             figure = by_org.get(org.pk, Figure(0, 0))
             if metric is focus:
                 child_figures = {c.pk: by_org.get(c.pk, Figure(0, 0)) for c in children}
-        cards.append({"metric": metric, "figure": figure, "rate": _rate_text(figure)})
+        cards.append(
+            {
+                "metric": metric,
+                "figure": figure,
+                "rate": _rate_text(figure),
+                "basis": metric.describe(org, on),  # the rule values, not their keys
+            }
+        )
 
     rows = [{"org": c, "figure": child_figures.get(c.pk) or Figure(0, 0)} for c in children]
     for row in rows:

@@ -2,6 +2,8 @@ import json
 
 from django import template
 
+from jiceng.kernel.citations import readable
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def get_item(mapping, key):
 @register.filter
 def as_json(value):
     return "" if value is None else json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@register.filter
+def citation(value):
+    """Seed citations ("001:L8") as the document's title and line."""
+    return readable(value)
