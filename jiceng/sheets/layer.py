@@ -58,9 +58,10 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -174,11 +175,18 @@ def unquote(text: str) -> str:
     return text
 
 
-def neutralize(value):
-    """A string Excel would take for a formula gets a leading apostrophe (OWASP)."""
+def safe_value(value):
+    """A cell value no spreadsheet evaluates. Text Excel or LibreOffice would take for a
+    formula (=, +, -, @, tab, CR first) gets a leading apostrophe (OWASP); imports take it off
+    again (`unquote`). Lazy translations become plain text; other values pass through."""
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+neutralize = safe_value  # the older name
 
 
 def clean_text(raw) -> str:
@@ -538,7 +546,7 @@ class Column:
             value = "、".join(str(v) for v in value)
         if value == "":
             value = None
-        return neutralize(value)
+        return value  # made safe by the writer (ExportSheet.append)
 
     def instruction(self) -> str:
         parts = [str(_("Required."))] if self.required else []
@@ -1274,11 +1282,63 @@ def _apply(spec, spool: _Spool, layout: Layout, actor, result: ImportResult, rep
 # Writing workbooks
 
 
-def _header_cell(ws, value, *, required: bool = False):
-    cell = WriteOnlyCell(ws, value=value)
-    cell.font = Font(bold=True, color="C00000" if required else None)
-    cell.fill = _HEADER_FILL
-    return cell
+class ExportSheet:
+    """One sheet of an `ExportBook`. Every value goes through `safe_value` on its way in, so
+    no text written here (an organization's name, a cell copied from an upload) can become a
+    live formula."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    def widths(self, widths: Iterable[float]) -> None:
+        for i, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+
+    def freeze(self, cell: str) -> None:
+        self.ws.freeze_panes = cell
+
+    def cell(self, value, *, font=None, fill=None, alignment=None, comment=None) -> Cell:
+        """A styled cell (pass it to `append`)."""
+        cell = WriteOnlyCell(self.ws, value=safe_value(value))
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if alignment is not None:
+            cell.alignment = alignment
+        if comment is not None:
+            cell.comment = comment
+        return cell
+
+    def header(self, value, *, required: bool = False) -> Cell:
+        font = Font(bold=True, color="C00000" if required else None)
+        return self.cell(value, font=font, fill=_HEADER_FILL)
+
+    def append(self, values: Iterable = ()) -> None:
+        row = []
+        for value in values:
+            if isinstance(value, Cell):
+                if isinstance(value.value, str):
+                    value.value = safe_value(value.value)
+                row.append(value)
+            else:
+                row.append(safe_value(value))
+        self.ws.append(row)
+
+
+class ExportBook:
+    """The one writer of every .xlsx export (rosters, error workbooks, registers, figures):
+    openpyxl in write-only mode (memory bounded by the row, not the file), every cell made
+    safe by `safe_value`."""
+
+    def __init__(self):
+        self.book = Workbook(write_only=True)
+
+    def sheet(self, title: str) -> ExportSheet:
+        return ExportSheet(self.book.create_sheet(title))
+
+    def save(self, out) -> None:
+        self.book.save(out)
 
 
 def write_error_workbook(
@@ -1289,18 +1349,15 @@ def write_error_workbook(
     by_row: dict[int, list[Issue]] = defaultdict(list)
     for issue in result.issues:
         by_row[issue.row].append(issue)
-    wb = Workbook(write_only=True)
+    book = ExportBook()
     with open_sheet(spec, source, limits, copying=True) as (ws_in, layout):
-        ws = wb.create_sheet(spec.title or "Sheet1")
-        for i in range(layout.width):
-            column = next(
-                (c for c in spec.columns if layout.positions.get(c.field) == i),
-                None,
-            )
-            ws.column_dimensions[get_column_letter(i + 1)].width = column.width if column else 16
-        ws.column_dimensions[get_column_letter(layout.width + 1)].width = 60
-        ws.freeze_panes = "A2"
-        ws.append([_header_cell(ws, h) for h in layout.headers] + [_header_cell(ws, ERRORS_HEADER)])
+        ws = book.sheet(spec.title or "Sheet1")
+        by_position = {i: spec.column(f) for f, i in layout.positions.items()}
+        ws.widths(
+            [by_position[i].width if i in by_position else 16 for i in range(layout.width)] + [60]
+        )
+        ws.freeze("A2")
+        ws.append([ws.header(h) for h in layout.headers] + [ws.header(ERRORS_HEADER)])
         last = 1
         for number, values in _physical_rows(ws_in, layout, limits):
             for _gap in range(last + 1, number):  # rows the file leaves out keep their number
@@ -1308,7 +1365,7 @@ def write_error_workbook(
             last = max(last, number)
             issues = by_row.get(number)
             if not issues:
-                ws.append([neutralize(v) for v in values])
+                ws.append(values)
                 continue
             bad = defaultdict(list)
             for issue in issues:
@@ -1318,15 +1375,12 @@ def write_error_workbook(
             for i, value in enumerate(values):
                 letter = get_column_letter(i + 1)
                 if letter in bad:
-                    cell = WriteOnlyCell(ws, value=neutralize(value))
-                    cell.fill, cell.font = _RED_FILL, _RED_FONT
-                    cell.comment = Comment("\n".join(bad[letter]), "jiceng", width=300, height=120)
-                    cells.append(cell)
+                    note = Comment("\n".join(bad[letter]), "jiceng", width=300, height=120)
+                    cells.append(ws.cell(value, fill=_RED_FILL, font=_RED_FONT, comment=note))
                 else:
-                    cells.append(neutralize(value))
-            summary = WriteOnlyCell(
-                ws,
-                value="\n".join(
+                    cells.append(value)
+            summary = ws.cell(
+                "\n".join(
                     (
                         _("%(header)s (column %(column)s): %(message)s")
                         % {"header": i.header, "column": i.column, "message": i.message}
@@ -1339,26 +1393,25 @@ def write_error_workbook(
             summary.font = _RED_FONT
             summary.alignment = Alignment(wrap_text=True, vertical="top")
             ws.append([*cells, summary])
-    wb.save(out)
+    book.save(out)
 
 
 def write_workbook(
     spec: SheetSpec, rows: Iterable[dict], out, *, progress: Progress | None = None
 ) -> int:
     """Stream `rows` (field → value) into a new workbook with the spec's columns; count them."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(spec.title or "Sheet1")
-    for i, column in enumerate(spec.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-    ws.freeze_panes = "A2"
-    ws.append([_header_cell(ws, c.header, required=c.required) for c in spec.columns])
+    book = ExportBook()
+    ws = book.sheet(spec.title or "Sheet1")
+    ws.widths(c.width for c in spec.columns)
+    ws.freeze("A2")
+    ws.append([ws.header(c.header, required=c.required) for c in spec.columns])
     count = 0
     for data in rows:
         ws.append([c.to_cell(data.get(c.field)) for c in spec.columns])
         count += 1
         if progress and count % CHUNK_ROWS == 0:
             progress(count, None, "export")
-    wb.save(out)
+    book.save(out)
     return count
 
 
