@@ -83,7 +83,7 @@ ROOT_URLCONF = "jiceng.urls"
 WSGI_APPLICATION = "jiceng.wsgi.application"
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "jiceng.access.throttle.AddressThrottleBackend",  # axes, plus a limit per address
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "ui:login"

@@ -77,6 +77,7 @@ from jiceng.sheets import reader as xlsx_reader
 ERRORS_HEADER = "错误说明"  # the extra last column of an error workbook
 INSTRUCTION_MARK = "※"  # the template's second row: every filled cell starts with this
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV/formula injection
+HEADER_SCAN_ROWS = 10  # the column names may sit under a title row; looked for this far down
 CHUNK_ROWS = 1000  # rows parsed and checked together (bounded memory, batched queries)
 MAX_ISSUES = 20_000  # problems kept for the report and the error workbook
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -904,6 +905,8 @@ class Layout:
     headers: list[str]  # the file's header texts, as written
     positions: dict[str, int]  # field → 0-based column index
     declared_rows: int | None
+    header_row: int = 1  # the sheet row holding the column names, as Excel numbers it
+    above: list = field(default_factory=list)  # (row number, values) above it (a title)
 
     @property
     def width(self) -> int:
@@ -925,7 +928,7 @@ class _Reader:
         self.sheet = sheet
         self.ceiling = 2 * limits.max_rows + 1000  # empty, formatted rows still cost time
         self._rows = sheet.rows(width=xlsx_reader.MAX_COLUMNS, max_row=self.ceiling)
-        self._pending: tuple[int, list] | None = None
+        self._pending: list[tuple[int, list]] = []  # rows read ahead while finding the header
         self.width = 0
 
     def _next(self) -> tuple[int, list] | None:
@@ -936,12 +939,28 @@ class _Reader:
         except xlsx_reader.ReadError:
             raise SheetError(_damaged()) from None
 
-    def header(self) -> list:
-        """Row 1's values (empty if the sheet does not start with row 1)."""
-        first = self._next()
-        if first is not None and first[0] != 1:
-            self._pending, first = first, None
-        return first[1] if first else []
+    def header(self, score: Callable[[list], int]) -> tuple[int, list, list]:
+        """(row number, values, rows above it) of the header: among the first
+        `HEADER_SCAN_ROWS` rows, the one `score` rates highest (the first on a tie), so a
+        title row (合并的"XX党支部党员花名册") or a blank row above the column names is
+        passed over. (0, [], []) if no row there scores."""
+        seen: list[tuple[int, list]] = []
+        while (item := self._next()) is not None:
+            if item[0] > HEADER_SCAN_ROWS:
+                self._pending.append(item)
+                break
+            seen.append(item)
+        best, best_score = None, 0
+        for i, (_number, values) in enumerate(seen):
+            points = score(values)
+            if points > best_score:
+                best, best_score = i, points
+        if best is None:
+            self._pending[:0] = seen
+            return 0, [], []
+        self._pending[:0] = seen[best + 1 :]
+        number, values = seen[best]
+        return number, values, seen[:best]
 
     def set_width(self, width: int) -> None:
         self.width = self.sheet.width = width
@@ -949,9 +968,8 @@ class _Reader:
     def rows(self) -> Iterator[tuple[int, tuple]]:
         """(sheet row number, values) of every row under the header, `width` values each."""
         width, pad = self.width, (None,) * self.width
-        if self._pending is not None:
-            number, values = self._pending
-            self._pending = None
+        while self._pending:
+            number, values = self._pending.pop(0)
             yield number, (tuple(values[:width]) + pad)[:width]
         while (item := self._next()) is not None:
             number, values = item
@@ -972,9 +990,18 @@ def _damaged():
 def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | None) -> Layout:
     """Where the spec's columns are. `filled`: columns an import fills itself (they may be
     left out); None: no column is required (copying the file for its error workbook)."""
-    header = reader.header()  # reads up to row 1, after the sheet's declared <dimension>
+    wanted = {}
+    for column in spec.columns:
+        for name in (column.header, *column.aliases):
+            wanted[_header_key(name)] = column.field
+
+    def score(values) -> int:  # how many of the spec's columns a row names
+        return len({wanted.get(_header_key(v)) for v in values if not is_blank(v)} - {None})
+
+    # reads the first rows, after the sheet's declared <dimension>
+    header_row, header, above = reader.header(score)
     declared_rows, declared_cols = reader.sheet.declared or (None, None)
-    if declared_rows and declared_rows > limits.max_rows + 2:
+    if declared_rows and declared_rows > limits.max_rows + 2 + max(header_row - 1, 0):
         raise SheetError(
             _(
                 "The sheet declares %(rows)s rows; at most %(max)s rows can be imported at once. "
@@ -987,9 +1014,28 @@ def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | Non
             _("The sheet declares %(n)s columns; at most %(max)s are allowed.")
             % {"n": declared_cols, "max": limits.max_columns}
         )
+    if not header_row and filled is None:  # copying: the first row, whatever it holds
+        header_row, header = next(iter(reader._pending), (1, []))
+        reader._pending = reader._pending[1:]
     header = list(header)
     while header and is_blank(header[-1]):
         header.pop()
+    if not header_row:
+        if not any(not is_blank(v) for _n, values in reader._pending for v in values):
+            raise SheetError(
+                _("The first sheet is empty; the first row must hold the column names.")
+            )
+        raise SheetError(
+            _(
+                "No column names were found in the first %(n)s rows. One row must hold the "
+                "column names, such as %(headers)s; download the template to see them."
+            )
+            % {
+                "n": HEADER_SCAN_ROWS,
+                "headers": "、".join(c.header for c in spec.columns if c.required)
+                or "、".join(c.header for c in spec.columns[:3]),
+            }
+        )
     if not header:
         raise SheetError(_("The first sheet is empty; the first row must hold the column names."))
     if len(header) > limits.max_columns:
@@ -997,10 +1043,6 @@ def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | Non
             _("The sheet has %(n)s columns; at most %(max)s are allowed.")
             % {"n": len(header), "max": limits.max_columns}
         )
-    wanted = {}
-    for column in spec.columns:
-        for name in (column.header, *column.aliases):
-            wanted[_header_key(name)] = column.field
     positions: dict[str, int] = {}
     for i, name in enumerate(header):
         f = wanted.get(_header_key(name)) if not is_blank(name) else None
@@ -1019,16 +1061,18 @@ def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | Non
     if missing:
         raise SheetError(
             _(
-                "The sheet has no column %(headers)s. The first row must hold the column names; "
-                "download the template to see them."
+                "The sheet has no column %(headers)s (the column names were read from row "
+                "%(row)s). Download the template to see them."
             )
-            % {"headers": "、".join(missing)}
+            % {"headers": "、".join(missing), "row": header_row}
         )
     reader.set_width(len(header))
     return Layout(
         headers=["" if is_blank(h) else _as_text(h).strip() for h in header],
         positions=positions,
         declared_rows=declared_rows,
+        header_row=header_row,
+        above=above,
     )
 
 
@@ -1104,7 +1148,7 @@ def _data_rows(spec, ws, layout, limits, filled: dict | None = None) -> Iterator
                 row.error(name, _message(exc))
         if empty and all(map(blank, values)):
             continue  # a blank row
-        if number == 2 and _is_instruction(values):
+        if number == layout.header_row + 1 and _is_instruction(values):
             continue
         count += 1
         if count > limits.max_rows:
@@ -1356,9 +1400,17 @@ def write_error_workbook(
         ws.widths(
             [by_position[i].width if i in by_position else 16 for i in range(layout.width)] + [60]
         )
-        ws.freeze("A2")
+        ws.freeze(f"A{layout.header_row + 1}")
+        last = 0
+        for number, values in layout.above:  # a title above the header stays where it was
+            for _gap in range(last + 1, number):
+                ws.append([])
+            ws.append(values)
+            last = number
+        for _gap in range(last + 1, layout.header_row):
+            ws.append([])
         ws.append([ws.header(h) for h in layout.headers] + [ws.header(ERRORS_HEADER)])
-        last = 1
+        last = layout.header_row
         for number, values in _physical_rows(ws_in, layout, limits):
             for _gap in range(last + 1, number):  # rows the file leaves out keep their number
                 ws.append([])
