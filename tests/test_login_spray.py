@@ -43,3 +43,15 @@ def test_a_few_failures_from_an_address_lock_nobody_else_out(world):
     for name in ("a1_officer", "a2_officer", "a1_member"):
         attempt(client, name)
     assert attempt(client, "street_a_admin", PASSWORD).status_code == 302
+
+
+def test_an_address_limit_of_zero_means_no_limit_per_address(world, monkeypatch):
+    from jiceng.access import throttle
+
+    real = throttle.value
+    monkeypatch.setattr(
+        throttle, "value", lambda key: 0 if key == "access.login.ip_failure_limit" else real(key)
+    )
+    sprayer = Client(REMOTE_ADDR="10.0.0.12")
+    for n in range(12):
+        assert attempt(sprayer, f"nobody{n}").status_code == 200

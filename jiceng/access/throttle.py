@@ -32,11 +32,11 @@ def address_failures(ip_address: str, since: dt.datetime) -> int:
 
 
 def address_locked(request) -> bool:
+    limit = int(value("access.login.ip_failure_limit"))  # 0: no limit per address
     ip_address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
-    if not ip_address:
+    if not limit or not ip_address:
         return False
-    since = timezone.now() - cooloff(request)
-    return address_failures(ip_address, since) >= int(value("access.login.ip_failure_limit"))
+    return address_failures(ip_address, timezone.now() - cooloff(request)) >= limit
 
 
 class AddressThrottleBackend(AxesStandaloneBackend):
