@@ -144,3 +144,19 @@ def test_the_error_workbook_copies_hostile_headers_and_cells_without_formulas(wo
     buf.seek(0)
     sheets.write_error_workbook(spec, buf, result, out)
     assert_safe(out, ['=HYPERLINK("http://x","h")', "=2+2"])
+
+
+def test_no_module_but_the_layer_writes_a_workbook_itself():
+    """Every .xlsx goes through `ExportBook`: only `jiceng.sheets.layer` touches openpyxl's
+    Workbook (the writer itself, and the import template, whose cells are fixed texts)."""
+    from pathlib import Path
+
+    import jiceng
+
+    root = Path(jiceng.__file__).parent
+    writers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "Workbook(" in path.read_text(encoding="utf-8").replace("ExportBook(", "")
+    ]
+    assert writers == ["sheets/layer.py"]
