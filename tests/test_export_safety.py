@@ -10,13 +10,13 @@ that keeps Excel and LibreOffice from evaluating them.
 import io
 
 import pytest
-from conftest import LONG_AGO
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
 from jiceng.orgs.models import Kind
 from jiceng.orgs.services import set_up
 from jiceng.sheets import layer as sheets
+from tests.conftest import LONG_AGO
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
