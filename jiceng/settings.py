@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "jiceng.policy",
     "jiceng.audit",
     "jiceng.jobs",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "jiceng.audit.context.SourceMiddleware",
 ]
@@ -83,7 +85,7 @@ ROOT_URLCONF = "jiceng.urls"
 WSGI_APPLICATION = "jiceng.wsgi.application"
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "jiceng.access.throttle.AddressThrottleBackend",  # axes, plus a limit per address
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "ui:login"
@@ -173,6 +175,25 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("JICENG_HSTS_SECONDS", 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from this site's files, so an injected
+# <script> or on*= attribute does not run (templates keep no inline script; behaviours are
+# data- attributes read by ui/static/ui/jiceng.js). Styles allow 'unsafe-inline': templates
+# use style="" attributes and htmx and ECharts set inline styles. Images allow data: for
+# Bootstrap's form-control icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Outgoing e-mail, for `jiceng.life.notify.EmailSender` (JICENG_NOTIFY_BACKEND).
 EMAIL_HOST = os.environ.get("JICENG_EMAIL_HOST", "localhost")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-in/<str:sign_in_token>/", views.sign_in_token, name="sign_in_token"),
     path("notifications/", views.notifications, name="notifications"),
     path("compliance/", views.compliance, name="compliance"),
+    path("compliance.xlsx", views.compliance_xlsx, name="compliance_xlsx"),
     path("orgs/<str:code>/", views.calendar, name="calendar"),
     path("orgs/<str:code>/schedule/", views.schedule, name="schedule"),
     path("orgs/<str:code>/plan/", views.plan, name="plan"),

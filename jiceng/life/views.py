@@ -23,8 +23,9 @@ from jiceng.kernel.forms import form_data, submit
 from jiceng.orgs import switcher
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people_selectors
+from jiceng.sheets.http import xlsx_response
 
-from . import documents, permissions, selectors, services
+from . import documents, exports, permissions, selectors, services
 from .duties import window_label
 from .forms import (
     ActionItemForm,
@@ -696,19 +697,39 @@ def _part_choices(year: int) -> list[tuple[str, str]]:
     return choices
 
 
+def _compliance_org(request):
+    """?org=CODE (404 if not visible), else the switcher's, else the user's first top org."""
+    code = request.GET.get("org")
+    if code:
+        return org_or_404(request, code)
+    org = switcher.current_org(request)
+    if org is None:
+        tops = people_selectors.top_orgs(request.user)
+        org = tops[0] if tops else None
+    return org
+
+
+@login_required
+def compliance_xlsx(request):
+    """The compliance page's figures as .xlsx: the same file as `jiceng life compliance
+    --format xlsx` (meetings held by kind; the subtree, its subordinates, each organization)."""
+    org = _compliance_org(request)
+    if org is None:
+        raise Http404(_("No such organization, or you may not see it."))
+    period = _period(request)[2]
+    data = exports.payload(selectors.meeting_figures(request.user, org, period=period))
+    return xlsx_response(
+        lambda out: exports.write_xlsx(data, out),
+        f"{org.name}组织生活达标情况{data['start']}至{data['end']}.xlsx",
+    )
+
+
 @login_required
 def compliance(request):
     """Upper levels: the subtree's totals and each subordinate organization's compliance
     (drill down by clicking); an organization's own kinds, windows and meetings."""
     user = request.user
-    code = request.GET.get("org")
-    if code:
-        org = org_or_404(request, code)
-    else:
-        org = switcher.current_org(request)
-        if org is None:
-            tops = people_selectors.top_orgs(user)
-            org = tops[0] if tops else None
+    org = _compliance_org(request)
     year, part, period = _period(request)
     if org is None:
         return render(request, "life/compliance.html", {"org": None, "year": year})

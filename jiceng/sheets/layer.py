@@ -58,9 +58,10 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -77,6 +78,7 @@ from jiceng.sheets import reader as xlsx_reader
 ERRORS_HEADER = "错误说明"  # the extra last column of an error workbook
 INSTRUCTION_MARK = "※"  # the template's second row: every filled cell starts with this
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV/formula injection
+HEADER_SCAN_ROWS = 10  # the column names may sit under a title row; looked for this far down
 CHUNK_ROWS = 1000  # rows parsed and checked together (bounded memory, batched queries)
 MAX_ISSUES = 20_000  # problems kept for the report and the error workbook
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -175,11 +177,18 @@ def unquote(text: str) -> str:
     return text
 
 
-def neutralize(value):
-    """A string Excel would take for a formula gets a leading apostrophe (OWASP)."""
+def safe_value(value):
+    """A cell value no spreadsheet evaluates. Text Excel or LibreOffice would take for a
+    formula (=, +, -, @, tab, CR first) gets a leading apostrophe (OWASP); imports take it off
+    again (`unquote`). Lazy translations become plain text; other values pass through."""
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+neutralize = safe_value  # the older name
 
 
 def clean_text(raw) -> str:
@@ -539,7 +548,7 @@ class Column:
             value = "、".join(str(v) for v in value)
         if value == "":
             value = None
-        return neutralize(value)
+        return value  # made safe by the writer (ExportSheet.append)
 
     def instruction(self) -> str:
         parts = [str(_("Required."))] if self.required else []
@@ -897,6 +906,8 @@ class Layout:
     headers: list[str]  # the file's header texts, as written
     positions: dict[str, int]  # field → 0-based column index
     declared_rows: int | None
+    header_row: int = 1  # the sheet row holding the column names, as Excel numbers it
+    above: list = field(default_factory=list)  # (row number, values) above it (a title)
 
     @property
     def width(self) -> int:
@@ -918,7 +929,7 @@ class _Reader:
         self.sheet = sheet
         self.ceiling = 2 * limits.max_rows + 1000  # empty, formatted rows still cost time
         self._rows = sheet.rows(width=xlsx_reader.MAX_COLUMNS, max_row=self.ceiling)
-        self._pending: tuple[int, list] | None = None
+        self._pending: list[tuple[int, list]] = []  # rows read ahead while finding the header
         self.width = 0
 
     def _next(self) -> tuple[int, list] | None:
@@ -929,12 +940,28 @@ class _Reader:
         except xlsx_reader.ReadError:
             raise SheetError(_damaged()) from None
 
-    def header(self) -> list:
-        """Row 1's values (empty if the sheet does not start with row 1)."""
-        first = self._next()
-        if first is not None and first[0] != 1:
-            self._pending, first = first, None
-        return first[1] if first else []
+    def header(self, score: Callable[[list], int]) -> tuple[int, list, list]:
+        """(row number, values, rows above it) of the header: among the first
+        `HEADER_SCAN_ROWS` rows, the one `score` rates highest (the first on a tie), so a
+        title row (合并的"XX党支部党员花名册") or a blank row above the column names is
+        passed over. (0, [], []) if no row there scores."""
+        seen: list[tuple[int, list]] = []
+        while (item := self._next()) is not None:
+            if item[0] > HEADER_SCAN_ROWS:
+                self._pending.append(item)
+                break
+            seen.append(item)
+        best, best_score = None, 0
+        for i, (_number, values) in enumerate(seen):
+            points = score(values)
+            if points > best_score:
+                best, best_score = i, points
+        if best is None:
+            self._pending[:0] = seen
+            return 0, [], []
+        self._pending[:0] = seen[best + 1 :]
+        number, values = seen[best]
+        return number, values, seen[:best]
 
     def set_width(self, width: int) -> None:
         self.width = self.sheet.width = width
@@ -942,9 +969,8 @@ class _Reader:
     def rows(self) -> Iterator[tuple[int, tuple]]:
         """(sheet row number, values) of every row under the header, `width` values each."""
         width, pad = self.width, (None,) * self.width
-        if self._pending is not None:
-            number, values = self._pending
-            self._pending = None
+        while self._pending:
+            number, values = self._pending.pop(0)
             yield number, (tuple(values[:width]) + pad)[:width]
         while (item := self._next()) is not None:
             number, values = item
@@ -965,9 +991,18 @@ def _damaged():
 def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | None) -> Layout:
     """Where the spec's columns are. `filled`: columns an import fills itself (they may be
     left out); None: no column is required (copying the file for its error workbook)."""
-    header = reader.header()  # reads up to row 1, after the sheet's declared <dimension>
+    wanted = {}
+    for column in spec.columns:
+        for name in (column.header, *column.aliases):
+            wanted[_header_key(name)] = column.field
+
+    def score(values) -> int:  # how many of the spec's columns a row names
+        return len({wanted.get(_header_key(v)) for v in values if not is_blank(v)} - {None})
+
+    # reads the first rows, after the sheet's declared <dimension>
+    header_row, header, above = reader.header(score)
     declared_rows, declared_cols = reader.sheet.declared or (None, None)
-    if declared_rows and declared_rows > limits.max_rows + 2:
+    if declared_rows and declared_rows > limits.max_rows + 2 + max(header_row - 1, 0):
         raise SheetError(
             _(
                 "The sheet declares %(rows)s rows; at most %(max)s rows can be imported at once. "
@@ -980,9 +1015,28 @@ def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | Non
             _("The sheet declares %(n)s columns; at most %(max)s are allowed.")
             % {"n": declared_cols, "max": limits.max_columns}
         )
+    if not header_row and filled is None:  # copying: the first row, whatever it holds
+        header_row, header = next(iter(reader._pending), (1, []))
+        reader._pending = reader._pending[1:]
     header = list(header)
     while header and is_blank(header[-1]):
         header.pop()
+    if not header_row:
+        if not any(not is_blank(v) for _n, values in reader._pending for v in values):
+            raise SheetError(
+                _("The first sheet is empty; the first row must hold the column names.")
+            )
+        raise SheetError(
+            _(
+                "No column names were found in the first %(n)s rows. One row must hold the "
+                "column names, such as %(headers)s; download the template to see them."
+            )
+            % {
+                "n": HEADER_SCAN_ROWS,
+                "headers": "、".join(c.header for c in spec.columns if c.required)
+                or "、".join(c.header for c in spec.columns[:3]),
+            }
+        )
     if not header:
         raise SheetError(_("The first sheet is empty; the first row must hold the column names."))
     if len(header) > limits.max_columns:
@@ -990,10 +1044,6 @@ def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | Non
             _("The sheet has %(n)s columns; at most %(max)s are allowed.")
             % {"n": len(header), "max": limits.max_columns}
         )
-    wanted = {}
-    for column in spec.columns:
-        for name in (column.header, *column.aliases):
-            wanted[_header_key(name)] = column.field
     positions: dict[str, int] = {}
     for i, name in enumerate(header):
         f = wanted.get(_header_key(name)) if not is_blank(name) else None
@@ -1012,16 +1062,18 @@ def _layout(spec: SheetSpec, reader: _Reader, limits: Limits, filled: dict | Non
     if missing:
         raise SheetError(
             _(
-                "The sheet has no column %(headers)s. The first row must hold the column names; "
-                "download the template to see them."
+                "The sheet has no column %(headers)s (the column names were read from row "
+                "%(row)s). Download the template to see them."
             )
-            % {"headers": "、".join(missing)}
+            % {"headers": "、".join(missing), "row": header_row}
         )
     reader.set_width(len(header))
     return Layout(
         headers=["" if is_blank(h) else _as_text(h).strip() for h in header],
         positions=positions,
         declared_rows=declared_rows,
+        header_row=header_row,
+        above=above,
     )
 
 
@@ -1097,7 +1149,7 @@ def _data_rows(spec, ws, layout, limits, filled: dict | None = None) -> Iterator
                 row.error(name, _message(exc))
         if empty and all(map(blank, values)):
             continue  # a blank row
-        if number == 2 and _is_instruction(values):
+        if number == layout.header_row + 1 and _is_instruction(values):
             continue
         count += 1
         if count > limits.max_rows:
@@ -1277,11 +1329,63 @@ def _apply(spec, spool: _Spool, layout: Layout, actor, result: ImportResult, rep
 # Writing workbooks
 
 
-def _header_cell(ws, value, *, required: bool = False):
-    cell = WriteOnlyCell(ws, value=value)
-    cell.font = Font(bold=True, color="C00000" if required else None)
-    cell.fill = _HEADER_FILL
-    return cell
+class ExportSheet:
+    """One sheet of an `ExportBook`. Every value goes through `safe_value` on its way in, so
+    no text written here (an organization's name, a cell copied from an upload) can become a
+    live formula."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    def widths(self, widths: Iterable[float]) -> None:
+        for i, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+
+    def freeze(self, cell: str) -> None:
+        self.ws.freeze_panes = cell
+
+    def cell(self, value, *, font=None, fill=None, alignment=None, comment=None) -> Cell:
+        """A styled cell (pass it to `append`)."""
+        cell = WriteOnlyCell(self.ws, value=safe_value(value))
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if alignment is not None:
+            cell.alignment = alignment
+        if comment is not None:
+            cell.comment = comment
+        return cell
+
+    def header(self, value, *, required: bool = False) -> Cell:
+        font = Font(bold=True, color="C00000" if required else None)
+        return self.cell(value, font=font, fill=_HEADER_FILL)
+
+    def append(self, values: Iterable = ()) -> None:
+        row = []
+        for value in values:
+            if isinstance(value, Cell):
+                if isinstance(value.value, str):
+                    value.value = safe_value(value.value)
+                row.append(value)
+            else:
+                row.append(safe_value(value))
+        self.ws.append(row)
+
+
+class ExportBook:
+    """The one writer of every .xlsx export (rosters, error workbooks, registers, figures):
+    openpyxl in write-only mode (memory bounded by the row, not the file), every cell made
+    safe by `safe_value`."""
+
+    def __init__(self):
+        self.book = Workbook(write_only=True)
+
+    def sheet(self, title: str) -> ExportSheet:
+        return ExportSheet(self.book.create_sheet(title))
+
+    def save(self, out) -> None:
+        self.book.save(out)
 
 
 def write_error_workbook(
@@ -1292,26 +1396,31 @@ def write_error_workbook(
     by_row: dict[int, list[Issue]] = defaultdict(list)
     for issue in result.issues:
         by_row[issue.row].append(issue)
-    wb = Workbook(write_only=True)
+    book = ExportBook()
     with open_sheet(spec, source, limits, copying=True) as (ws_in, layout):
-        ws = wb.create_sheet(spec.title or "Sheet1")
-        for i in range(layout.width):
-            column = next(
-                (c for c in spec.columns if layout.positions.get(c.field) == i),
-                None,
-            )
-            ws.column_dimensions[get_column_letter(i + 1)].width = column.width if column else 16
-        ws.column_dimensions[get_column_letter(layout.width + 1)].width = 60
-        ws.freeze_panes = "A2"
-        ws.append([_header_cell(ws, h) for h in layout.headers] + [_header_cell(ws, ERRORS_HEADER)])
-        last = 1
+        ws = book.sheet(spec.title or "Sheet1")
+        by_position = {i: spec.column(f) for f, i in layout.positions.items()}
+        ws.widths(
+            [by_position[i].width if i in by_position else 16 for i in range(layout.width)] + [60]
+        )
+        ws.freeze(f"A{layout.header_row + 1}")
+        last = 0
+        for number, values in layout.above:  # a title above the header stays where it was
+            for _gap in range(last + 1, number):
+                ws.append([])
+            ws.append(values)
+            last = number
+        for _gap in range(last + 1, layout.header_row):
+            ws.append([])
+        ws.append([ws.header(h) for h in layout.headers] + [ws.header(ERRORS_HEADER)])
+        last = layout.header_row
         for number, values in _physical_rows(ws_in, layout, limits):
             for _gap in range(last + 1, number):  # rows the file leaves out keep their number
                 ws.append([])
             last = max(last, number)
             issues = by_row.get(number)
             if not issues:
-                ws.append([neutralize(v) for v in values])
+                ws.append(values)
                 continue
             bad = defaultdict(list)
             for issue in issues:
@@ -1321,15 +1430,12 @@ def write_error_workbook(
             for i, value in enumerate(values):
                 letter = get_column_letter(i + 1)
                 if letter in bad:
-                    cell = WriteOnlyCell(ws, value=neutralize(value))
-                    cell.fill, cell.font = _RED_FILL, _RED_FONT
-                    cell.comment = Comment("\n".join(bad[letter]), "jiceng", width=300, height=120)
-                    cells.append(cell)
+                    note = Comment("\n".join(bad[letter]), "jiceng", width=300, height=120)
+                    cells.append(ws.cell(value, fill=_RED_FILL, font=_RED_FONT, comment=note))
                 else:
-                    cells.append(neutralize(value))
-            summary = WriteOnlyCell(
-                ws,
-                value="\n".join(
+                    cells.append(value)
+            summary = ws.cell(
+                "\n".join(
                     (
                         _("%(header)s (column %(column)s): %(message)s")
                         % {"header": i.header, "column": i.column, "message": i.message}
@@ -1342,26 +1448,25 @@ def write_error_workbook(
             summary.font = _RED_FONT
             summary.alignment = Alignment(wrap_text=True, vertical="top")
             ws.append([*cells, summary])
-    wb.save(out)
+    book.save(out)
 
 
 def write_workbook(
     spec: SheetSpec, rows: Iterable[dict], out, *, progress: Progress | None = None
 ) -> int:
     """Stream `rows` (field → value) into a new workbook with the spec's columns; count them."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(spec.title or "Sheet1")
-    for i, column in enumerate(spec.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-    ws.freeze_panes = "A2"
-    ws.append([_header_cell(ws, c.header, required=c.required) for c in spec.columns])
+    book = ExportBook()
+    ws = book.sheet(spec.title or "Sheet1")
+    ws.widths(c.width for c in spec.columns)
+    ws.freeze("A2")
+    ws.append([ws.header(c.header, required=c.required) for c in spec.columns])
     count = 0
     for data in rows:
         ws.append([c.to_cell(data.get(c.field)) for c in spec.columns])
         count += 1
         if progress and count % CHUNK_ROWS == 0:
             progress(count, None, "export")
-    wb.save(out)
+    book.save(out)
     return count
 
 

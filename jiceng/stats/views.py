@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +13,11 @@ from jiceng.kernel.figures import Figure, period_end
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs import switcher
 from jiceng.orgs.models import Kind, Organization, UnitKind
+from jiceng.sheets.http import xlsx_response
 
+from . import exports
 from .metrics import METRICS
-from .selectors import orgs_by_kind_and_host, published, rollup, units_by_kind
+from .selectors import orgs_by_kind_and_host, published, report, rollup, units_by_kind
 
 CHILDREN_LIMIT = 200
 
@@ -164,4 +167,24 @@ def dashboard(request):
             "keep": base_query.urlencode(),
             "ancestors": orgs.ancestors(org).filter(pk__in=orgs.visible_orgs(request.user)),
         },
+    )
+
+
+@login_required
+def coverage_xlsx(request):
+    """The dashboard's figures (every metric, the organization and its children) as .xlsx:
+    the same file as `jiceng stats coverage --format xlsx`."""
+    form = DashboardForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("；".join(m for ms in form.errors.values() for m in ms))
+    params = form.cleaned_data
+    org = _choose_org(request, params.get("org") or "")
+    if org is None:
+        raise Http404(_("No such organization, or you may not see it."))
+    try:
+        data = report(request.user, org, on=params.get("on"), period=params.get("period") or None)
+    except ValidationError as exc:
+        return HttpResponseBadRequest("；".join(exc.messages))
+    return xlsx_response(
+        lambda out: exports.write_xlsx(data, out), f"{org.name}统计指标{data['on']}.xlsx"
     )

@@ -2,22 +2,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from openpyxl import Workbook
 
 from jiceng.access.commands import acting_user, add_as_option, print_json
 from jiceng.orgs.models import Organization
 from jiceng.orgs.selectors import get_visible
+from jiceng.stats.exports import write_xlsx
 from jiceng.stats.selectors import report
 from jiceng.stats.services import snapshot_period
-
-
-def _rows(data):
-    """(metric, organization, numerator, denominator, rate) rows: the org first, then children."""
-    for m in data["metrics"]:
-        metric = m["metric"]
-        yield str(metric.label), data["org"], m["figure"]
-        for child, f in m["children"]:
-            yield str(metric.label), child, f
 
 
 class Command(BaseCommand):
@@ -82,20 +73,5 @@ class Command(BaseCommand):
             return
         if not options["output"]:
             raise CommandError("xlsx 输出需要 -o 文件名")
-        self._xlsx(data, options["output"])
+        write_xlsx(data, options["output"])
         self.stdout.write(f"已写入 {options['output']}")
-
-    @staticmethod
-    def _xlsx(data, path):
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("指标")
-        sheet.append(
-            [
-                f"{data['org'].name}（{data['org'].code}）截至 {data['on']}"
-                + ("（已发布）" if data["published"] else "")
-            ]
-        )
-        sheet.append(["指标", "组织代码", "组织名称", "分子", "分母", "比率（%）"])
-        for label, org, f in _rows(data):
-            sheet.append([label, org.code, org.name, f.numerator, f.denominator, f.rate])
-        book.save(path)
