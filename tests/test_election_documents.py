@@ -1,13 +1,9 @@
 """The election case's documents read back as Word files: a union whose name already ends in
 委员会, a 会员大会 (members' congress) without a funds audit committee, and the notice's title."""
 
-import datetime as dt
-
 from jiceng.elections import documents
 from jiceng.elections.models import CongressKind
 from jiceng.orgs.models import Kind
-from jiceng.orgs.services import set_up
-from tests.conftest import LONG_AGO
 from tests.test_election_case import docx_text, file_union_request, make_company
 
 
