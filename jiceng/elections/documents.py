@@ -107,7 +107,26 @@ def _comrades(names) -> str:
 # -- the request ----------------------------------------------------------------------------
 
 
-def request_document(case, on: dt.date | None = None, to: str = "upper") -> OfficialDocument:
+def masthead(case, number: str | None = None, signer: str | None = None) -> dict:
+    """The 版头 of a document the organization sends up (请示, 报告): its name in red, the
+    document number (a draft: 示例工〔  〕号) and, for a request, who signs it (签发人)."""
+    from jiceng.orgs.services import number_text, prefix_of
+
+    return {
+        "organ": f"{case.org.name}文件",
+        "number": number or number_text(None, prefix_of(case.org)),
+        "signer": signer,
+    }
+
+
+def request_document(
+    case,
+    on: dt.date | None = None,
+    to: str = "upper",
+    *,
+    number: str | None = None,
+    signer: str | None = None,
+) -> OfficialDocument:
     """关于召开××工会第×次会员代表大会的请示 (or the Party's request for its general meeting).
 
     A union's request goes first to the same-level Party organization (`to="party"`), then,
@@ -124,7 +143,13 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
     if not union:
         title = f"关于召开{org.name}\n{congress_name(case)}进行换届选举的请示"
     recipient = case.party_org.name if to_party else case.upper_org.name
-    doc = OfficialDocument(title, recipient=recipient, issuer=org.name, date=on)
+    doc = OfficialDocument(
+        title,
+        recipient=recipient,
+        issuer=org.name,
+        date=on,
+        **masthead(case, number, signer or " " * 4),  # a request always names its signer
+    )
     previous = ordinal(case.term_number - 1, "届") if case.term_number > 1 else ""
     main = Committee.UNION if union else Committee.PARTY
     opening = []
@@ -297,7 +322,9 @@ def _post_word(case, committee: str, post) -> str:
     return {Post.CHAIR: "主席", Post.VICE_CHAIR: "副主席"}.get(post, "委员")
 
 
-def results_report(case, on: dt.date | None = None) -> OfficialDocument:
+def results_report(
+    case, on: dt.date | None = None, *, number: str | None = None, signer: str | None = None
+) -> OfficialDocument:
     """关于××单位工会第×次代表大会（会员大会）选举结果的报告 (seed 004): the unit, the congress
     and its date, the delegates present, the committee and audit committee (lists attached),
     the chair, vice-chairs and audit chair."""
@@ -309,7 +336,13 @@ def results_report(case, on: dt.date | None = None) -> OfficialDocument:
         title = f"关于{unit}工会{congress_name(case)}\n选举结果的报告"
     else:
         title = f"关于{org.name}{congress_name(case)}\n选举结果的报告"
-    doc = OfficialDocument(title, recipient=case.upper_org.name, issuer=org.name, date=on)
+    doc = OfficialDocument(
+        title,
+        recipient=case.upper_org.name,
+        issuer=org.name,
+        date=on,
+        **masthead(case, number, signer),
+    )
     held = cn_date(case.held_on)
     attachments = []
     if union:
