@@ -751,6 +751,9 @@ def compliance(request):
                 if held_by_kind.get(kind)
             ],
             "summary": summary,
+            "compliance_chart": [
+                (c["org"].name, c["totals"]["compliance_rate"]) for c in summary["children"]
+            ],
             "own": summary["own"],
             "kinds": [
                 {

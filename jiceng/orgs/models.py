@@ -300,7 +300,7 @@ class DocumentNumber(models.Model):
     prefix = models.CharField(_("document prefix"), max_length=40)
     key = models.CharField(max_length=120)  # which document, e.g. "elections.case:7:request"
     title = models.CharField(_("title"), max_length=200)
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(_("numbered on"))
     issued_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
 
     class Meta:

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ("prefix", models.CharField(max_length=40, verbose_name="document prefix")),
                 ("key", models.CharField(max_length=120)),
                 ("title", models.CharField(max_length=200, verbose_name="title")),
-                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("issued_on", models.DateField(verbose_name="numbered on")),
                 (
                     "issued_by",
                     models.ForeignKey(

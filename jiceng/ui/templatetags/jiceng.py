@@ -2,7 +2,12 @@ import json
 
 from django import template
 
+from jiceng.kernel import charts
+
 register = template.Library()
+
+# Row states the pages chart, and the colour each is drawn in.
+STATUS_TONES = {"elected": "success", "tied": "warning", "not_elected": "secondary"}
 
 
 @register.filter
@@ -13,3 +18,16 @@ def get_item(mapping, key):
 @register.filter
 def as_json(value):
     return "" if value is None else json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@register.simple_tag
+def bar_chart(rows, title, *, label=0, value=1, tone=None, unit="", maximum=None, id="", header=""):
+    """{% bar_chart rows "标题" label="name" value="votes" unit="%" maximum=100 id="x" %}"""
+    return charts.bar_chart(
+        charts.bars_of(rows or (), label, value, tone, tones=STATUS_TONES),
+        title=title,
+        unit=unit,
+        maximum=maximum,
+        chart_id=id,
+        value_header=header,
+    )
