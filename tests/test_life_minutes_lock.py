@@ -107,3 +107,14 @@ def test_the_menu_links_to_meetings_and_my_meetings(life, login):
     assert 'id="nav-meetings"' in page and 'id="nav-my-meetings"' in page
     assert f'href="{url("my_meetings")}"' in page
     assert "我的会议" in page and "组织生活" in page
+
+
+def test_the_api_locks_the_minutes_and_refuses_members(life, login):
+    m = held_meeting_with_minutes(life)
+    path = f"/api/v1/life/meetings/{m.pk}/minutes/lock"
+    refused = login(life.members["m3"]).post(path, content_type="application/json")
+    assert refused.status_code == 403
+    done = login(life.members["m2"]).post(path, content_type="application/json")
+    assert done.status_code == 200 and done.json()["minutes_locked_at"]
+    again = login(life.members["m2"]).post(path, content_type="application/json")
+    assert again.status_code in (400, 422) and "锁定" in again.content.decode()
