@@ -383,8 +383,8 @@ def test_seed_004_union_case_end_to_end(world, company, tmp_path):
     assert "我单位于2026年5月15日召开了工会第二次会员代表大会" in body  # the date
     assert "共有80名代表参加会议" in body  # delegates present
     ordered = [e["name"] for e in elected]
-    assert f"由{'、'.join(ordered)}等21名同志组成的工会第二届工会委员会" in body
-    assert "等5名同志组成的工会第二届经费审查委员会（名单附后）" in body
+    assert f"由{'、'.join(ordered)}等21名同志组成的第二届工会委员会" in body
+    assert "等5名同志组成的第二届经费审查委员会（名单附后）" in body
     assert f"民主选举{chair}同志为工会主席" in body
     assert f"{vices[0]}同志、{vices[1]}同志为工会副主席" in body
     assert f"民主选举{audit_chair}同志为经审主任" in body

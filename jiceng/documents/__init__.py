@@ -7,6 +7,9 @@ The API every app uses (import from `jiceng.documents`):
         recipient="××工会",                       # 主送机关 (the colon is added)
         issuer="××公司工会",                      # 发文机关署名
         date=datetime.date(2026, 11, 22),         # 成文日期 → 2026年11月22日 (or a str)
+        organ="××公司工会文件",                   # 版头: 发文机关标志, red, centred (optional)
+        number="××工〔2026〕3号",                 # 发文字号 under it, then the red rule
+        signer="张三",                            # 签发人 (a request or report sent up)
     )
     doc.paragraph("正文……")                      # 3号仿宋, first line indented 2 characters
     doc.paragraph("2026年3月5日", label="时间：", indent=False)   # 黑体 lead-in

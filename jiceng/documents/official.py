@@ -26,7 +26,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt
+from docx.shared import Emu, Mm, Pt, RGBColor
 from lxml import etree
 
 from .numerals import cn_date, heading_number
@@ -74,6 +74,8 @@ BODY_PT = SIZES["三号"]
 # (docGrid linesAndChars with a negative charSpace) does the same in Word, but LibreOffice
 # then gives each 16 pt character two grid cells (14 per line); condensing works in both.
 CONDENSE_TWENTIETHS = -5
+
+RED = "FF0000"  # 发文机关标志 and the separator rule are red (GB/T 9704-2012 §7.2.1, §7.2.5)
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -205,7 +207,12 @@ class OfficialDocument:
         recipient: str | None = None,
         issuer: str | None = None,
         date: dt.date | str | None = None,
+        organ: str | None = None,
+        number: str | None = None,
+        signer: str | None = None,
     ):
+        """`organ` (发文机关标志, e.g. "××工会文件"), `number` (发文字号, "××〔2026〕3号") and
+        `signer` (签发人, for documents sent up: 请示, 报告) make the 版头 above the title."""
         self.title = title
         self.recipient = recipient
         self.issuer = issuer
@@ -215,8 +222,10 @@ class OfficialDocument:
         self._setup_package()
         self._setup_styles()
         self._setup_page(self._doc.sections[0])
+        if organ:
+            self._masthead(organ, number, signer)
         # the first paragraph of a new python-docx document is the (empty) body; reuse it
-        self._title_block(title, first=True)
+        self._title_block(title, first=not organ)
         if recipient:
             self.blank()
             colon = "" if recipient.endswith(("：", ":")) else "："
@@ -479,6 +488,42 @@ class OfficialDocument:
     def _add_text(self, paragraph, text: str) -> None:
         paragraph.add_run(text)  # python-docx turns "\n" into a line break (w:br)
 
+    def _masthead(self, organ: str, number: str | None, signer: str | None) -> None:
+        """The 版头 (GB/T 9704-2012 §7.2): the issuing organ in red 小标宋, centred; two lines
+        below it the document number — centred, or for a document sent up (with a signer) one
+        character in from the left with 签发人 at the right on the same line; under them the
+        red rule across the text area; the title follows two lines below the rule."""
+        if self._doc.paragraphs:
+            p = self._doc.paragraphs[0]
+            _set_style(p, "GB Organ")
+        else:
+            p = self._add("GB Organ")
+        run = p.add_run(organ)
+        # as large as 小初 but never wider than the text area (about 12 characters of 36 pt)
+        room = TEXT_WIDTH / 12700 / max(text_width(organ), 1)  # points per character
+        run.font.size = Pt(min(SIZES["小初"], int(room * 0.95)))
+        self.blank(2)
+        line = self._add("GB Number")
+        if signer:
+            line.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            line.paragraph_format.left_indent = CHAR
+            line.paragraph_format.right_indent = CHAR
+            line.paragraph_format.tab_stops.add_tab_stop(
+                TEXT_WIDTH - 2 * CHAR, WD_TAB_ALIGNMENT.RIGHT
+            )
+            line.add_run((number or "") + "\t签发人：")
+            name = line.add_run(signer)
+            _set_fonts(name._r, KAITI)
+        else:
+            line.add_run(number or "")
+        # the red rule, 4 mm under the number line, as wide as the text area
+        borders = _put(line._p.get_or_add_pPr(), "w:pBdr")
+        rule = _border("w:bottom", 12)
+        rule.set(qn("w:color"), RED)
+        rule.set(qn("w:space"), "11")
+        borders.append(rule)
+        self.blank(2)
+
     def _title_block(self, title: str, *, first: bool = False) -> None:
         if first and self._doc.paragraphs:
             p = self._doc.paragraphs[0]
@@ -575,6 +620,14 @@ class OfficialDocument:
         _set_fonts(title.element, XIAOBIAOSONG, latin=XIAOBIAOSONG)
         title.paragraph_format.keep_with_next = True
         _no_grid(title)  # LibreOffice would give each 2号 line two grid lines
+        organ = add(
+            "GB Organ", font=XIAOBIAOSONG, size=SIZES["小初"], align=WD_ALIGN_PARAGRAPH.CENTER
+        )
+        _set_fonts(organ.element, XIAOBIAOSONG, latin=XIAOBIAOSONG)
+        organ.font.color.rgb = RGBColor.from_string(RED)
+        _exact(organ.paragraph_format, Pt(LINE_PITCH_TWIPS / 10))  # two lines: 36 pt fits
+        _no_grid(organ)
+        add("GB Number", align=WD_ALIGN_PARAGRAPH.CENTER)
         add("GB Body", indent=2)
         add("GB Plain")
         add("GB Recipient", align=WD_ALIGN_PARAGRAPH.LEFT)

@@ -59,6 +59,31 @@ def years_elapsed(case) -> int | None:
     return years_between(case.last_congress_on, case.planned_on)
 
 
+def committee_of(org) -> str:
+    """The committee that speaks for the organization: 示例工会 → 示例工会委员会, and a name
+    that already ends in 委员会 is kept as it is (never 委员会委员会)."""
+    return org.name if org.name.endswith("委员会") else f"{org.name}委员会"
+
+
+def short_name(org, committee: str) -> str:
+    """The organization's name without its committee's own words, so a term can follow it:
+    示例有限公司工会委员会 → 示例有限公司 (then 第二届工会委员会), 中共××支部委员会 → 中共××."""
+    suffixes = [str(committee_label(org.kind, committee)), "委员会"]
+    if committee == Committee.UNION:
+        suffixes += ["工会委员会", "工会"]
+    name = org.name
+    for suffix in sorted(set(suffixes), key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def notice_title(org, term: str) -> str:
+    """关于示例有限公司第二届工会委员会选举结果的通知 (the union is named once)."""
+    committee = Committee.UNION if term.endswith("工会委员会") else Committee.PARTY
+    return f"关于{short_name(org, committee)}{term}\n选举结果的通知"
+
+
 def _committee_name(case, committee: str) -> str:
     if committee in COMMITTEE_WORDS:
         return COMMITTEE_WORDS[committee]
@@ -82,7 +107,26 @@ def _comrades(names) -> str:
 # -- the request ----------------------------------------------------------------------------
 
 
-def request_document(case, on: dt.date | None = None, to: str = "upper") -> OfficialDocument:
+def masthead(case, number: str | None = None, signer: str | None = None) -> dict:
+    """The 版头 of a document the organization sends up (请示, 报告): its name in red, the
+    document number (a draft: 示例工〔  〕号) and, for a request, who signs it (签发人)."""
+    from jiceng.orgs.services import number_text, prefix_of
+
+    return {
+        "organ": f"{case.org.name}文件",
+        "number": number or number_text(None, prefix_of(case.org)),
+        "signer": signer,
+    }
+
+
+def request_document(
+    case,
+    on: dt.date | None = None,
+    to: str = "upper",
+    *,
+    number: str | None = None,
+    signer: str | None = None,
+) -> OfficialDocument:
     """关于召开××工会第×次会员代表大会的请示 (or the Party's request for its general meeting).
 
     A union's request goes first to the same-level Party organization (`to="party"`), then,
@@ -99,14 +143,21 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
     if not union:
         title = f"关于召开{org.name}\n{congress_name(case)}进行换届选举的请示"
     recipient = case.party_org.name if to_party else case.upper_org.name
-    doc = OfficialDocument(title, recipient=recipient, issuer=org.name, date=on)
+    doc = OfficialDocument(
+        title,
+        recipient=recipient,
+        issuer=org.name,
+        date=on,
+        **masthead(case, number, signer or " " * 4),  # a request always names its signer
+    )
     previous = ordinal(case.term_number - 1, "届") if case.term_number > 1 else ""
     main = Committee.UNION if union else Committee.PARTY
     opening = []
     if case.last_congress_on:
         opening.append(
-            f"{org.name}{previous}{_committee_name(case, main)}于{cn_date(case.last_congress_on)}"
-            f"召开的{'上次代表大会' if union else '党员大会'}上选举产生，"
+            f"{short_name(org, main)}{previous}{_committee_name(case, main)}"
+            f"于{cn_date(case.last_congress_on)}"
+            f"召开的{'上次' + congress_words(case) if union else '党员大会'}上选举产生，"
             f"至本次大会召开时已满{cn_number(years_elapsed(case))}年。"
         )
     if to_party:
@@ -120,12 +171,13 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
     doc.paragraph("".join(opening))
 
     doc.heading(1, "会议时间和代表")
-    attend = "参会代表" if case.congress_kind == CongressKind.DELEGATES else "应到会"
-    produced = f"，{case.delegate_method}" if case.delegate_method else ""
-    doc.paragraph(
-        f"会议拟于{cn_date(case.planned_on)}召开。本次{congress_words(case)}拟定{attend}"
-        f"{case.delegates}名{produced}。"
-    )
+    if case.congress_kind == CongressKind.DELEGATES:
+        produced = f"，{case.delegate_method}" if case.delegate_method else ""
+        attend = f"拟定参会代表{case.delegates}名{produced}"
+    else:  # a general meeting: every member attends, no delegates are produced
+        whole = "全体会员" if union else "全体党员"
+        attend = f"由{whole}参加，应到会{case.delegates}名"
+    doc.paragraph(f"会议拟于{cn_date(case.planned_on)}召开。本次{congress_words(case)}{attend}。")
 
     doc.heading(1, "委员名额和产生办法")
     rows = []
@@ -143,8 +195,9 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
         doc.heading(2, f"{_committee_name(case, committee)}。", body=text + "。")
         rows.append([len(rows) + 1, f"{_committee_name(case, committee)}委员", seats, method])
     if union:
+        elected = "、".join(_committee_name(case, c) for c in committees_of(case))
         doc.paragraph(
-            f"{ordinal(case.term_number, '届')}委员会、经费审查委员会委员候选人，由{org.name}委员会"
+            f"{ordinal(case.term_number, '届')}{elected}委员候选人，由{committee_of(org)}"
             f"向{case.party_org.name if case.party_org else '本级党组织'}提出建议名单，经党组织审核"
             f"同意后，提交{congress_words(case)}通过后进行选举。"
         )
@@ -154,7 +207,10 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
             f"提交{congress_words(case)}进行选举。"
         )
 
-    doc.heading(1, "主席、副主席和经审主任" if union else "书记、副书记")
+    if union:
+        doc.heading(1, "主席、副主席和经审主任" if case.audit_seats else "主席、副主席")
+    else:
+        doc.heading(1, "书记、副书记")
     if union:
         posts = f"{ordinal(case.term_number, '届')}委员会拟设主席{case.chair_posts}人"
         if case.vice_chair_posts:
@@ -163,15 +219,14 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
             posts += f"；经费审查委员会拟设主任{case.audit_chair_posts}人"
             if case.audit_vice_chair_posts:
                 posts += f"、副主任{case.audit_vice_chair_posts}人"
-        rows.append([len(rows) + 1, "主席", case.chair_posts, case.officer_method])
+        method = _officer_method(case)
+        rows.append([len(rows) + 1, "主席", case.chair_posts, method])
         if case.vice_chair_posts:
-            rows.append([len(rows) + 1, "副主席", case.vice_chair_posts, case.officer_method])
+            rows.append([len(rows) + 1, "副主席", case.vice_chair_posts, method])
         if case.audit_chair_posts:
-            rows.append([len(rows) + 1, "经审主任", case.audit_chair_posts, case.officer_method])
+            rows.append([len(rows) + 1, "经审主任", case.audit_chair_posts, method])
         if case.audit_vice_chair_posts:
-            rows.append(
-                [len(rows) + 1, "经审副主任", case.audit_vice_chair_posts, case.officer_method]
-            )
+            rows.append([len(rows) + 1, "经审副主任", case.audit_vice_chair_posts, method])
     else:
         posts = f"{ordinal(case.term_number, '届')}委员会拟设书记{case.chair_posts}名"
         if case.vice_chair_posts:
@@ -179,11 +234,11 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
         rows.append([len(rows) + 1, "书记", case.chair_posts, case.officer_method])
         if case.vice_chair_posts:
             rows.append([len(rows) + 1, "副书记", case.vice_chair_posts, case.officer_method])
-    doc.paragraph(f"{posts}，{case.officer_method}。")
+    doc.paragraph(f"{posts}，{_officer_method(case)}。")
     proposed = _proposed_words(case)
     if proposed:
         if to_party:  # the Party organization is asked to agree to the names
-            doc.paragraph(f"{org.name}委员会建议{proposed}，请予审定，简历附后。")
+            doc.paragraph(f"{committee_of(org)}建议{proposed}，请予审定，简历附后。")
         else:
             doc.paragraph(f"经{case.party_org.name}研究同意，拟定{proposed}，简历附后。")
     doc.table(["序号", "职务", "名额", "产生办法"], rows, widths=[18, 42, 20, 76])
@@ -194,6 +249,21 @@ def request_document(case, on: dt.date | None = None, to: str = "upper") -> Offi
     if union and case.party_org and not to_party:
         doc.distribution(cc=[case.party_org.name])
     return doc
+
+
+AUDIT_PLENARIES = "均在新产生的工会委员会和经费审查委员会第一次全体会议上民主选举产生"
+
+
+def _officer_method(case) -> str:
+    """How officers are elected; a case without a funds audit committee does not mention one
+    (cases filed before the default said so keep the stored words otherwise)."""
+    if (
+        case.system == System.UNION
+        and not case.audit_seats
+        and case.officer_method == (AUDIT_PLENARIES)
+    ):
+        return "均在新产生的工会委员会第一次全体会议上民主选举产生"
+    return case.officer_method
 
 
 def _proposed_words(case) -> str:
@@ -252,7 +322,9 @@ def _post_word(case, committee: str, post) -> str:
     return {Post.CHAIR: "主席", Post.VICE_CHAIR: "副主席"}.get(post, "委员")
 
 
-def results_report(case, on: dt.date | None = None) -> OfficialDocument:
+def results_report(
+    case, on: dt.date | None = None, *, number: str | None = None, signer: str | None = None
+) -> OfficialDocument:
     """关于××单位工会第×次代表大会（会员大会）选举结果的报告 (seed 004): the unit, the congress
     and its date, the delegates present, the committee and audit committee (lists attached),
     the chair, vice-chairs and audit chair."""
@@ -264,7 +336,13 @@ def results_report(case, on: dt.date | None = None) -> OfficialDocument:
         title = f"关于{unit}工会{congress_name(case)}\n选举结果的报告"
     else:
         title = f"关于{org.name}{congress_name(case)}\n选举结果的报告"
-    doc = OfficialDocument(title, recipient=case.upper_org.name, issuer=org.name, date=on)
+    doc = OfficialDocument(
+        title,
+        recipient=case.upper_org.name,
+        issuer=org.name,
+        date=on,
+        **masthead(case, number, signer),
+    )
     held = cn_date(case.held_on)
     attachments = []
     if union:
@@ -274,19 +352,19 @@ def results_report(case, on: dt.date | None = None) -> OfficialDocument:
         text = (
             f"我单位于{held}召开了工会{congress_name(case)}，共有{case.present}名{who}参加会议"
             f"（应到会{case.delegates}名）。大会民主选举产生了由"
-            f"{_names(m['name'] for m in committee)}等{len(committee)}名同志组成的工会"
+            f"{_names(m['name'] for m in committee)}等{len(committee)}名同志组成的"
             f"{_term(case, Committee.UNION)}"
         )
         attachments.append(f"{_term(case, Committee.UNION)}委员名单")
         if audit:
             text += (
-                f"和由{_names(m['name'] for m in audit)}等{len(audit)}名同志组成的工会"
+                f"和由{_names(m['name'] for m in audit)}等{len(audit)}名同志组成的"
                 f"{_term(case, Committee.AUDIT)}"
             )
             attachments.append(f"{_term(case, Committee.AUDIT)}委员名单")
         doc.paragraph(text + "（名单附后）。")
         plenary = (
-            f"随之召开的{unit}工会{_term(case, Committee.UNION)}第一次全体会议上，"
+            f"随之召开的{unit}{_term(case, Committee.UNION)}第一次全体会议上，"
             f"民主选举{_comrades(data['chair'])}为工会主席"
         )
         if data["vice_chairs"]:
@@ -337,13 +415,13 @@ def results_notice(case, on: dt.date | None = None) -> OfficialDocument:
     on = on or data["plenary_on"] or case.held_on
     org, union = case.org, case.system == System.UNION
     main = Committee.UNION if union else Committee.PARTY
-    title = f"关于{org.name}{_term(case, main)}\n选举结果的通知"
+    title = notice_title(org, _term(case, main))
     recipient = "各分工会（工会小组）、全体会员" if union else "各党小组、全体党员"
     doc = OfficialDocument(title, recipient=recipient, issuer=org.name, date=on)
     doc.paragraph(
         f"{cn_date(case.held_on)}，{org.name}召开{congress_name(case)}，以无记名投票方式选举产生了"
         + (
-            f"工会{_term(case, Committee.UNION)}"
+            _term(case, Committee.UNION)
             + (f"和{_term(case, Committee.AUDIT)}" if Committee.AUDIT in data["committees"] else "")
             if union
             else _term(case, Committee.PARTY)

@@ -331,6 +331,7 @@ def _case_page(request, case, *, bound=None, bound_step=None, status=200):
             "years_elapsed": documents.years_elapsed(case),
             "congress_name": documents.congress_name(case),
             "report_ready": documents.report_ready(case),
+            "may_issue": permissions.may_manage(user, case.org),
             "elected_names": elected_names,
             "proposed_officers": [
                 (Post(post).label, names) for post, names in (case.proposed_officers or {}).items()
@@ -491,12 +492,18 @@ def case_document(request, case, kind):
     if kind != "request" and not documents.report_ready(found):
         raise Http404(_("The results of the first plenary meetings are not all declared yet."))
     make = documents.DOCUMENTS[kind][0]
-    if kind != "request":
-        return docx_response(make(found), documents.filename(found, kind))
     to = request.GET.get("to") or "upper"
-    if to not in documents.RECIPIENTS or (to == "party" and found.party_org is None):
+    if kind == "request" and (
+        to not in documents.RECIPIENTS or (to == "party" and found.party_org is None)
+    ):
         raise Http404(_("No such document."))
-    return docx_response(make(found, to=to), documents.filename(found, kind, to))
+    options = {"to": to} if kind == "request" else {}
+    # ?final=1: an officer's final version takes the organization's next document number
+    # (once; a later download shows the same); anything else is a draft with 〔  〕号.
+    if request.GET.get("final") == "1" and kind in services.numbers.TITLES:
+        options |= services.issue_case_number(request.user, found, kind, to)
+    name = documents.filename(found, kind, to)
+    return docx_response(make(found, **options), name)
 
 
 # -- polls ----------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class MeetingOut(Schema):
     absent: int | None = Field(description="缺席人数（会议召开后）")
     quorum_met: bool | None = Field(description="是否达到法定人数；无此要求或未召开时为 null")
     freezes_on: dt.date = Field(description="会议记录锁定日期（此后只能追加更正）")
+    minutes_locked_at: dt.datetime | None = Field(
+        None, description="会议记录人工锁定的时间；未锁定为 null（锁定后只能追加更正）"
+    )
 
 
 class MeetingPage(Schema):
@@ -271,6 +274,7 @@ def _meeting(m: Meeting) -> dict:
         "absent": m.expected_count - m.present_count - m.leave_count if held else None,
         "quorum_met": m.quorum_met if held else None,
         "freezes_on": m.freezes_on,
+        "minutes_locked_at": m.minutes_locked_at,
     }
 
 
@@ -392,6 +396,16 @@ def request_leave(request, id: MeetingId, payload: LeaveIn):
     m = selectors.meeting(request.user, id)
     leave = services.request_leave(request.user, m, reason=payload.reason)
     return Status(201, _leave(leave))
+
+
+@router.post(
+    "/meetings/{id}/minutes/lock",
+    response=MeetingOut,
+    summary="锁定会议记录（记录人或本组织管理者；会议须已召开，锁定后只能追加更正）",
+)
+def lock_minutes(request, id: MeetingId):
+    m = selectors.meeting(request.user, id)
+    return _meeting(services.lock_minutes(request.user, m))
 
 
 @router.get("/my-meetings", response=MyMeetingPage, summary="我应参加的会议及我的出勤")

@@ -11,6 +11,7 @@ ACTIONS = {
     "life.leave.request": _("Ask for leave from a meeting"),
     "life.leave.decide": _("Decide a leave request"),
     "life.minutes.save": _("Save the minutes"),
+    "life.minutes.lock": _("Lock the minutes"),
     "life.action.add": _("Add an action item"),
     "life.action.close": _("Close an action item"),
     "life.attachment.add": _("Add an attachment"),

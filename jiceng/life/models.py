@@ -74,6 +74,17 @@ class Meeting(models.Model):
     sign_in_opens = models.DateTimeField(editable=False)
     sign_in_closes = models.DateTimeField(editable=False)
     freezes_on = models.DateField(_("minutes freeze on"), editable=False)
+    # Locked by hand before `freezes_on` (the recorder or an officer says the record is done).
+    minutes_locked_at = models.DateTimeField(_("minutes locked at"), null=True, editable=False)
+    minutes_locked_by = models.ForeignKey(
+        "access.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("minutes locked by"),
+    )
     expected_count = models.PositiveIntegerField(default=0, editable=False)
     present_count = models.PositiveIntegerField(default=0, editable=False)
     leave_count = models.PositiveIntegerField(default=0, editable=False)

@@ -208,7 +208,16 @@ def my_action_items(user, *, closed: bool = False):
 
 
 def is_frozen(m: Meeting, today: dt.date | None = None) -> bool:
-    return (today or timezone.localdate()) > m.freezes_on
+    """Locked by hand, or past the policy's freeze date."""
+    return m.minutes_locked_at is not None or (today or timezone.localdate()) > m.freezes_on
+
+
+def sign_in_open(m: Meeting, now: dt.datetime | None = None) -> bool:
+    """Whether sign-in is still offered: a scheduled meeting, or one already marked held whose
+    sign-in window (policy margins, fixed when it was scheduled) has not ended yet."""
+    if m.status == MeetingStatus.SCHEDULED:
+        return True
+    return m.status == MeetingStatus.HELD and (now or timezone.now()) <= m.sign_in_closes
 
 
 def record(user, m: Meeting) -> dict:

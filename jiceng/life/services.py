@@ -93,7 +93,10 @@ def meeting_day(meeting: Meeting) -> dt.date:
 
 
 def is_frozen(meeting: Meeting, today: dt.date | None = None) -> bool:
-    return (today or timezone.localdate()) > meeting.freezes_on
+    """Locked by hand, or past the policy's freeze date."""
+    return meeting.minutes_locked_at is not None or (
+        (today or timezone.localdate()) > meeting.freezes_on
+    )
 
 
 def _when(moment: dt.datetime) -> str:
@@ -146,6 +149,20 @@ def _refuse_cancelled(meeting: Meeting, field: str = "__all__") -> None:
 
 
 def _refuse_frozen(meeting: Meeting, field: str = "__all__") -> None:
+    if meeting.minutes_locked_at is not None:
+        who = meeting.minutes_locked_by
+        raise ValidationError(
+            {
+                field: _(
+                    "The record of this meeting was locked by %(name)s at %(time)s: it can no "
+                    "longer be edited, only corrected by an appended correction with its reason."
+                )
+                % {
+                    "name": (who.get_full_name() or who.username) if who else "",
+                    "time": _when(meeting.minutes_locked_at),
+                }
+            }
+        )
     if is_frozen(meeting):
         raise ValidationError(
             {
@@ -853,6 +870,34 @@ def save_minutes(user, meeting: Meeting, *, content: str, items=()) -> Minutes:
     if after != before:
         record(user, "life.minutes.save", minutes, before=before, after=after, org=meeting.org)
     return minutes
+
+
+@transaction.atomic
+def lock_minutes(user, meeting: Meeting, *, now: dt.datetime | None = None) -> Meeting:
+    """Lock the meeting's record by hand before its freeze date: from now on the minutes, the
+    action items and the attachments are only corrected by appended corrections."""
+    permissions.require_record(user, meeting)
+    now = now or timezone.now()
+    meeting.refresh_from_db(fields=["status", "minutes_locked_at", "minutes_locked_by"])
+    _refuse_cancelled(meeting)
+    _refuse_frozen(meeting)
+    if meeting.status != MeetingStatus.HELD:
+        raise ValidationError(
+            {"__all__": _("Only the record of a meeting marked as held can be locked.")}
+        )
+    if not Minutes.objects.filter(meeting=meeting).exists():
+        raise ValidationError({"__all__": _("Write the minutes before locking them.")})
+    meeting.minutes_locked_at, meeting.minutes_locked_by = now, user
+    meeting.save(update_fields=["minutes_locked_at", "minutes_locked_by"])
+    record(
+        user,
+        "life.minutes.lock",
+        meeting,
+        before={"minutes_locked_at": None},
+        after={"minutes_locked_at": now, "freezes_on": meeting.freezes_on},
+        org=meeting.org,
+    )
+    return meeting
 
 
 @transaction.atomic

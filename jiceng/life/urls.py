@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/<int:meeting>/leave/", views.leave, name="leave"),
     path("meetings/<int:meeting>/leave/decide/", views.decide_leave, name="decide_leave"),
     path("meetings/<int:meeting>/minutes/", views.minutes, name="minutes"),
+    path("meetings/<int:meeting>/minutes/lock/", views.lock_minutes, name="lock_minutes"),
     path("meetings/<int:meeting>/actions/", views.add_action, name="add_action"),
     path("meetings/<int:meeting>/actions/close/", views.close_action, name="close_action"),
     path("meetings/<int:meeting>/attachments/", views.add_attachment, name="add_attachment"),

@@ -340,6 +340,7 @@ def _meeting_page(request, m: Meeting, *, bound: dict | None = None, status: int
     can_manage = permissions.may_manage(user, m.org)
     may_record = permissions.may_record(user, m)
     live = m.status == MeetingStatus.SCHEDULED
+    signing = selectors.sign_in_open(m)
     writable = may_record and m.status != MeetingStatus.CANCELLED and not frozen
     people = person_choices(user, m.org) if may_record else []
     person_id = getattr(user, "person_id", None)
@@ -355,15 +356,17 @@ def _meeting_page(request, m: Meeting, *, bound: dict | None = None, status: int
         "may_record": may_record,
         "writable": writable,
         "live": live,
+        "signing": signing,
         "mine": mine,
         "my_leave": my_leave,
         "poll": POLL_SECONDS,
         "now": timezone.now(),
     }
-    if may_record and live:
+    if may_record and signing:  # the code stays up until the window ends, held or not
         url = request.build_absolute_uri(reverse("life:sign_in_token", args=[m.sign_in_token]))
         context["qr"] = _qr_svg(url)
         context["sign_in_url"] = url
+    if may_record and live:
         context["cancel_form"] = bound.get("cancel") or CancelForm()
     if "minutes" in bound and not writable:  # e.g. frozen since the page was loaded
         form = bound["minutes"][0]
@@ -379,6 +382,7 @@ def _meeting_page(request, m: Meeting, *, bound: dict | None = None, status: int
         context["attachment_form"] = bound.get("attachment") or AttachmentForm()
     if may_record and m.status != MeetingStatus.CANCELLED:
         context["close_form"] = True
+    context["may_lock"] = may_record and m.status == MeetingStatus.HELD and not frozen
     if can_manage and frozen:
         context["correction_form"] = bound.get("correction") or CorrectionForm(
             targets=_targets(m), prefix="correction"
@@ -399,7 +403,7 @@ def _attendance_context(user, m: Meeting, record: dict) -> dict:
             r for r in record.get("leave_requests") or [] if r.decision != LeaveDecision.PENDING
         ],
         "absent": max(0, m.expected_count - m.present_count - m.leave_count),
-        "can_sign_for": permissions.may_record(user, m) and m.status == MeetingStatus.SCHEDULED,
+        "can_sign_for": permissions.may_record(user, m) and selectors.sign_in_open(m),
         "can_decide": permissions.may_manage(user, m.org) and m.status != MeetingStatus.CANCELLED,
         "Presence": Presence,
     }
@@ -420,6 +424,7 @@ def attendance(request, meeting):
         "m": m,
         "poll": POLL_SECONDS,
         "live": m.status == MeetingStatus.SCHEDULED,
+        "signing": selectors.sign_in_open(m),
         "partial": True,  # refusals of an htmx sign-in/leave decision are shown in the list
     }
     context.update(_attendance_context(request.user, m, record))
@@ -486,6 +491,20 @@ def mark_held(request, meeting):
         else:
             messages.success(request, _("Marked as held."))
     return redirect("life:meeting", m.pk)
+
+
+@login_required
+def lock_minutes(request, meeting):
+    m = _meeting_or_404(request, meeting)
+    if request.method != "POST":
+        return redirect("life:meeting", m.pk)
+    try:
+        services.lock_minutes(request.user, m)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The minutes are locked."))
+    return redirect(reverse("life:meeting", args=[m.pk]) + "#minutes")
 
 
 @login_required
@@ -753,6 +772,9 @@ def compliance(request):
                 if held_by_kind.get(kind)
             ],
             "summary": summary,
+            "compliance_chart": [
+                (c["org"].name, c["totals"]["compliance_rate"]) for c in summary["children"]
+            ],
             "own": summary["own"],
             "kinds": [
                 {

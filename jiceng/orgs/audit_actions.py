@@ -14,6 +14,7 @@ ACTIONS = {
     "orgs.unit.register": _("Register a host unit"),
     "orgs.unit.update": _("Edit a host unit"),
     "orgs.unit.close": _("Close a host unit"),
+    "orgs.document_number.issue": _("Issue a document number"),
 }
 
 _ORG = {"set_up", "rename", "move", "dissolve", "merge", "split"}

@@ -287,3 +287,28 @@ class HostLink(DatedRange):
 
     def __str__(self) -> str:
         return f"{self.org_id}@{self.unit_id} [{self.valid_from}, {self.valid_until or '…'})"
+
+
+class DocumentNumber(models.Model):
+    """A 发文字号 (GB/T 9704-2012 §7.2.4): the issuing organization's prefix, the year and a
+    sequence number that runs per organization and year ("示例党支〔2026〕3号"). Given once per
+    document (`key`), the first time an officer downloads the final version."""
+
+    org = models.ForeignKey(Organization, models.PROTECT, related_name="document_numbers")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    prefix = models.CharField(_("document prefix"), max_length=40)
+    key = models.CharField(max_length=120)  # which document, e.g. "elections.case:7:request"
+    title = models.CharField(_("title"), max_length=200)
+    issued_on = models.DateField(_("numbered on"))
+    issued_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("document number")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year", "number"], name="docnum_seq_unique"),
+            models.UniqueConstraint(fields=["org", "key"], name="docnum_one_per_document"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.number}号"

@@ -11,6 +11,7 @@ from .cases import (
     propose_slate,
     record_nominations,
 )
+from .numbers import issue_case_number, signer_of
 from .polls import (
     add_candidate,
     cast_vote,
@@ -42,10 +43,12 @@ __all__ = [
     "file_request",
     "hold_congress",
     "hold_plenary",
+    "issue_case_number",
     "next_round",
     "open_roll",
     "propose_slate",
     "record_attendance",
     "record_nominations",
+    "signer_of",
     "start_term",
 ]

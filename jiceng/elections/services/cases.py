@@ -330,7 +330,12 @@ def file_request(
         planned_on=planned_on,
         delegates=delegates,
         delegate_method=(delegate_method or "").strip()
-        or (_("by ratio, recommended democratically from the bottom up") if union else ""),
+        # a members' congress (会员大会) has no delegates to produce
+        or (
+            _("by ratio, recommended democratically from the bottom up")
+            if union and congress_kind == CongressKind.DELEGATES
+            else ""
+        ),
         committee_seats=committee_seats,
         committee_method=(committee_method or "").strip() or _("direct competitive election"),
         audit_seats=audit_seats if union else 0,
@@ -344,6 +349,8 @@ def file_request(
         officer_method=(officer_method or "").strip()
         or (
             _("elected at the first plenary meetings of the new committees")
+            if union and audit_seats
+            else _("elected at the first plenary meeting of the new union committee")
             if union
             else _("elected by the new committee at its first plenary meeting")
         ),
