@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from jiceng.access.models import Role
+from jiceng.access.models import Role, RoleAssignment
 from jiceng.access.services import assign_role, create_token, create_user
 from jiceng.congress import services as congress
 from jiceng.congress.models import CongressSession, Proposal, Suggestion
@@ -194,6 +194,9 @@ def api_url(path: str, code: str) -> str:
     if path.startswith("/api/v1/life/"):  # life: a meeting of `code`
         meeting = Meeting.objects.filter(org__code=code).first()
         return path.replace("{id}", str(meeting.pk if meeting else 0))
+    if path.startswith("/api/v1/assignments/"):  # access: a role at `code`
+        found = RoleAssignment.objects.filter(org__code=code).first()
+        return path.replace("{id}", str(found.pk if found else 0))
     if path.startswith("/api/v1/elections/polls/"):  # elections: a poll of `code`
         return path.replace("{id}", str(RECORD_KWARGS["<int:poll>"](code).pk))
     for prefix, kwarg in CONGRESS_API.items():  # congress: a record of a member of `code`
