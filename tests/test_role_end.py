@@ -180,3 +180,46 @@ def test_roles_end_refuses_out_of_scope_and_before_start(world, capsys):
         call_command("roles", "end", str(a.pk), "--last-day", "2019-01-01")
     a.refresh_from_db()
     assert a.valid_until is None
+
+
+# -- the demo: officers' rights come from their terms ---------------------------------------
+
+
+@pytest.fixture
+def demo(db):
+    from jiceng.access.services import system_actor
+    from jiceng.demo.build import load
+
+    load(system_actor(), "small", TODAY)
+
+
+def test_the_demo_officers_hold_rights_for_their_terms_only(demo):
+    from jiceng.access.models import User
+    from jiceng.elections.models import Officer
+
+    for username in ("sq", "zb", "zb2", "gh"):
+        user = User.objects.get(username=username)
+        roles = list(RoleAssignment.objects.filter(user=user))
+        assert roles, username
+        terms = {
+            (o.term.org_id, o.term.starts_on, o.term.ends_on)
+            for o in Officer.objects.filter(person=user.person).select_related("term")
+        }
+        assert terms, username
+        for a in roles:  # dated, and exactly the dates of a term they were elected for
+            assert a.valid_until is not None, (username, a)
+            assert (a.org_id, a.valid_from, a.last_day) in terms, (username, a)
+            assert gate.can(user, gate.MANAGE, a.org)
+            assert not gate.can(user, gate.VIEW, a.org, on=a.valid_until)
+
+
+def test_the_demo_secretaries_still_manage_what_they_did(demo):
+    from jiceng.access.models import User
+    from jiceng.orgs.models import Organization
+
+    sq, zb, zb2 = (User.objects.get(username=u) for u in ("sq", "zb", "zb2"))
+    branch = Organization.objects.get(pk=RoleAssignment.objects.get(user=zb).org_id)
+    sibling = Organization.objects.get(pk=RoleAssignment.objects.get(user=zb2).org_id)
+    assert branch != sibling and branch.parent_id == sibling.parent_id
+    assert gate.can(sq, gate.MANAGE, branch) and gate.can(sq, gate.MANAGE, sibling)
+    assert not gate.can(zb, gate.MANAGE, sibling)
