@@ -24,10 +24,11 @@ def bearer(world):
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def assert_api_refusal(response):
+def assert_api_refusal(response, fields):
     assert response.status_code == 400
     data = json.loads(response.content)
     assert data["code"] == "control_characters" and REFUSAL in data["message"]
+    assert set(data["fields"]) == fields  # names what to correct, as other API errors do
 
 
 def assert_page_refusal(response):
@@ -38,17 +39,17 @@ def assert_page_refusal(response):
 
 @pytest.mark.parametrize("q", ["%00", "a%00b", "%01", "%1f", "x%0Ay"])
 def test_api_search_with_a_control_character_is_a_400(client, bearer, q):
-    assert_api_refusal(client.get(f"/api/v1/orgs?q={q}", **bearer))
+    assert_api_refusal(client.get(f"/api/v1/orgs?q={q}", **bearer), {"q"})
 
 
 def test_api_path_with_a_nul_is_a_400(client, bearer):
-    assert_api_refusal(client.get("/api/v1/orgs/%00", **bearer))
+    assert_api_refusal(client.get("/api/v1/orgs/%00", **bearer), {"path"})
 
 
 def test_api_json_string_with_a_nul_is_a_400(client, bearer):
     payload = {"code": "X1", "name": "支部\u0000", "kind": "branch", "parent": "SA"}
     response = client.post("/api/v1/orgs", payload, content_type="application/json", **bearer)
-    assert_api_refusal(response)
+    assert_api_refusal(response, {"name"})
 
 
 def test_organization_page_with_a_nul_is_a_chinese_400(officer):

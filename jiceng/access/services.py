@@ -125,7 +125,7 @@ def end_role(actor, assignment: RoleAssignment, *, last_day: dt.date | None = No
     shortens a role, it never extends one (a new term or a new grant does that)."""
     require_end(actor, assignment)
     a = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("user", "org")
         .get(pk=assignment.pk)
     )

@@ -19,12 +19,8 @@ _ANY_C0 = re.compile(r"[\x00-\x1f]")
 _C0_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # all but tab, LF, CR
 
 
-def _has(pattern, values) -> bool:
-    return any(pattern.search(v) for v in values)
-
-
 def _strings(data):
-    """Every string in a parsed JSON document, keys included."""
+    """Every string in a parsed JSON value, keys included."""
     if isinstance(data, str):
         yield data
     elif isinstance(data, dict):
@@ -36,36 +32,45 @@ def _strings(data):
             yield from _strings(value)
 
 
-def _json_strings(request):
+def _bad_keys(pattern, pairs) -> list[str]:
+    """The names (of query parameters, form fields, JSON members) whose name or value holds
+    a refused character: the fields the error names, as the API's other errors do."""
+    return [k for k, v in pairs if pattern.search(k) or any(pattern.search(s) for s in _strings(v))]
+
+
+def _json_pairs(request) -> list:
     try:
-        return list(_strings(json.loads(request.body)))
+        data = json.loads(request.body)
     except ValueError:  # not JSON (or not UTF-8): the API answers that itself
         return []
+    return list(data.items()) if isinstance(data, dict) else [("body", data)]
 
 
-def refused_part(request) -> str | None:
-    """Which part of the request holds a control character it may not hold, or None."""
+def refused_fields(request) -> list[str]:
+    """Where the request holds a control character it may not hold (empty: nowhere)."""
     if _ANY_C0.search(request.path_info):
-        return "path"
+        return ["path"]
     query = request.GET
-    if _has(_ANY_C0, query.keys()) or _has(_ANY_C0, (v for k in query for v in query.getlist(k))):
-        return "query"
-    if request.method in ("POST", "PUT", "PATCH"):
-        content_type = request.content_type or ""
-        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = request.POST
-            values = (v for k in form for v in form.getlist(k))
-            if _has(_C0_IN_TEXT, form.keys()) or _has(_C0_IN_TEXT, values):
-                return "form"
-        elif content_type == "application/json" and _has(_C0_IN_TEXT, _json_strings(request)):
-            return "body"
-    return None
+    found = _bad_keys(_ANY_C0, ((k, query.getlist(k)) for k in query))
+    if found or request.method not in ("POST", "PUT", "PATCH"):
+        return found
+    content_type = request.content_type or ""
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = request.POST
+        return _bad_keys(_C0_IN_TEXT, ((k, form.getlist(k)) for k in form))
+    if content_type == "application/json":
+        return _bad_keys(_C0_IN_TEXT, _json_pairs(request))
+    return []
 
 
-def refusal(request, part: str):
+def refusal(request, fields: list[str]):
     message = _("The request contains control characters, which are not allowed.")
     if request.path_info.startswith("/api/"):
-        body = {"code": "control_characters", "message": message, "fields": {part: [message]}}
+        body = {
+            "code": "control_characters",
+            "message": message,
+            "fields": {f: [message] for f in fields},
+        }
         return JsonResponse(body, status=400)
     context = {"status": 400, "title": _("Bad request"), "message": message}
     return render(request, "ui/error.html", context, status=400)
@@ -76,7 +81,7 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        part = refused_part(request)
-        if part is not None:
-            return refusal(request, part)
+        fields = refused_fields(request)
+        if fields:
+            return refusal(request, fields)
         return self.get_response(request)
