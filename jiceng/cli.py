@@ -13,6 +13,7 @@ COMMANDS = {
     "migrate": "create or upgrade the database schema",
     "createadmin": "create a system administrator",
     "token": "token create USERNAME — print a new API bearer token",
+    "roles": "roles list [--org CODE] [--user NAME] [--ended]; roles end ID [--last-day DATE]",
     "audit": "audit verify / checkpoint — check the keyed audit chain; sign its head",
     "policy": "policy show --org CODE — every rule value in force",
     "orgs": "orgs list [--roots] [--kind KIND] --format json",

@@ -32,6 +32,8 @@ def test_top_level_help_lists_every_command():
 
 SUBCOMMANDS = [
     ["token", "create"],
+    ["roles", "list"],
+    ["roles", "end"],
     ["audit", "verify"],
     ["policy", "show"],
     ["orgs", "list"],

@@ -14,7 +14,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from jiceng.access.services import create_token
+from jiceng.access.models import Role, RoleAssignment
+from jiceng.access.services import assign_role, create_token, create_user
 from jiceng.congress import services as congress
 from jiceng.congress.models import CongressSession, Proposal, Suggestion
 from jiceng.demo.build import credit_code
@@ -23,13 +24,14 @@ from jiceng.elections import services as elections
 from jiceng.elections.models import ElectionCase, Poll
 from jiceng.life.models import Meeting
 from jiceng.life.services import schedule_meeting
-from jiceng.orgs.models import Unit
+from jiceng.orgs.models import Organization, Unit
 from jiceng.orgs.services import register_unit, set_up
 from jiceng.people.delegates import seat_delegate
 from jiceng.people.floating import record_outflow
-from jiceng.people.models import FloatingRecord, PartyMembership, Transfer
+from jiceng.people.models import FloatingRecord, PartyMembership, Transfer, UnionMembership
 from jiceng.people.services import enrol_member, register_person
 from jiceng.people.transfers import issue_transfer
+from jiceng.people.unions import join_union
 
 PUBLIC = {"ui:login", "ui:logout", "ui:healthz", "ui:home"}
 SKIP_PREFIXES = ("api/", "i18n/")
@@ -202,6 +204,9 @@ def api_url(path: str, code: str) -> str:
     if path.startswith("/api/v1/life/"):  # life: a meeting of `code`
         meeting = Meeting.objects.filter(org__code=code).first()
         return path.replace("{id}", str(meeting.pk if meeting else 0))
+    if path.startswith("/api/v1/assignments/"):  # access: a role at `code`
+        found = RoleAssignment.objects.filter(org__code=code).first()
+        return path.replace("{id}", str(found.pk if found else 0))
     if path.startswith("/api/v1/elections/polls/"):  # elections: a poll of `code`
         return path.replace("{id}", str(RECORD_KWARGS["<int:poll>"](code).pk))
     for prefix, kwarg in CONGRESS_API.items():  # congress: a record of a member of `code`
@@ -307,3 +312,75 @@ def test_every_api_endpoint_refuses_anonymous(client, world):
         response = getattr(client, method)(api_url(path, "A1"), content_type="application/json")
         assert response.status_code == 401, (method, path)
         assert json.loads(response.content)["code"] == "unauthenticated"
+
+
+# -- a system administrator sees every record their lists show ----------------------------
+
+ID_KWARGS = ("<str:code>", "<int:pk>", *RECORD_KWARGS)
+
+
+@pytest.fixture
+def admin(world):
+    """A system administrator who is also a person (a union member: the <int:pk> of the union
+    member pages). As a person they may also see what they are expected at, and that `| own`
+    must widen their view, never narrow it to their own records (issue #12)."""
+    union = Organization.objects.get(code=UNION_CODE)
+    person = register_person(world.system, org=union, name="工会会员丙")
+    join_union(world.system, person, org=union, member_number="0001", joined_on=dt.date(2025, 1, 1))
+    user = create_user(
+        world.system, username="root_admin", password=None, full_name="管理员", person=person
+    )
+    assign_role(world.system, user=user, role=Role.SYSTEM_ADMIN, valid_from=dt.date(2020, 1, 1))
+    return user
+
+
+# Pages an administrator rightly cannot open in this world: the person's own acts (only the
+# one expected at a meeting signs in or asks for leave; only a voter on the roll votes) and
+# files or jobs the world does not hold (a job, an attachment, a photo, the documents of a
+# case that has not reached them). Everything else with an id must open.
+NOT_FOR_ADMIN = {
+    "life:sign_in_token",
+    "life:leave",
+    "elections:poll_vote",
+    "jobs:progress",
+    "jobs:progress_json",
+    "life:attachment",
+    "people:member_photo",
+    "elections:case_report_docx",
+    "elections:case_notice_docx",
+}
+UNION_CODE = "UA1"  # the union of the world (congress and union member pages)
+DETAIL_ROUTES = [
+    (n, r) for n, r in ROUTES if any(k in r for k in ID_KWARGS) and n not in NOT_FOR_ADMIN
+]
+
+
+def admin_url(name: str, route: str) -> str:
+    """`fill`, with the union of the world for the union's own pages."""
+    if name.startswith(("people:union_", "congress:")) and "<str:code>" in route:
+        member = UnionMembership.objects.filter(org__code=UNION_CODE).first()
+        route = route.replace("<int:pk>", str(member.pk if member else 0))
+        return fill(route, UNION_CODE)
+    return fill(route, "A1")
+
+
+@pytest.mark.parametrize(("name", "route"), DETAIL_ROUTES)
+def test_a_system_admin_opens_every_detail_page(world, login, admin, name, route):
+    response = login(admin).get(admin_url(name, route))
+    assert response.status_code in (200, 302, 405), (name, response.status_code)
+    if response.status_code == 302:  # a page that hands over to another must not be a refusal
+        assert not response["Location"].startswith(reverse("ui:login")), name
+
+
+def test_a_system_admin_reads_every_detail_endpoint(client, world, admin):
+    _t, raw = create_token(world.system, user=admin)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    paths = [p for m, p in openapi_operations(client) if m == "get" and "{" in p]
+    assert "/api/v1/life/meetings/{id}" in paths and "/api/v1/congress/proposals/{id}" in paths
+    failed = {}
+    for path in paths:
+        code = UNION_CODE if path.startswith("/api/v1/people/unions/") else "A1"
+        response = client.get(api_url(path, code), **headers)
+        if response.status_code != 200:
+            failed[path] = response.status_code
+    assert failed == {}

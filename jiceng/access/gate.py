@@ -28,6 +28,17 @@ ROLE_ACTIONS = {
 }
 
 
+# "Every row": what a system administrator's filter is. Not the empty `Q()`, which `|` drops
+# (`Q() | own` is just `own`, issue #12): a condition that is always true, on the queried
+# model's own key, so it holds whatever relation `field` names and survives `|` and `&`.
+EVERYTHING = ~Q(pk__in=[])
+
+
+def sees_everything(q: Q) -> bool:
+    """`q` is the filter of someone who sees every organization (a system administrator)."""
+    return q == EVERYTHING
+
+
 def active_assignments(user, on: dt.date | None = None):
     if user is None or not user.is_authenticated or not user.is_active:
         return RoleAssignment.objects.none()
@@ -45,7 +56,7 @@ def org_filter(user, action: str = VIEW, *, field: str = "", on: dt.date | None 
     q = Q(**{f"{prefix}pk__in": []})  # nothing, unless an assignment grants it
     for a in _granting(user, action, on):
         if a.role == Role.SYSTEM_ADMIN:
-            return Q()
+            return EVERYTHING.copy()
         if a.scope == Scope.SUBTREE:
             q |= subtree_q(a.org.path, f"{prefix}path")
         else:

@@ -15,6 +15,7 @@ from jiceng.policy.selectors import value as policy_value
 
 from . import gate
 from .models import ApiToken, Role, RoleAssignment, Scope, User
+from .permissions import require_end
 
 TOKEN_PREFIX = "jc_"
 SYSTEM_USERNAME = "system"
@@ -115,6 +116,39 @@ def end_assignment(
         org=assignment.org,
     )
     return assignment
+
+
+@transaction.atomic
+def end_role(actor, assignment: RoleAssignment, *, last_day: dt.date | None = None):
+    """End a role by hand (CLI, API): `last_day` is the last day it is in force (default
+    today). Refused before the role began, and later than it already ends: this ends or
+    shortens a role, it never extends one (a new term or a new grant does that)."""
+    require_end(actor, assignment)
+    a = (
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .select_related("user", "org")
+        .get(pk=assignment.pk)
+    )
+    last_day = last_day or timezone.localdate()
+    if last_day < a.valid_from:
+        raise ValidationError(
+            {
+                "last_day": _("The role began on %(date)s; it cannot end before.")
+                % {"date": a.valid_from}
+            }
+        )
+    if a.valid_until is not None and until_after(last_day) > a.valid_until:
+        raise ValidationError(
+            {
+                "last_day": _("The role already ends on %(date)s; it can only end earlier.")
+                % {"date": a.last_day}
+            }
+        )
+    before = _assignment_snapshot(a)
+    a.valid_until = until_after(last_day)
+    a.save(update_fields=["valid_until"])
+    record(actor, "access.role.end", a, before=before, after=_assignment_snapshot(a), org=a.org)
+    return a
 
 
 def _digest(raw: str) -> str:

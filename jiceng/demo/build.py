@@ -346,6 +346,12 @@ def demo_logins() -> list[tuple[str, str]]:
     return [(name, text) for name, *_, text in DEMO_USERS if name in present]
 
 
+# Officers hold their rights because they were elected: their assignments come from the
+# terms `elections.demo` records (from the term's first day through its last), not from an
+# undated grant that would outlive the term (issue #12).
+TERM_OFFICERS = {"sq", "zb", "zb2", "gh"}
+
+
 def create_demo_users(actor, marks: Landmarks, today: dt.date) -> None:
     for username, full_name, role, mark, scope, _description in DEMO_USERS:
         person = Person.objects.create(
@@ -355,6 +361,8 @@ def create_demo_users(actor, marks: Landmarks, today: dt.date) -> None:
         user = create_user(
             actor, username=username, password=DEMO_PASSWORD, full_name=full_name, person=person
         )
+        if username in TERM_OFFICERS:
+            continue
         assign_role(
             actor,
             user=user,
@@ -380,9 +388,9 @@ def create_demo_users(actor, marks: Landmarks, today: dt.date) -> None:
 def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
     """Party records in each branch of the first community, made through the services: full
     members, one probationary member, one activist and one applicant (plus a development target
-    in the first branch); the demo users zb and dy are members of their branch, and some members
-    belong to the community's joint union, with delegates and development plans; gh's enterprise
-    union has eight members of its own."""
+    in the first branch); the demo users zb, dy and sq are members of the branch, zb2 of the
+    sibling branch, and some members belong to the community's joint union, with delegates and
+    development plans; gh's enterprise union has gh and eight members of its own."""
     from jiceng.people import delegates, unions
     from jiceng.people import services as people
     from jiceng.people.models import Category, DelegateCategory, Stage
@@ -480,13 +488,17 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
             )
     from jiceng.access.models import User
 
-    for username in ("zb", "dy"):
+    # zb and dy belong to the branch, zb2 to the sibling branch; sq, the community committee's
+    # secretary, is a full member of the community's first branch (eligible for its committee).
+    homes = {"zb": marks.branch, "dy": marks.branch, "sq": marks.branch}
+    homes["zb2"] = marks.sibling_branch
+    for username, home in homes.items():
         user = User.objects.filter(username=username).select_related("person").first()
         if user is not None and user.person is not None:
             people.enrol_member(
                 actor,
                 user.person,
-                org=marks.branch,
+                org=home,
                 stage=Stage.FULL,
                 joined_on=dt.date(2008, 7, 1),
                 full_on=dt.date(2009, 7, 1),
@@ -500,7 +512,17 @@ def create_demo_members(actor, marks: Landmarks, today: dt.date) -> None:
                     joined_on=dt.date(2015, 3, 1),
                     migrant_worker=True,
                 )
-    # The enterprise union of the demo user gh: workers who are members, one of them retired.
+    # The enterprise union of the demo user gh: gh (its chair, elected in `elections.demo`)
+    # and workers who are members, one of them retired.
+    chair = User.objects.filter(username="gh").select_related("person").first()
+    if chair is not None and chair.person is not None:
+        unions.join_union(
+            actor,
+            chair.person,
+            org=marks.enterprise_union,
+            member_number=f"{marks.enterprise_union.code}-0000",
+            joined_on=dt.date(2010, 3, 1),
+        )
     for k in range(8):
         worker = person(marks.enterprise_union, dt.date(1970 + 3 * k, 5, 1))
         unions.join_union(

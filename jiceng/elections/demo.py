@@ -4,12 +4,15 @@ The demo branch's committee was elected four years and eight months ago, so its 
 (a community branch's, by policy) runs out within the alert window and the to-do centre of the
 branch and of its community shows the coming re-election; the sibling branch's term is a year
 old. Both branches are marked as having a committee. The community's joint union has
-a union committee and a funds audit committee. Officers are full members of the organization
-(the branch secretary is the demo user zb), so the officer pages have names to show.
+a union committee and a funds audit committee; the community Party committee is chaired by the
+demo user sq and gh's enterprise union by gh. Officers are full members of the organization
+(the branch secretaries are the demo users zb and zb2), so the officer pages have names to show.
+The demo officers' rights come from these terms: their role assignments run from the term's
+first day through its last (`build.TERM_OFFICERS` get no undated grant).
 
 `create_demo_elections` then gives every other organization a demo user lands on (the
-district and street Party committees, the community Party committee, the district union
-and gh's enterprise union) a current term with officers when it has none yet, files the
+district and street Party committees and the district union) a current term with officers
+when it has none yet, files the
 demo branch's re-election (its candidate list now waits for the community Party committee's
 review) and holds a by-election in the sibling branch whose ballots are counted and whose
 result is declared. Everything goes through the services, so each record is one a user
@@ -18,7 +21,9 @@ could have made.
 
 import datetime as dt
 
-from jiceng.kernel.dated import in_force_on
+from jiceng.access.models import Role, Scope
+from jiceng.access.services import assign_role
+from jiceng.kernel.dated import in_force_on, until_after
 from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import Organization, Tree
 from jiceng.orgs.services import update_flags
@@ -44,24 +49,41 @@ def _full_members(org, today: dt.date) -> list:
     return [s.membership.person for s in rows.select_related("membership__person").order_by("id")]
 
 
-def create_demo_terms(actor, marks, today: dt.date) -> None:
+def _person_of(username: str):
     from jiceng.access.models import User
 
-    secretary = User.objects.filter(username="zb").select_related("person").first()
+    user = User.objects.filter(username=username).select_related("person").first()
+    return user.person if user is not None else None
+
+
+def _first(people: list, person) -> list:
+    """`people` with `person` (a demo user elected to the post) first, when eligible."""
+    if person is None or person not in people:
+        return people
+    return [person, *(p for p in people if p != person)]
+
+
+def create_demo_terms(actor, marks, today: dt.date) -> None:
+    officers = {u: _person_of(u) for u in ("zb", "zb2", "sq", "gh")}
     branch_posts = [Post.SECRETARY, Post.ORGANIZATION, Post.PROPAGANDA]
-    for branch, months_ago in ((marks.branch, 56), (marks.sibling_branch, 12)):
-        people = _full_members(branch, today)
-        if branch == marks.branch and secretary is not None and secretary.person in people:
-            people.remove(secretary.person)
-            people.insert(0, secretary.person)
+    other_secretary = {marks.branch: officers["zb2"], marks.sibling_branch: officers["zb"]}
+    for branch, months_ago, secretary in (
+        (marks.branch, 56, officers["zb"]),
+        (marks.sibling_branch, 12, officers["zb2"]),
+    ):
+        # Neither the community's secretary nor the other branch's sits on this committee.
+        skip = {officers["sq"], other_secretary[branch]}
+        people = [p for p in _full_members(branch, today) if p not in skip]
         update_flags(actor, branch, has_committee=True)
         start_term(
             actor,
             org=branch,
             committee=Committee.PARTY,
             starts_on=add_months(today, -months_ago),
-            officers=list(zip(people, branch_posts, strict=False)),
+            officers=list(zip(_first(people, secretary), branch_posts, strict=False)),
         )
+    _community_term(actor, marks, today, officers["sq"])
+    _enterprise_union_term(actor, marks, today, officers["gh"])
     union = Organization.objects.filter(code=marks.community_party.code[:-1] + "U").first()
     if union is None:
         return
@@ -83,6 +105,50 @@ def create_demo_terms(actor, marks, today: dt.date) -> None:
             starts_on=started,
             officers=[(members[5], Post.AUDIT_CHAIR)],
         )
+
+
+def _community_term(actor, marks, today: dt.date, secretary) -> None:
+    """The community Party committee, with the demo user sq as its secretary. A community
+    committee leads its branches, so her rights reach the whole community (a second role,
+    dated like the term); both end with the term."""
+    if secretary is None:
+        return
+    term = start_term(
+        actor,
+        org=marks.community_party,
+        committee=Committee.PARTY,
+        starts_on=add_months(today, -30),
+        officers=[(secretary, Post.SECRETARY)],
+    )
+    assign_role(
+        actor,
+        user=secretary.user,
+        role=Role.OFFICER,
+        org=marks.community_party,
+        scope=Scope.SUBTREE,
+        valid_from=term.starts_on,
+        valid_until=until_after(term.ends_on),
+    )
+
+
+def _enterprise_union_term(actor, marks, today: dt.date, chair) -> None:
+    """The enterprise union's committee, chaired by the demo user gh."""
+    members = [
+        m.person
+        for m in UnionMembership.objects.filter(org=marks.enterprise_union, left_on__isnull=True)
+        .select_related("person")
+        .order_by("id")
+    ]
+    if chair is None or chair not in members:
+        return
+    others = [p for p in members if p != chair][:2]
+    start_term(
+        actor,
+        org=marks.enterprise_union,
+        committee=Committee.UNION,
+        starts_on=add_months(today, -24),
+        officers=[(chair, Post.CHAIR), *((p, Post.MEMBER) for p in others)],
+    )
 
 
 def _in_subtree(org, committee: str, today: dt.date) -> list:

@@ -583,7 +583,7 @@ class MemberSheet(PeopleSheet):
             allowed = gate.org_filter(actor, gate.REVEAL, field="org")
             found = found.annotate(
                 clear=Value(True)
-                if allowed == Q()
+                if gate.sees_everything(allowed)
                 else Case(When(allowed, then=Value(True)), default=Value(False)),
             )
         found = found.select_related("person", "org").order_by("org__path", "pk")
@@ -1059,7 +1059,7 @@ class UnionMemberSheet(PeopleSheet):
             allowed = gate.org_filter(actor, gate.REVEAL, field="org")
             found = found.annotate(
                 clear=Value(True)
-                if allowed == Q()
+                if gate.sees_everything(allowed)
                 else Case(When(allowed, then=Value(True)), default=Value(False)),
             )
         found = found.select_related("person", "org").order_by("org__path", "joined_on", "pk")
