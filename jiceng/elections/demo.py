@@ -113,12 +113,18 @@ def _community_term(actor, marks, today: dt.date, secretary) -> None:
     dated like the term); both end with the term."""
     if secretary is None:
         return
+    others = [
+        p for p in _in_subtree(marks.community_party, Committee.PARTY, today) if p != secretary
+    ]
     term = start_term(
         actor,
         org=marks.community_party,
         committee=Committee.PARTY,
         starts_on=add_months(today, -30),
-        officers=[(secretary, Post.SECRETARY)],
+        officers=[
+            (secretary, Post.SECRETARY),
+            *zip(others, [Post.ORGANIZATION, Post.PROPAGANDA], strict=False),
+        ],
     )
     assign_role(
         actor,
