@@ -15,17 +15,16 @@ Each generator is one kind of duty; `duties` chains them, each capped at `limit`
 """
 
 import datetime as dt
-import functools
 import itertools
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.access import gate
 from jiceng.kernel.duties import Duty
-from jiceng.policy.selectors import value as policy_value
 
 from . import selectors
 from .models import (
@@ -83,9 +82,12 @@ def _roots(orgs):
     return orgs.exclude(parent__in=orgs).order_by("path")
 
 
-def required_meetings(user, orgs, today: dt.date):
+def required_meetings(user, orgs, today: dt.date, policy):
     """Current windows not yet met and ending soon; windows that just ended unmet."""
-    soon = functools.cache(lambda org: int(policy_value("life.due_soon_days", org=org, on=today)))
+
+    def soon(org):
+        return int(policy.value("life.due_soon_days", org))
+
     managed = set(orgs.values_list("pk", flat=True))
     first_of_month = today.replace(day=1)
     start = (first_of_month - dt.timedelta(days=1)).replace(day=1)  # last month's first day
@@ -125,7 +127,7 @@ def required_meetings(user, orgs, today: dt.date):
                     )
 
 
-def unconfirmed_meetings(user, orgs, today: dt.date):
+def unconfirmed_meetings(user, orgs, today: dt.date, policy):
     """Meetings that are over but still only scheduled: held, or cancelled?"""
     end_of_today = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(1), dt.time.min))
     found = (
@@ -149,11 +151,12 @@ def unconfirmed_meetings(user, orgs, today: dt.date):
         )
 
 
-def missing_minutes(user, orgs, today: dt.date):
+def missing_minutes(user, orgs, today: dt.date, policy):
     """Held meetings of kinds that require minutes, with no minutes yet, before they lock."""
-    required = functools.cache(
-        lambda org: set(policy_value("life.minutes_required", org=org, on=today))
-    )
+
+    def required(org):
+        return set(policy.value("life.minutes_required", org))
+
     written = Minutes.objects.filter(meeting=OuterRef("pk")).filter(
         ~Q(content="") | Exists(MinutesItem.objects.filter(minutes=OuterRef("pk")))
     )
@@ -176,7 +179,7 @@ def missing_minutes(user, orgs, today: dt.date):
         )
 
 
-def pending_leave(user, orgs, today: dt.date):
+def pending_leave(user, orgs, today: dt.date, policy):
     found = (
         LeaveRequest.objects.filter(
             decision=LeaveDecision.PENDING,
@@ -204,7 +207,7 @@ def pending_leave(user, orgs, today: dt.date):
         )
 
 
-def open_action_items(user, orgs, today: dt.date):
+def open_action_items(user, orgs, today: dt.date, policy):
     found = (
         ActionItem.objects.filter(closed_on__isnull=True, meeting__org__in=orgs)
         .select_related("meeting__org", "owner")
@@ -222,7 +225,7 @@ def open_action_items(user, orgs, today: dt.date):
         )
 
 
-def inactive_members(user, orgs, today: dt.date):
+def inactive_members(user, orgs, today: dt.date, policy):
     """To the secretary only: officers assigned to the organization itself."""
     own = {
         a.org_id
@@ -230,7 +233,7 @@ def inactive_members(user, orgs, today: dt.date):
         if a.org_id and gate.MANAGE in gate.ROLE_ACTIONS[a.role]
     }
     for org in orgs.filter(pk__in=own).order_by("path"):
-        months = int(policy_value("life.inactive_months", org=org, on=today))
+        months = int(policy.value("life.inactive_months", org))
         for membership, last in selectors.inactive_members(user, org, today=today):
             name = membership.person.name
             if last is None:
@@ -256,6 +259,18 @@ SOURCES = [
 ]
 
 
-def duties(user, orgs, today: dt.date, *, limit: int):
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
     for source in SOURCES:
-        yield from itertools.islice(source(user, orgs, today), limit)
+        yield from itertools.islice(source(user, orgs, today, policy), limit)
+
+
+# The label of each kind's group in the to-do centre.
+KINDS = {
+    "life.meeting_missed": _lazy("Required meetings not held"),
+    "life.meeting_due": _lazy("Required meetings due soon"),
+    "life.meeting_unconfirmed": _lazy("Meetings to confirm as held or cancelled"),
+    "life.minutes_missing": _lazy("Meetings without minutes"),
+    "life.leave_pending": _lazy("Leave requests awaiting a decision"),
+    "life.action_open": _lazy("Open tasks from meetings"),
+    "life.member_inactive": _lazy("Members who have not attended"),
+}
