@@ -139,23 +139,36 @@ def empty_shells(orgs, today, limit, policy):
     if not activity.has_providers():
         return  # nothing records activity yet: nothing can be judged
     months = _threshold("orgs.empty_shell.inactive_months", policy)
-    candidates = list(
+    candidates = (
         Organization.objects.filter(parent__in=orgs, dissolved_on__isnull=True)
         .exclude(founded_on__gt=today - dt.timedelta(days=31))
-        .select_related("parent")[: limit * 20]
+        .select_related("parent")
+        .only("code", "name", "path", "parent")
+        .order_by("path")[: limit * 20]
     )
-    latest = activity.last_activity([o.pk for o in candidates])
-    for org in candidates:
-        last = latest.get(org.pk)
-        cutoff = today - dt.timedelta(days=round(30.44 * months(org)))
-        if last is None or last < cutoff:
-            yield Duty(
-                org=org.parent,
-                kind="orgs.empty_shell",
-                title=_("%(org)s has recorded no activity since %(date)s (possible empty shell).")
-                % {"org": org.name, "date": last or _("it was set up")},
-                url=reverse("orgs:org_detail", args=[org.code]),
-            )
+    # A chunk at a time: the centre stops asking once it has `limit`, so usually one chunk
+    # of organizations and one activity lookup are all a request costs.
+    for chunk in _chunks(candidates.iterator(chunk_size=limit), limit):
+        latest = activity.last_activity([o.pk for o in chunk])
+        for org in chunk:
+            last = latest.get(org.pk)
+            cutoff = today - dt.timedelta(days=round(30.44 * months(org)))
+            if last is None or last < cutoff:
+                yield Duty(
+                    org=org.parent,
+                    kind="orgs.empty_shell",
+                    title=_(
+                        "%(org)s has recorded no activity since %(date)s (possible empty shell)."
+                    )
+                    % {"org": org.name, "date": last or _("it was set up")},
+                    url=reverse("orgs:org_detail", args=[org.code]),
+                )
+
+
+def _chunks(rows, size: int):
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 CHECKS = [
