@@ -213,3 +213,49 @@ def test_the_api_gives_pages_groups_and_filters(client, world, bearer, who):
     assert len(body["items"]) == body["count"] - 50 and body["next"] is None
     assert {i["kind"] for i in body["items"]} == {"access.no_officer"}
     assert all(i["actionable"] != body["read_only"] for i in body["items"])
+
+
+def test_the_policy_snapshot_answers_as_the_per_organization_lookup(world):
+    from jiceng.orgs.services.policy import set_override
+    from jiceng.policy.selectors import Snapshot, value
+
+    key = "orgs.branch.max_members"
+    set_override(
+        world.system,
+        key=key,
+        org=world.street_a,
+        value=60,
+        valid_from=dt.date(2020, 1, 1),
+        reason="街道",
+    )
+    set_override(
+        world.system,
+        key=key,
+        org=world.branch_a1,
+        value=40,
+        valid_from=dt.date(2021, 1, 1),
+        reason="支部",
+    )
+    set_override(
+        world.system,
+        key=key,
+        org=world.branch_a1,
+        value=30,
+        valid_from=dt.date(2022, 1, 1),
+        reason="后调",
+    )
+    ended = TODAY - dt.timedelta(days=1)
+    set_override(
+        world.system,
+        key=key,
+        org=world.branch_b1,
+        value=10,
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=ended,
+        reason="已过期",
+    )
+    snapshot = Snapshot(TODAY)
+    orgs = [world.district, world.street_a, world.branch_a1, world.branch_a2, world.branch_b1]
+    assert [snapshot.value(key, o) for o in orgs] == [value(key, org=o, on=TODAY) for o in orgs]
+    assert [snapshot.value(key, o) for o in orgs] == [50, 60, 30, 60, 50]
+    assert snapshot.lowest(key) == 30 and snapshot.highest(key) == 60

@@ -70,8 +70,9 @@ def _overseen(user, org: Organization | None):
     return orgs
 
 
-def _collect(user, orgs, today: dt.date, policy: Snapshot) -> tuple[list[Duty], dict[str, int]]:
-    limit = int(policy.value("todo.max_items_per_source"))
+def _collect(
+    user, orgs, today: dt.date, policy: Snapshot, limit: int
+) -> tuple[list[Duty], dict[str, int]]:
     found: list[Duty] = []
     totals: dict[str, int] = {}
     for _label, source in sources():
@@ -90,8 +91,9 @@ def duties_for(
     urgent first."""
     today = today or timezone.localdate()
     policy = Snapshot(today)
-    soon = int(policy.value("todo.due_soon_days"))
-    found, _totals = _collect(user, _overseen(user, org), today, policy)
+    soon = int(policy.value("todo.due_soon_days", org))
+    limit = int(policy.value("todo.max_items_per_source", org))
+    found, _totals = _collect(user, _overseen(user, org), today, policy, limit)
     found.sort(key=lambda d: sort_key(d, today, soon))
     return [Item(d, d.urgency(today, soon)) for d in found]
 
@@ -110,9 +112,9 @@ def centre(
     groups (per kind, with counts) under the subtree and urgency filters."""
     today = today or timezone.localdate()
     policy = Snapshot(today)
-    soon = int(policy.value("todo.due_soon_days"))
-    found, totals = _collect(user, _overseen(user, org), today, policy)
-    limit = int(policy.value("todo.max_items_per_source"))
+    soon = int(policy.value("todo.due_soon_days", org))
+    limit = int(policy.value("todo.max_items_per_source", org))
+    found, totals = _collect(user, _overseen(user, org), today, policy, limit)
     items = [Item(d, d.urgency(today, soon)) for d in found]
     if urgency:
         items = [i for i in items if i.urgency == urgency]
