@@ -259,3 +259,22 @@ def test_the_policy_snapshot_answers_as_the_per_organization_lookup(world):
     assert [snapshot.value(key, o) for o in orgs] == [value(key, org=o, on=TODAY) for o in orgs]
     assert [snapshot.value(key, o) for o in orgs] == [50, 60, 30, 60, 50]
     assert snapshot.lowest(key) == 30 and snapshot.highest(key) == 60
+
+
+def test_a_kind_beyond_the_cap_still_shows_its_full_count(world):
+    from jiceng.orgs.services.policy import set_override
+
+    _branches(world, 20)
+    set_override(
+        world.system,
+        key="todo.max_items_per_source",
+        org=world.district,
+        value=5,
+        valid_from=dt.date(2020, 1, 1),
+        reason="测试",
+    )
+    found = centre(world.users["district_admin"], org=world.district, kind="access.no_officer")
+    groups = {g.kind: g for g in found.groups}
+    assert groups["access.no_officer"].count == 22 and not groups["access.no_officer"].capped
+    assert found.count == 5  # only the first five are listed
+    assert groups["orgs.oversized_branch"].count == 5 and groups["orgs.oversized_branch"].capped
