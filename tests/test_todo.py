@@ -162,6 +162,7 @@ def test_the_inspector_sees_the_subtree_read_only(world, login):
     assert not any(i.actionable for i in found.items)
     page = login(inspector).get("/todo/").content.decode()
     assert "新华社区第一党支部" in page and "只读" in page and "jc-act" not in page
+    assert ">All<" not in page and "下载 Excel 表格" in page  # every label in Chinese
     managed = login(world.users["district_admin"]).get("/todo/").content.decode()
     assert "jc-act" in managed and 'id="read-only"' not in managed
 
