@@ -29,6 +29,7 @@ Target: ratio <= 2 at district and city scale on PostgreSQL; queries independent
 """
 
 import datetime as dt
+import os
 import re
 import sys
 import types
@@ -215,6 +216,8 @@ def measure(requests: int, where: str, organizations: int) -> None:
             f"{label:<15} {len(queries):5d} queries  {len(body) / 1024:8.1f} KB  "
             f"{items:4d} items on the page"
         )
+    if os.environ.get("JICENG_BENCH_PROFILE"):  # where the page's time goes, for the next fix
+        profile(users["admin"])
     result = timed(contestants, requests)
     p95 = result["ours admin"][1]
     floor = result["floor"][1]
@@ -228,6 +231,17 @@ def measure(requests: int, where: str, organizations: int) -> None:
         f"minimal page of the largest kind (no officer) and its count by hand-written SQL, p95 "
         f"({where})",
     )
+
+
+def profile(user) -> None:
+    import cProfile
+    import pstats
+
+    from jiceng.todo.selectors import centre
+
+    profiler = cProfile.Profile()
+    profiler.runcall(centre, user)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
 if __name__ == "__main__":
