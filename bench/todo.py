@@ -218,6 +218,10 @@ def measure(requests: int, where: str, organizations: int) -> None:
         )
     if os.environ.get("JICENG_BENCH_PROFILE"):  # where the page's time goes, for the next fix
         profile(users["admin"])
+        with CaptureQueriesContext(connection) as queries:
+            contestants["ours admin"]()
+        for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+            _harness.say(f"{q['time']}s {q['sql'][:600]}")
     result = timed(contestants, requests)
     p95 = result["ours admin"][1]
     floor = result["floor"][1]
