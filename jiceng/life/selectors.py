@@ -695,9 +695,10 @@ def required_meeting_gaps(user, orgs, today: dt.date, *, soon, limit: int) -> di
     (`soon` resolves `life.due_soon_days`; `soon.lowest`/`soon.highest` bound it).
 
     The windows depend on the organization's kind, founding, dissolution and the frequency
-    overrides above it: organizations with none of these are judged per kind in one
-    statement; the few others (founded or dissolved in the period, or under an override)
-    are grouped by their own windows. {status: ([(organization, Gap)], count)}"""
+    overrides above it: organizations with none of these are judged per kind; those under
+    overrides, per kind and set of overrides above them (a subtree condition, not a list of
+    ids); only those founded or dissolved in the period are listed by id. Each status is one
+    statement with LIMIT plus one COUNT. {status: ([(organization, Gap)], count)}"""
     start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     lo, hi = _month_index(start), _month_index(today)
     now = hi
@@ -708,7 +709,8 @@ def required_meeting_gaps(user, orgs, today: dt.date, *, soon, limit: int) -> di
         .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=today))
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
     )
-    special = Q(founded_on__gt=start) | Q(dissolved_on__isnull=False)
+    irregular = Q(founded_on__gt=start) | Q(dissolved_on__isnull=False)
+    special = irregular
     for path in frequencies.by_path:
         special |= subtree_q(path)
 
@@ -733,16 +735,27 @@ def required_meeting_gaps(user, orgs, today: dt.date, *, soon, limit: int) -> di
     for org_kind in kinds_of:
         for case in gaps(org_kind, "", None, None):
             cases[case].append(Q(kind=org_kind) & ~special)
-    singles = defaultdict(list)
+    singles = defaultdict(list)  # case -> [pk]: founded or dissolved in the period
+    shared = defaultdict(set)  # case -> {(org kind, override paths above)}
     for pk, org_kind, path, founded, dissolved in base.filter(special).values_list(
         "pk", "kind", "path", "founded_on", "dissolved_on"
     ):
         cut = _month_index(founded) if founded and founded > start else None
         ends = _month_index(dissolved) if dissolved else None
+        above = tuple(p for p in frequencies.by_path if path.startswith(p))
         for case in gaps(org_kind, path, cut, ends):
-            singles[case].append(pk)
+            if cut is None and ends is None:  # set apart by overrides only: judged with peers
+                shared[case].add((org_kind, above))
+            else:
+                singles[case].append(pk)
     for case, pks in singles.items():
         cases[case].append(Q(pk__in=pks))
+    for case, groups in shared.items():
+        for org_kind, above in groups:
+            who = Q(kind=org_kind) & ~irregular
+            for path in frequencies.by_path:
+                who &= subtree_q(path) if path in above else ~subtree_q(path)
+            cases[case].append(who)
 
     found = {}
     for status in ("missed", "due"):
