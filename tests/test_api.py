@@ -105,7 +105,7 @@ def test_policy_and_todo_endpoints(client, world, bearer):
         client.get("/api/v1/policy/todo.due_soon_days", {"org": "A1"}, **bearer("a1_officer"))
     )
     assert value["value"] == 14 and value["overridden_at"] is None
-    duties = body(client.get("/api/v1/todo", **bearer("district_admin")))
+    duties = body(client.get("/api/v1/todo", **bearer("district_admin")))["items"]
     assert duties and {"kind", "title", "urgency", "org"} <= set(duties[0])
 
 

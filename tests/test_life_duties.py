@@ -3,6 +3,7 @@ minutes to write, leave to decide, open tasks, and members not seen for six mont
 to their own secretary only). Dates are passed in (`today=`), so the tests hold on any day."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -181,3 +182,150 @@ def test_a_branch_that_holds_no_meetings_is_flagged_itself(world, people):
     assert expected in [i.duty.title for i in from_street if i.duty.org.code == "A2"]
     # A1's secretary is not told about A2
     assert not [i for i in life_duties(world.users["a1_officer"], later) if i.duty.org.code == "A2"]
+
+
+# -- the set-based judgement against the compliance table it replaced --------------------------
+
+
+def _by_compliance(user, orgs, today, policy):
+    """The duty as it was computed before (one `compliance` row per organization of each
+    managed subtree, in Python): the oracle the set-based query must agree with."""
+    from jiceng.life import selectors
+    from jiceng.life.duties import KIND_LABELS, _month_index, window_label
+
+    managed = set(orgs.values_list("pk", flat=True))
+    first_of_month = today.replace(day=1)
+    start = (first_of_month - dt.timedelta(days=1)).replace(day=1)
+    found = []
+    for root in orgs.exclude(parent__in=orgs).order_by("path"):
+        for row in selectors.compliance(user, root, start=start, end=today, on=today):
+            org = row["org"]
+            if org.pk not in managed:
+                continue
+            for k in row["kinds"]:
+                kind = KIND_LABELS.get(k["kind"], k["kind"])
+                current = k["current"]
+                if k["missed_windows"]:
+                    end = (current["start"] if current else first_of_month) - dt.timedelta(1)
+                    first = _month_index(end) - k["every"] + 1
+                    begin = dt.date(first // 12, first % 12 + 1, 1)
+                    label = window_label(begin, end)
+                    title = f"{label}{kind}未按期召开（应于 {end} 前召开）"
+                    found.append((org.code, "life.meeting_missed", title, end))
+                due = k["due"]
+                soon = int(policy.value("life.due_soon_days", org))
+                if current and not k["current_met"] and due and (due - today).days <= soon:
+                    label = window_label(current["start"], current["end"])
+                    title = f"{label}{kind}尚未召开（应于 {due} 前召开）"
+                    found.append((org.code, "life.meeting_due", title, due))
+    return found
+
+
+def test_required_meetings_judged_in_the_database_agree_with_compliance(world):
+    """Several kinds of requirement (branches' general, committee, group … meetings; a union's
+    committee and assembly), met, missed and failed for quorum, an override of the frequency
+    from mid-year under one street and of `life.due_soon_days` on one branch, a branch founded
+    mid-year and one dissolved later: every item and count equals the compliance table's."""
+    from jiceng.access import gate
+    from jiceng.access.models import Role, Scope
+    from jiceng.access.services import assign_role, create_user
+    from jiceng.kernel.duties import Total
+    from jiceng.life.duties import _required_meeting_duties
+    from jiceng.life.models import MeetingKind
+    from jiceng.orgs.models import Kind, Organization
+    from jiceng.orgs.services import set_up
+    from jiceng.orgs.services.policy import set_override
+    from jiceng.policy.selectors import Snapshot
+    from tests.test_life_compliance import meet
+
+    year = 2025
+    set_override(
+        world.system,
+        key="life.every.branch.branch_general",
+        org=world.street_a,
+        value=1,
+        valid_from=dt.date(year, 7, 1),
+        reason="和平街道〔2025〕12号",
+    )
+    set_override(
+        world.system,
+        key="life.due_soon_days",
+        org=world.branch_a2,
+        value=40,
+        valid_from=dt.date(year, 1, 1),
+        reason="支部决定",
+    )
+    late = set_up(
+        world.system,
+        code="A3",
+        name="和平社区第三党支部",
+        kind=Kind.BRANCH,
+        parent=world.street_a,
+        founded_on=dt.date(year, 8, 20),
+    )
+    going = set_up(
+        world.system,
+        code="B2",
+        name="新华社区第二党支部",
+        kind=Kind.BRANCH,
+        parent=world.street_b,
+        founded_on=dt.date(2010, 1, 1),
+    )
+    Organization.objects.filter(pk=going.pk).update(dissolved_on=dt.date(year, 11, 15))
+    union = set_up(
+        world.system,
+        code="UB",
+        name="和平社区工会",
+        kind=Kind.UNION,
+        parent=world.union,
+        founded_on=dt.date(2010, 1, 1),
+    )
+    general, committee = MeetingKind.BRANCH_GENERAL, MeetingKind.BRANCH_COMMITTEE
+    for month in (2, 5, 7, 9, 10):
+        meet(world, world.branch_a1, general, dt.date(year, month, 10), quorum_met=True)
+        meet(world, world.branch_a1, committee, dt.date(year, month, 12))
+    meet(world, world.branch_a2, general, dt.date(year, 6, 3), quorum_met=False)
+    meet(world, world.branch_b1, general, dt.date(year, 5, 3))
+    meet(world, world.branch_b1, general, dt.date(year, 11, 3))
+    meet(world, late, committee, dt.date(year, 9, 3))
+    meet(world, union, MeetingKind.UNION_COMMITTEE, dt.date(year, 9, 3))
+
+    union_admin = create_user(world.system, username="u_admin", password="x" * 12, full_name="工")
+    assign_role(
+        world.system,
+        user=union_admin,
+        role=Role.UPPER_ADMIN,
+        org=world.union,
+        scope=Scope.SUBTREE,
+        valid_from=dt.date(2010, 1, 1),
+    )
+    days = [dt.date(year, 6, 28), dt.date(year, 7, 3), dt.date(year, 9, 25), dt.date(year, 10, 1)]
+    days += [
+        dt.date(year, 11, 20),
+        dt.date(year, 12, 1),
+        dt.date(year, 12, 30),
+        dt.date(year + 1, 1, 2),
+    ]
+    compared = 0
+    for admin, today in itertools.product([world.users["district_admin"], union_admin], days):
+        orgs = Organization.objects.filter(gate.org_filter(admin, gate.OVERSEE))
+        policy = Snapshot(today)
+        expected = _by_compliance(admin, orgs, today, policy)
+        rows = list(_required_meeting_duties(admin, orgs, today, policy, 10_000))
+        got = [(d.org.code, d.kind, d.title, d.due) for d in rows if not isinstance(d, Total)]
+        assert sorted(got) == sorted(expected), today
+        totals = {t.kind: t.count for t in rows if isinstance(t, Total)}
+        for kind in ("life.meeting_missed", "life.meeting_due"):
+            assert totals[kind] == sum(e[1] == kind for e in expected), (today, kind)
+            capped = list(_required_meeting_duties(admin, orgs, today, policy, 2))
+            listed = [d for d in capped if not isinstance(d, Total) and d.kind == kind]
+            assert len(listed) == min(2, totals[kind])
+            assert {(d.org.code, d.kind, d.title, d.due) for d in listed} <= set(expected)
+            assert Total(kind, totals[kind]) in capped
+        compared += len(expected)
+        if (
+            today == dt.date(year, 12, 1) and admin != union_admin
+        ):  # 30 days left: only A2 (40 days) is told already
+            due = {e[0] for e in expected if e[1] == "life.meeting_due" and "党员大会" in e[2]}
+            assert due == {"A2"}
+    assert compared > 30  # the fixture exercises both kinds on most days

@@ -6,10 +6,10 @@ import itertools
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.dated import until_after
-from jiceng.kernel.duties import Duty
-from jiceng.policy.selectors import value as policy_value
+from jiceng.kernel.duties import Duty, Total
 
 from .models import Role, RoleAssignment
 
@@ -18,19 +18,23 @@ def _current(on: dt.date):
     return RoleAssignment.objects.in_force(on)
 
 
-def duties(user, orgs, today: dt.date, *, limit: int):
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
     # An organization nobody can act for is invisible work: its upper level must appoint someone.
     has_officer = _current(today).filter(
         org=OuterRef("pk"), role__in=[Role.OFFICER, Role.UPPER_ADMIN]
     )
-    for org in orgs.exclude(Exists(has_officer)).order_by("path")[:limit]:
+    without = orgs.exclude(Exists(has_officer))
+    listed = list(without.order_by("path")[:limit])
+    if len(listed) == limit:
+        yield Total("access.no_officer", without.count())
+    for org in listed:
         yield Duty(
             org=org,
             kind="access.no_officer",
             title=_("%(org)s has no officer account; appoint one.") % {"org": org.name},
             url=reverse("orgs:org_detail", args=[org.code]),
         )
-    notice = int(policy_value("access.assignment.expiry_notice_days", on=today))
+    notice = int(policy.value("access.assignment.expiry_notice_days"))
     expiring = (
         _current(today)
         .filter(
@@ -50,3 +54,10 @@ def duties(user, orgs, today: dt.date, *, limit: int):
             % {"user": a.user, "role": a.get_role_display(), "org": a.org.name, "date": a.last_day},
             url=reverse("orgs:org_detail", args=[a.org.code]),
         )
+
+
+# The label of each kind's group in the to-do centre.
+KINDS = {
+    "access.no_officer": _lazy("Organizations without an officer"),
+    "access.assignment_expiring": _lazy("Role assignments ending soon"),
+}

@@ -17,14 +17,17 @@ from .models import Role, RoleAssignment, Scope
 
 VIEW, MANAGE, ADMIN = "view", "manage", "admin"
 REVEAL = "reveal"  # see personal information (ID numbers, phones) in clear
+# Follow what organizations owe (the to-do centre) without acting on it: managers, and the
+# read-only inspectors (viewers) over their subtree; plain members are not told.
+OVERSEE = "oversee"
 
 # What each role may do within its scope.
 ROLE_ACTIONS = {
-    Role.SYSTEM_ADMIN: {VIEW, MANAGE, ADMIN, REVEAL},
-    Role.UPPER_ADMIN: {VIEW, MANAGE, ADMIN, REVEAL},
-    Role.OFFICER: {VIEW, MANAGE, REVEAL},
+    Role.SYSTEM_ADMIN: {VIEW, MANAGE, ADMIN, REVEAL, OVERSEE},
+    Role.UPPER_ADMIN: {VIEW, MANAGE, ADMIN, REVEAL, OVERSEE},
+    Role.OFFICER: {VIEW, MANAGE, REVEAL, OVERSEE},
     Role.MEMBER: {VIEW},
-    Role.VIEWER: {VIEW},
+    Role.VIEWER: {VIEW, OVERSEE},
 }
 
 

@@ -16,9 +16,9 @@ import itertools
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.duties import Duty
-from jiceng.policy.selectors import value as policy_value
 
 from . import selectors
 from .models import Proposal, ProposalState, ProposalStep, Suggestion, SuggestionState
@@ -38,11 +38,9 @@ def _name(p: Proposal) -> str:
     }
 
 
-def unassigned(orgs, today: dt.date):
+def unassigned(orgs, today: dt.date, policy):
     days = functools.cache(
-        lambda org, held: int(
-            policy_value("congress.proposal.assign_within_days", org=org, on=held)
-        )
+        lambda org, held: int(policy.at(held).value("congress.proposal.assign_within_days", org))
     )
     rows = (
         Proposal.objects.filter(org__in=orgs, state__in=[S.SUBMITTED, S.SORTED, S.ACCEPTED])
@@ -60,7 +58,7 @@ def unassigned(orgs, today: dt.date):
         yield Duty(p.org, title, "congress.unassigned", due=due, url=_url(p))
 
 
-def replies(orgs, today: dt.date):
+def replies(orgs, today: dt.date, policy):
     rows = (
         Proposal.objects.filter(org__in=orgs, state=S.ASSIGNED, reply_due__isnull=False)
         .select_related("session", "org")
@@ -77,7 +75,7 @@ def replies(orgs, today: dt.date):
         )
 
 
-def checks_and_feedback(orgs, today: dt.date):
+def checks_and_feedback(orgs, today: dt.date, policy):
     """The mid-year check and the year-end feedback of proposals in hand, once their date is
     within the year (both are due in the session's year)."""
     rows = (
@@ -92,7 +90,7 @@ def checks_and_feedback(orgs, today: dt.date):
     )
     for p in rows.iterator(chunk_size=500):
         if p.pk not in done:
-            due = selectors.year_date(p, "congress.proposal.mid_year_check_by")
+            due = selectors.year_date(p, "congress.proposal.mid_year_check_by", policy)
             yield Duty(
                 p.org,
                 _("Mid-year check of %(proposal)s.") % {"proposal": _name(p)},
@@ -101,7 +99,7 @@ def checks_and_feedback(orgs, today: dt.date):
                 url=_url(p),
             )
         elif p.state == S.REPLIED:
-            due = selectors.year_date(p, "congress.proposal.feedback_by")
+            due = selectors.year_date(p, "congress.proposal.feedback_by", policy)
             yield Duty(
                 p.org,
                 _(
@@ -114,9 +112,9 @@ def checks_and_feedback(orgs, today: dt.date):
             )
 
 
-def suggestions(orgs, today: dt.date):
+def suggestions(orgs, today: dt.date, policy):
     days = functools.cache(
-        lambda org: int(policy_value("congress.suggestion.decide_within_days", org=org, on=today))
+        lambda org: int(policy.value("congress.suggestion.decide_within_days", org))
     )
     rows = (
         Suggestion.objects.filter(org__in=orgs, state=SuggestionState.SUBMITTED)
@@ -139,6 +137,16 @@ def suggestions(orgs, today: dt.date):
 SOURCES = [replies, unassigned, checks_and_feedback, suggestions]
 
 
-def duties(user, orgs, today: dt.date, *, limit: int):
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
     for source in SOURCES:
-        yield from itertools.islice(source(orgs, today), limit)
+        yield from itertools.islice(source(orgs, today, policy), limit)
+
+
+# The label of each kind's group in the to-do centre.
+KINDS = {
+    "congress.unassigned": _lazy("Proposals to sort and assign"),
+    "congress.reply": _lazy("Proposal replies owed"),
+    "congress.mid_year": _lazy("Proposals due for the mid-year check"),
+    "congress.feedback": _lazy("Proposals due for year-end feedback"),
+    "congress.suggestion": _lazy("Rationalization proposals awaiting review"),
+}

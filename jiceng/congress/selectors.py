@@ -318,11 +318,15 @@ def _step_due(proposal: Proposal, key: str) -> dt.date | None:
     return None
 
 
-def year_date(proposal: Proposal, key: str) -> dt.date:
+def year_date(proposal: Proposal, key: str, policy=None) -> dt.date:
     """A month-day of policy (06-30, 12-31) in the session's year, or the next year's if the
-    session was held after it."""
+    session was held after it. `policy`: a snapshot to read it from (no query per proposal)."""
     held = proposal.session.held_on
-    month, day = (int(x) for x in str(policy_value(key, org=proposal.org, on=held)).split("-"))
+    if policy is not None:
+        found = policy.at(held).value(key, proposal.org)
+    else:
+        found = policy_value(key, org=proposal.org, on=held)
+    month, day = (int(x) for x in str(found).split("-"))
     found = dt.date(held.year, month, day)
     return found if found >= held else dt.date(held.year + 1, month, day)
 

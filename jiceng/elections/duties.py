@@ -12,9 +12,9 @@ import itertools
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.duties import Duty
-from jiceng.policy.selectors import value as policy_value
 
 from .models import Term, TermStatus
 from .text import add_months, term_title
@@ -24,15 +24,12 @@ def _url(org) -> str:
     return reverse("orgs:org_detail", args=[org.code])
 
 
-def expiring_terms(orgs, today: dt.date):
+def expiring_terms(orgs, today: dt.date, policy):
     months = functools.cache(
-        lambda org: int(policy_value("elections.term.expiry_notice_months", org=org, on=today))
+        lambda org: int(policy.value("elections.term.expiry_notice_months", org))
     )
     # The widest notice anywhere bounds the query; each term is then judged by its own value.
-    widest = max(
-        [int(policy_value("elections.term.expiry_notice_months", on=today))]
-        + [int(v) for v in _override_values("elections.term.expiry_notice_months", today)]
-    )
+    widest = int(policy.highest("elections.term.expiry_notice_months"))
     horizon = add_months(today, widest)
     current = list(
         Term.objects.filter(status=TermStatus.CURRENT, ends_on__lte=horizon)
@@ -72,13 +69,7 @@ def expiring_terms(orgs, today: dt.date):
             )
 
 
-def _override_values(key: str, on: dt.date):
-    from jiceng.policy.models import PolicyOverride
-
-    return PolicyOverride.objects.in_force(on).filter(key=key).values_list("value", flat=True)
-
-
-def cases_waiting(orgs, today: dt.date):
+def cases_waiting(orgs, today: dt.date, policy=None):
     """Re-election requests and candidate lists waiting for an organization's approval: the
     same-level Party organization (union cases), then the upper level."""
     from .cases import acting_org, step_label
@@ -119,6 +110,14 @@ def cases_waiting(orgs, today: dt.date):
 SOURCES = [expiring_terms, cases_waiting]
 
 
-def duties(user, orgs, today: dt.date, *, limit: int):
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
     for source in SOURCES:
-        yield from itertools.islice(source(orgs, today), limit)
+        yield from itertools.islice(source(orgs, today, policy), limit)
+
+
+# The label of each kind's group in the to-do centre.
+KINDS = {
+    "elections.term_expiring": _lazy("Terms ending soon"),
+    "elections.term_expiring_below": _lazy("Terms ending soon below"),
+    "elections.case_waiting": _lazy("Election cases awaiting approval"),
+}

@@ -1,8 +1,12 @@
 """The to-do centre's mechanism: every app's `duties.py` contributes what organizations owe.
 
-A duties module exposes `duties(user, orgs, today)` and yields `Duty` objects for
-the organizations in `orgs` (already limited to what `user` may manage). The
-centre merges them into one list, most urgent first.
+A duties module exposes `duties(user, orgs, today, *, limit, policy)` and yields `Duty`
+objects for the organizations in `orgs` (already limited to what `user` oversees). It works
+set-based: a few queries per kind of duty over all of `orgs` at once, never one per
+organization; `policy` is a snapshot of the policy in force (`policy.value(key, org)`,
+`policy.lowest(key)`) read once per request. It lists at most `limit` items of a kind and,
+when it stopped there, may yield `Total(kind, n)` with the full count. The centre merges
+them into one list, most urgent first.
 """
 
 import datetime as dt
@@ -36,6 +40,14 @@ class Duty:
         return DUE_SOON if (self.due - today).days <= soon_days else OPEN
 
 
+@dataclass(frozen=True)
+class Total:
+    """How many items of `kind` there are when a source listed only the first `limit`."""
+
+    kind: str
+    count: int
+
+
 DutySource = Callable[..., Iterable[Duty]]
 
 
@@ -43,6 +55,16 @@ DutySource = Callable[..., Iterable[Duty]]
 def sources() -> list[tuple[str, DutySource]]:
     """(app label, duties function) for every installed app that has a duties module."""
     return [(label, module.duties) for label, module in app_modules("duties")]
+
+
+@functools.cache
+def kind_labels() -> dict[str, object]:
+    """kind → the label of its group in the centre ("Organizations without an officer"), from
+    each duties module's `KINDS`."""
+    labels: dict[str, object] = {}
+    for _label, module in app_modules("duties"):
+        labels.update(getattr(module, "KINDS", {}))
+    return labels
 
 
 def sort_key(duty: Duty, today: dt.date, soon_days: int):

@@ -2,7 +2,8 @@
 
 Each generator is one kind of duty; `duties` chains them, each capped at `limit`:
 
-- required meetings (policy `life.every.*`, judged by `selectors.compliance`): the current
+- required meetings (policy `life.every.*`, judged as `selectors.compliance` does, in the
+  database by `selectors.required_meeting_gaps`): the current
   window's meeting not yet held when its end is within `life.due_soon_days`, and the window
   that has just ended without one (overdue, shown for a month after it ended);
 - meetings that ended but were neither marked held nor cancelled, before their record locks;
@@ -15,17 +16,17 @@ Each generator is one kind of duty; `duties` chains them, each capped at `limit`
 """
 
 import datetime as dt
-import functools
 import itertools
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.access import gate
-from jiceng.kernel.duties import Duty
-from jiceng.policy.selectors import value as policy_value
+from jiceng.kernel.duties import Duty, Total
 
 from . import selectors
 from .models import (
@@ -78,54 +79,68 @@ def window_label(start: dt.date, end: dt.date) -> str:
     return _("%(start)s to %(end)s") % {"start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"}
 
 
-def _roots(orgs):
-    """The tops of the managed organizations (compliance walks each subtree once)."""
-    return orgs.exclude(parent__in=orgs).order_by("path")
+class _SoonDays:
+    """`life.due_soon_days` by organization path, with its bounds, from the snapshot."""
+
+    KEY = "life.due_soon_days"
+
+    def __init__(self, policy):
+        self.policy = policy
+        self.lowest = int(policy.lowest(self.KEY))
+        self.highest = int(policy.highest(self.KEY))
+
+    def __call__(self, path: str) -> int:
+        return int(self.policy.value(self.KEY, _At(path)))
 
 
-def required_meetings(user, orgs, today: dt.date):
-    """Current windows not yet met and ending soon; windows that just ended unmet."""
-    soon = functools.cache(lambda org: int(policy_value("life.due_soon_days", org=org, on=today)))
-    managed = set(orgs.values_list("pk", flat=True))
+@dataclass(frozen=True)
+class _At:
+    path: str
+
+
+def _required_meeting_duties(user, orgs, today: dt.date, policy, limit: int):
+    """Current windows not yet met and ending soon; windows that just ended unmet: the first
+    `limit` of each kind (tree order) and their count, judged in the database."""
     first_of_month = today.replace(day=1)
-    start = (first_of_month - dt.timedelta(days=1)).replace(day=1)  # last month's first day
-    for root in _roots(orgs):
-        for row in selectors.compliance(user, root, start=start, end=today, on=today):
-            org = row["org"]
-            if org.pk not in managed:
-                continue
-            for k in row["kinds"]:
-                kind = KIND_LABELS.get(k["kind"], k["kind"])
-                current = k["current"]
-                if k["missed_windows"]:
-                    end = (current["start"] if current else first_of_month) - dt.timedelta(1)
-                    first = _month_index(end) - k["every"] + 1
-                    begin = dt.date(first // 12, first % 12 + 1, 1)
-                    yield Duty(
-                        org,
-                        _("%(window)s %(kind)s was not held (it was due by %(date)s).")
-                        % {"window": window_label(begin, end), "kind": kind, "date": end},
-                        "life.meeting_missed",
-                        due=end,
-                        url=_calendar_url(org),
-                    )
-                due = k["due"]
-                if current and not k["current_met"] and due and (due - today).days <= soon(org):
-                    yield Duty(
-                        org,
-                        _("%(window)s %(kind)s has not been held yet (due by %(date)s).")
-                        % {
-                            "window": window_label(current["start"], current["end"]),
-                            "kind": kind,
-                            "date": k["due"],
-                        },
-                        "life.meeting_due",
-                        due=k["due"],
-                        url=_calendar_url(org),
-                    )
+    found = selectors.required_meeting_gaps(user, orgs, today, soon=_SoonDays(policy), limit=limit)
+    missed, missed_count = found["missed"]
+    for org, gap in missed:
+        current = gap.current
+        end = (current.start if current else first_of_month) - dt.timedelta(1)
+        first = _month_index(end) - gap.every + 1
+        begin = dt.date(first // 12, first % 12 + 1, 1)
+        yield Duty(
+            org,
+            _("%(window)s %(kind)s was not held (it was due by %(date)s).")
+            % {"window": window_label(begin, end), "kind": _kind(gap), "date": end},
+            "life.meeting_missed",
+            due=end,
+            url=_calendar_url(org),
+        )
+    yield Total("life.meeting_missed", missed_count)
+    due, due_count = found["due"]
+    for org, gap in due:
+        current = gap.current
+        yield Duty(
+            org,
+            _("%(window)s %(kind)s has not been held yet (due by %(date)s).")
+            % {
+                "window": window_label(current.start, current.end),
+                "kind": _kind(gap),
+                "date": current.end,
+            },
+            "life.meeting_due",
+            due=current.end,
+            url=_calendar_url(org),
+        )
+    yield Total("life.meeting_due", due_count)
 
 
-def unconfirmed_meetings(user, orgs, today: dt.date):
+def _kind(gap) -> str:
+    return KIND_LABELS.get(gap.kind, gap.kind)
+
+
+def unconfirmed_meetings(user, orgs, today: dt.date, policy):
     """Meetings that are over but still only scheduled: held, or cancelled?"""
     end_of_today = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(1), dt.time.min))
     found = (
@@ -149,11 +164,12 @@ def unconfirmed_meetings(user, orgs, today: dt.date):
         )
 
 
-def missing_minutes(user, orgs, today: dt.date):
+def missing_minutes(user, orgs, today: dt.date, policy):
     """Held meetings of kinds that require minutes, with no minutes yet, before they lock."""
-    required = functools.cache(
-        lambda org: set(policy_value("life.minutes_required", org=org, on=today))
-    )
+
+    def required(org):
+        return set(policy.value("life.minutes_required", org))
+
     written = Minutes.objects.filter(meeting=OuterRef("pk")).filter(
         ~Q(content="") | Exists(MinutesItem.objects.filter(minutes=OuterRef("pk")))
     )
@@ -176,7 +192,7 @@ def missing_minutes(user, orgs, today: dt.date):
         )
 
 
-def pending_leave(user, orgs, today: dt.date):
+def pending_leave(user, orgs, today: dt.date, policy):
     found = (
         LeaveRequest.objects.filter(
             decision=LeaveDecision.PENDING,
@@ -204,7 +220,7 @@ def pending_leave(user, orgs, today: dt.date):
         )
 
 
-def open_action_items(user, orgs, today: dt.date):
+def open_action_items(user, orgs, today: dt.date, policy):
     found = (
         ActionItem.objects.filter(closed_on__isnull=True, meeting__org__in=orgs)
         .select_related("meeting__org", "owner")
@@ -222,7 +238,7 @@ def open_action_items(user, orgs, today: dt.date):
         )
 
 
-def inactive_members(user, orgs, today: dt.date):
+def inactive_members(user, orgs, today: dt.date, policy):
     """To the secretary only: officers assigned to the organization itself."""
     own = {
         a.org_id
@@ -230,7 +246,7 @@ def inactive_members(user, orgs, today: dt.date):
         if a.org_id and gate.MANAGE in gate.ROLE_ACTIONS[a.role]
     }
     for org in orgs.filter(pk__in=own).order_by("path"):
-        months = int(policy_value("life.inactive_months", org=org, on=today))
+        months = int(policy.value("life.inactive_months", org))
         for membership, last in selectors.inactive_members(user, org, today=today):
             name = membership.person.name
             if last is None:
@@ -247,7 +263,6 @@ def inactive_members(user, orgs, today: dt.date):
 
 
 SOURCES = [
-    required_meetings,
     unconfirmed_meetings,
     missing_minutes,
     pending_leave,
@@ -256,6 +271,19 @@ SOURCES = [
 ]
 
 
-def duties(user, orgs, today: dt.date, *, limit: int):
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
+    yield from _required_meeting_duties(user, orgs, today, policy, limit)
     for source in SOURCES:
-        yield from itertools.islice(source(user, orgs, today), limit)
+        yield from itertools.islice(source(user, orgs, today, policy), limit)
+
+
+# The label of each kind's group in the to-do centre.
+KINDS = {
+    "life.meeting_missed": _lazy("Required meetings not held"),
+    "life.meeting_due": _lazy("Required meetings due soon"),
+    "life.meeting_unconfirmed": _lazy("Meetings to confirm as held or cancelled"),
+    "life.minutes_missing": _lazy("Meetings without minutes"),
+    "life.leave_pending": _lazy("Leave requests awaiting a decision"),
+    "life.action_open": _lazy("Open tasks from meetings"),
+    "life.member_inactive": _lazy("Members who have not attended"),
+}

@@ -665,6 +665,152 @@ def meeting_figures(user, org: Organization, *, period=None, start=None, end=Non
     return {**compliance_summary(user, org, start=start, end=end, on=on), "period": period}
 
 
+# -- required meetings missed or due, for the to-do centre -----------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One required meeting an organization owes: `status` "missed" (a window that has just
+    ended without one) or "due" (the current window, not met yet); `every` and `current` as
+    in a `compliance` row's kind."""
+
+    kind: str
+    status: str
+    every: int
+    current: Window | None
+
+
+def _qualifying_in(window: Window, kind: str) -> Exists:
+    """A held meeting of `kind` by the outer organization that meets `window` (quorum met, or
+    no quorum rule), as `_meeting_groups` counts it."""
+    return Exists(
+        Meeting.objects.filter(
+            org=OuterRef("pk"),
+            kind=kind,
+            status=MeetingStatus.HELD,
+            starts_at__gte=_day_start(_month_first(window.first)),
+            starts_at__lt=_day_start(_month_first(window.stop)),
+        ).exclude(quorum_met=False)
+    )
+
+
+def required_meeting_gaps(user, orgs, today: dt.date, *, soon, limit: int) -> dict:
+    """What `compliance(user, root, start=<last month's first day>, end=today, on=today)` says
+    of the organizations in `orgs` (a queryset), computed in the database: per status
+    ("missed", "due") the first `limit` gaps in tree order and their exact count.
+
+    A gap is "missed" when a window of a required kind ended by `today` without a qualifying
+    meeting; "due" when the current window has none and its end is within `soon(path)` days
+    (`soon` resolves `life.due_soon_days`; `soon.lowest`/`soon.highest` bound it).
+
+    The windows depend on the organization's kind, founding, dissolution and the frequency
+    overrides above it: organizations with none of these are judged per kind; those under
+    overrides, per kind and set of overrides above them (a subtree condition, not a list of
+    ids); only those founded or dissolved in the period are listed by id. Each status is one
+    statement with LIMIT plus one COUNT. {status: ([(organization, Gap)], count)}"""
+    start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    lo, hi = _month_index(start), _month_index(today)
+    now = hi
+    kinds_of = requirement_kinds()
+    frequencies = _Frequencies(today)
+    base = (
+        orgs.filter(gate.org_filter(user, gate.VIEW), kind__in=list(kinds_of))
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=today))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
+    )
+    irregular = Q(founded_on__gt=start) | Q(dissolved_on__isnull=False)
+    special = irregular
+    for path in frequencies.by_path:
+        special |= subtree_q(path)
+
+    def gaps(org_kind, path, cut, ends):
+        for kind in kinds_of.get(org_kind, ()):
+            key = f"{EVERY}{org_kind}.{kind}"
+            own = frequencies.applicable(path, key) if path else ()
+            windows = _windows(frequencies, key, own, max(lo, cut or lo), hi, cut)
+            if ends is not None:  # dissolved: only the windows that ended before count
+                windows = tuple(w for w in windows if w.stop <= ends)
+            if not windows:
+                continue
+            ended = tuple(w for w in windows if w.stop <= now)
+            current = next((w for w in windows if w.first <= now < w.stop), None)
+            every = (current or windows[-1]).every
+            if ended:
+                yield (kind, "missed", every, current, ended)
+            if current is not None:
+                yield (kind, "due", every, current, (current,))
+
+    cases: dict = defaultdict(list)  # (kind, status, every, current, windows) -> [org Q]
+    for org_kind in kinds_of:
+        for case in gaps(org_kind, "", None, None):
+            cases[case].append(Q(kind=org_kind) & ~special)
+    singles = defaultdict(list)  # case -> [pk]: founded or dissolved in the period
+    shared = defaultdict(set)  # case -> {(org kind, override paths above)}
+    for pk, org_kind, path, founded, dissolved in base.filter(special).values_list(
+        "pk", "kind", "path", "founded_on", "dissolved_on"
+    ):
+        cut = _month_index(founded) if founded and founded > start else None
+        ends = _month_index(dissolved) if dissolved else None
+        above = tuple(p for p in frequencies.by_path if path.startswith(p))
+        for case in gaps(org_kind, path, cut, ends):
+            if cut is None and ends is None:  # set apart by overrides only: judged with peers
+                shared[case].add((org_kind, above))
+            else:
+                singles[case].append(pk)
+    for case, pks in singles.items():
+        cases[case].append(Q(pk__in=pks))
+    for case, groups in shared.items():
+        for org_kind, above in groups:
+            who = Q(kind=org_kind) & ~irregular
+            for path in frequencies.by_path:
+                who &= subtree_q(path) if path in above else ~subtree_q(path)
+            cases[case].append(who)
+
+    found = {}
+    for status in ("missed", "due"):
+        parts, mixed, of = [], False, []
+        for case, filters in cases.items():
+            kind, case_status, every, current, windows = case
+            if case_status != status:
+                continue
+            if status == "due":
+                left = (current.end - today).days
+                if left > soon.highest:
+                    continue
+                mixed |= left > soon.lowest
+            who = Q()
+            for q in filters:
+                who |= q
+            lacking = Q()
+            for w in windows:
+                lacking |= ~_qualifying_in(w, kind)
+            parts.append(
+                base.filter(who)
+                .filter(lacking)
+                .annotate(case=Value(len(of)))
+                .values_list("pk", "path", "case")
+                .order_by()
+            )
+            of.append(Gap(kind, status, every, current))
+        if not parts:
+            found[status] = ([], 0)
+            continue
+        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        if mixed:  # `life.due_soon_days` differs below: judge each organization in memory
+            rows = [
+                r
+                for r in union.order_by("path", "case")
+                if (of[r[2]].current.end - today).days <= soon(r[1])
+            ]
+            count, rows = len(rows), rows[:limit]
+        else:
+            rows = list(union.order_by("path", "case")[:limit])
+            count = len(rows) if len(rows) < limit else union.count()
+        by_pk = Organization.objects.in_bulk({r[0] for r in rows})
+        found[status] = ([(by_pk[r[0]], of[r[2]]) for r in rows], count)
+    return found
+
+
 # -- members not seen at meetings --------------------------------------------------------------
 
 

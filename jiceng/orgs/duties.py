@@ -1,24 +1,22 @@
 """Formation checks (DOMAIN.md §1), each a duty of the responsible upper organization."""
 
 import datetime as dt
-import functools
 import itertools
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.duties import Duty
-from jiceng.policy.selectors import lowest
-from jiceng.policy.selectors import value as policy_value
 
 from . import activity
 from .models import BRANCH_KINDS, HostLink, Organization, Tree, UnitState, in_force_on
 
 
-def _threshold(key: str, today: dt.date):
-    """Per-organization policy value, looked up once per organization."""
-    return functools.cache(lambda org: policy_value(key, org=org, on=today))
+def _threshold(key: str, policy):
+    """Per-organization policy value, from the request's snapshot (no query per organization)."""
+    return lambda org: policy.value(key, org)
 
 
 def _units_without(tree: str, today: dt.date):
@@ -30,17 +28,17 @@ def _units_without(tree: str, today: dt.date):
     )
 
 
-def should_have_party_org(orgs, today, limit):
-    members_min = _threshold("orgs.branch.min_full_members", today)
-    staff_min = _threshold("orgs.party.should_form_min_employees", today)
+def should_have_party_org(orgs, today, limit, policy):
+    members_min = _threshold("orgs.branch.min_full_members", policy)
+    staff_min = _threshold("orgs.party.should_form_min_employees", policy)
     candidates = (
         _units_without(Tree.PARTY, today)
         .filter(responsible_org__in=orgs)
         .filter(
-            Q(party_members__gte=lowest("orgs.branch.min_full_members", today))
+            Q(party_members__gte=policy.lowest("orgs.branch.min_full_members"))
             | Q(
                 kind="enterprise",
-                employees__gte=lowest("orgs.party.should_form_min_employees", today),
+                employees__gte=policy.lowest("orgs.party.should_form_min_employees"),
             )
         )
         .select_related("responsible_org")
@@ -63,15 +61,15 @@ def should_have_party_org(orgs, today, limit):
             )
 
 
-def should_have_union(orgs, today, limit):
-    staff_min = _threshold("orgs.union.should_form_min_employees", today)
-    kinds = policy_value("orgs.union.base_unit_kinds", on=today)
+def should_have_union(orgs, today, limit, policy):
+    staff_min = _threshold("orgs.union.should_form_min_employees", policy)
+    kinds = policy.value("orgs.union.base_unit_kinds")
     candidates = (
         _units_without(Tree.UNION, today)
         .filter(
             responsible_union__in=orgs,
             kind__in=kinds,
-            employees__gte=lowest("orgs.union.should_form_min_employees", today),
+            employees__gte=policy.lowest("orgs.union.should_form_min_employees"),
         )
         .select_related("responsible_union")
         .order_by("-employees")
@@ -88,14 +86,14 @@ def should_have_union(orgs, today, limit):
             )
 
 
-def oversized_branches(orgs, today, limit):
-    most = _threshold("orgs.branch.max_members", today)
+def oversized_branches(orgs, today, limit, policy):
+    most = _threshold("orgs.branch.max_members", policy)
     branches = (
         Organization.objects.filter(
             parent__in=orgs,
             kind__in=BRANCH_KINDS,
             dissolved_on__isnull=True,
-            reported_members__gt=lowest("orgs.branch.max_members", today),
+            reported_members__gt=policy.lowest("orgs.branch.max_members"),
         )
         .select_related("parent")
         .order_by("-reported_members")
@@ -111,15 +109,15 @@ def oversized_branches(orgs, today, limit):
             )
 
 
-def branches_needing_committee(orgs, today, limit):
-    least = _threshold("orgs.branch.committee_min_full_members", today)
+def branches_needing_committee(orgs, today, limit, policy):
+    least = _threshold("orgs.branch.committee_min_full_members", policy)
     branches = (
         Organization.objects.filter(
             parent__in=orgs,
             kind__in=BRANCH_KINDS,
             dissolved_on__isnull=True,
             has_committee=False,
-            reported_members__gte=lowest("orgs.branch.committee_min_full_members", today),
+            reported_members__gte=policy.lowest("orgs.branch.committee_min_full_members"),
         )
         .select_related("parent")
         .order_by("-reported_members")
@@ -137,27 +135,40 @@ def branches_needing_committee(orgs, today, limit):
             )
 
 
-def empty_shells(orgs, today, limit):
+def empty_shells(orgs, today, limit, policy):
     if not activity.has_providers():
         return  # nothing records activity yet: nothing can be judged
-    months = _threshold("orgs.empty_shell.inactive_months", today)
-    candidates = list(
+    months = _threshold("orgs.empty_shell.inactive_months", policy)
+    candidates = (
         Organization.objects.filter(parent__in=orgs, dissolved_on__isnull=True)
         .exclude(founded_on__gt=today - dt.timedelta(days=31))
-        .select_related("parent")[: limit * 20]
+        .select_related("parent")
+        .only("code", "name", "path", "parent")
+        .order_by("path")[: limit * 20]
     )
-    latest = activity.last_activity([o.pk for o in candidates])
-    for org in candidates:
-        last = latest.get(org.pk)
-        cutoff = today - dt.timedelta(days=round(30.44 * months(org)))
-        if last is None or last < cutoff:
-            yield Duty(
-                org=org.parent,
-                kind="orgs.empty_shell",
-                title=_("%(org)s has recorded no activity since %(date)s (possible empty shell).")
-                % {"org": org.name, "date": last or _("it was set up")},
-                url=reverse("orgs:org_detail", args=[org.code]),
-            )
+    # A chunk at a time: the centre stops asking once it has `limit`, so usually one chunk
+    # of organizations and one activity lookup are all a request costs.
+    for chunk in _chunks(candidates.iterator(chunk_size=limit), limit):
+        latest = activity.last_activity([o.pk for o in chunk])
+        for org in chunk:
+            last = latest.get(org.pk)
+            cutoff = today - dt.timedelta(days=round(30.44 * months(org)))
+            if last is None or last < cutoff:
+                yield Duty(
+                    org=org.parent,
+                    kind="orgs.empty_shell",
+                    title=_(
+                        "%(org)s has recorded no activity since %(date)s (possible empty shell)."
+                    )
+                    % {"org": org.name, "date": last or _("it was set up")},
+                    url=reverse("orgs:org_detail", args=[org.code]),
+                )
+
+
+def _chunks(rows, size: int):
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 CHECKS = [
@@ -169,6 +180,16 @@ CHECKS = [
 ]
 
 
-def duties(user, orgs, today: dt.date, *, limit: int):
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
     for check in CHECKS:
-        yield from itertools.islice(check(orgs, today, limit), limit)
+        yield from itertools.islice(check(orgs, today, limit, policy), limit)
+
+
+# The label of each kind's group in the to-do centre.
+KINDS = {
+    "orgs.should_form_party_org": _lazy("Units that should set up a Party organization"),
+    "orgs.should_form_union": _lazy("Units that should set up a trade union"),
+    "orgs.oversized_branch": _lazy("Branches with too many members"),
+    "orgs.needs_committee": _lazy("Branches that need a branch committee"),
+    "orgs.empty_shell": _lazy("Possible empty-shell organizations"),
+}

@@ -19,13 +19,12 @@ from django.db.models import Count, F, Max, Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.dated import in_force_on
 from jiceng.kernel.duties import Duty
 from jiceng.kernel.paths import ancestor_paths
 from jiceng.orgs.models import Tree
-from jiceng.policy.selectors import lowest
-from jiceng.policy.selectors import value as policy_value
 
 from .models import (
     MEMBER_STAGES,
@@ -41,8 +40,9 @@ from .models import (
 from .selectors import month_bounds
 
 
-def _days(key: str, today: dt.date):
-    return functools.cache(lambda org: dt.timedelta(days=int(policy_value(key, org=org, on=today))))
+def _days(key: str, policy):
+    """Per-organization days of policy, from the request's snapshot (no query per organization)."""
+    return functools.cache(lambda org: dt.timedelta(days=int(policy.value(key, org))))
 
 
 def _letter_url(t: Transfer) -> str:
@@ -52,12 +52,12 @@ def _letter_url(t: Transfer) -> str:
 # -- the development pipeline ------------------------------------------------------------------
 
 
-def milestones(orgs, today: dt.date):
-    talk = _days("people.party.talk_within_days", today)
-    ripen = _days("people.party.activist_min_days", today)
-    approve = _days("people.party.approval_within_days", today)
-    probation = _days("people.party.probation_days", today)
-    notice = _days("people.party.conversion_notice_days", today)
+def milestones(orgs, today: dt.date, policy):
+    talk = _days("people.party.talk_within_days", policy)
+    ripen = _days("people.party.activist_min_days", policy)
+    approve = _days("people.party.approval_within_days", policy)
+    probation = _days("people.party.probation_days", policy)
+    notice = _days("people.party.conversion_notice_days", policy)
     pending = (
         PartyMembership.objects.filter(
             org__in=orgs, stage__in=[Stage.APPLICANT, Stage.ACTIVIST, Stage.PROBATIONARY]
@@ -124,8 +124,8 @@ def _letters(**filters):
     )
 
 
-def undecided_transfers(orgs, today: dt.date):
-    decide = _days("people.transfer.decide_within_days", today)
+def undecided_transfers(orgs, today: dt.date, policy):
+    decide = _days("people.transfer.decide_within_days", policy)
     for t in _letters(state=TransferState.ISSUED, to_org__in=orgs).iterator():
         yield Duty(
             t.to_org,
@@ -163,7 +163,7 @@ def _unreported(t: Transfer, org) -> Duty:
     )
 
 
-def awaited_report_ins(orgs, today: dt.date):
+def awaited_report_ins(orgs, today: dt.date, policy):
     """The receiving side: expect the member by the deadline, chase them after it."""
     for t in _letters(state=TransferState.ACCEPTED, to_org__in=orgs).iterator():
         if t.report_by < today:
@@ -179,7 +179,7 @@ def awaited_report_ins(orgs, today: dt.date):
             )
 
 
-def unreported_at_sender(orgs, today: dt.date):
+def unreported_at_sender(orgs, today: dt.date, policy):
     """The sending side: a member it let go who never arrived is still its member."""
     late = _letters(state=TransferState.ACCEPTED, from_org__in=orgs, report_by__lt=today)
     for t in late.iterator():
@@ -189,10 +189,10 @@ def unreported_at_sender(orgs, today: dt.date):
 # -- floating members --------------------------------------------------------------------------
 
 
-def floating_follow_ups(orgs, today: dt.date):
-    every = _days("people.floating.follow_up_days", today)
-    soon = dt.timedelta(days=int(policy_value("todo.due_soon_days", on=today)))
-    earliest = dt.timedelta(days=int(lowest("people.floating.follow_up_days", today)))
+def floating_follow_ups(orgs, today: dt.date, policy):
+    every = _days("people.floating.follow_up_days", policy)
+    soon = dt.timedelta(days=int(policy.value("todo.due_soon_days")))
+    earliest = dt.timedelta(days=int(policy.lowest("people.floating.follow_up_days")))
     records = (
         FloatingRecord.objects.filter(
             valid_until__isnull=True,
@@ -240,12 +240,10 @@ def _floating_below(on: dt.date) -> Counter:
     return below
 
 
-def floating_reports(orgs, today: dt.date):
+def floating_reports(orgs, today: dt.date, policy):
     """This month's report (due by the policy day) and last month's if it was never sent."""
-    kinds = policy_value("people.floating.report_org_kinds", on=today)
-    due_day = functools.cache(
-        lambda org: int(policy_value("people.floating.report_due_day", org=org, on=today))
-    )
+    kinds = policy.value("people.floating.report_org_kinds")
+    due_day = functools.cache(lambda org: int(policy.value("people.floating.report_due_day", org)))
     candidates = list(orgs.filter(kind__in=kinds, tree=Tree.PARTY).order_by("path"))
     if not candidates:
         return
@@ -288,6 +286,20 @@ SOURCES = [
 ]
 
 
-def duties(user, orgs, today: dt.date, *, limit: int):
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
     for source in SOURCES:
-        yield from itertools.islice(source(orgs, today), limit)
+        yield from itertools.islice(source(orgs, today, policy), limit)
+
+
+# The label of each kind's group in the to-do centre.
+KINDS = {
+    "people.talk": _lazy("Applicants awaiting a talk"),
+    "people.target_ready": _lazy("Activists ready to become development targets"),
+    "people.approval_due": _lazy("Admissions awaiting approval"),
+    "people.conversion_due": _lazy("Probationary members due for conversion"),
+    "people.transfer_undecided": _lazy("Transfer letters awaiting a decision"),
+    "people.transfer_report_expected": _lazy("Transferred members expected to report in"),
+    "people.transfer_unreported": _lazy("Transferred members who have not reported in"),
+    "people.floating_follow_up": _lazy("Floating members to follow up"),
+    "people.floating_report": _lazy("Monthly floating member reports"),
+}

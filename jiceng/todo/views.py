@@ -1,22 +1,71 @@
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from jiceng.kernel.duties import URGENCY_LABELS
+from jiceng.orgs.selectors import get_visible
 from jiceng.orgs.switcher import current_org
 
-from .selectors import duties_for
+from . import export, selectors
+
+
+def _filters(request) -> dict:
+    """The centre's filters from the query string: ?org=CODE (a subtree; default: the
+    switcher's), ?kind=…, ?urgency=overdue|due_soon|open."""
+    code = request.GET.get("org", "").strip()
+    if code:
+        try:
+            org = get_visible(request.user, code[:32])
+        except selectors.Organization.DoesNotExist:
+            raise Http404 from None
+    else:
+        org = current_org(request)
+    urgency = request.GET.get("urgency", "")
+    return {
+        "org": org,
+        "kind": request.GET.get("kind", "")[:64],
+        "urgency": urgency if urgency in selectors.URGENCIES else "",
+    }
+
+
+def _page(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
 
 
 @login_required
 def centre(request):
-    org = current_org(request)
-    items = duties_for(request.user, org=org)
+    filters = _filters(request)
+    found = selectors.centre(request.user, page=_page(request), **filters)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "todo/centre.html",
         {
-            "items": items,
-            "org": org,
+            "centre": found,
+            "items": found.items,
+            "org": filters["org"],
             "urgency_labels": URGENCY_LABELS,
+            "query": query.urlencode(),
         },
     )
+
+
+@never_cache
+@login_required
+def export_xlsx(request):
+    """The centre under the same filters as .xlsx (every listed item, not one page)."""
+    filters = _filters(request)
+    response = HttpResponse(content_type=export.CONTENT_TYPE)
+    export.write(request.user, response, **filters)
+    name = filters["org"].name if filters["org"] else ""
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(name + '待办事项.xlsx')}"
+    )
+    return response
