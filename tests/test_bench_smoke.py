@@ -16,6 +16,7 @@ EXTRA_ARGS = {
     "import_members": ["--repeat", "1", "--no-peer"],
     "member_list": ["--repeat", "1"],
     "compliance": ["--repeat", "1"],
+    "load": ["--users", "4", "--duration", "5"],
 }
 
 
