@@ -79,6 +79,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=None, help="threads per process")
+    parser.add_argument(
+        "--without-todo",
+        action="store_true",
+        help="leave the to-do centre (page and API) out of the mix",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args()
 
@@ -196,9 +201,10 @@ class User:
 
 def run_user(user: User, args, rng: random.Random, start_at: float, stop_at: float, out):
     time.sleep(max(0.0, start_at - time.monotonic()))
-    names = [m[0] for m in MIX]
-    weights = [m[1] for m in MIX]
-    paths = {m[0]: m[2] for m in MIX}
+    mix = [m for m in MIX if not (args.without_todo and m[0] in TODO)]
+    names = [m[0] for m in mix]
+    weights = [m[1] for m in mix]
+    paths = {m[0]: m[2] for m in mix}
     while time.monotonic() < stop_at:
         route = rng.choices(names, weights)[0]
         path = paths[route].format(org=user.org)
@@ -279,7 +285,9 @@ def main() -> None:
                     f"server: {shape} on 127.0.0.1:{port}; {args.users} users, think "
                     f"{args.think_min:g}–{args.think_max:g} s, {args.duration:g} s"
                 )
+                load_before = os.getloadavg()
                 results = drive(args, port, codes)
+                load_after = os.getloadavg()
             finally:
                 server.terminate()
                 try:
@@ -287,6 +295,10 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     server.kill()
         _harness.say(f"server log: {log_path.stat().st_size:,} bytes")
+        _harness.say(
+            f"machine load average (1 min) before/after: {load_before[0]:.1f}/{load_after[0]:.1f} "
+            f"on {os.cpu_count()} cores (the load itself included)"
+        )
     finally:
         shutil.rmtree(home, ignore_errors=True)
     seconds = args.duration

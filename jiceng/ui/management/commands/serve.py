@@ -29,12 +29,13 @@ def _default_server() -> str:
     return "gunicorn"
 
 
-def behind_proxy(application, trusted_proxy: str):
-    """Take the client address and scheme from the proxy's headers, and only from the proxy:
-    what waitress's trusted_proxy options do, for gunicorn (which leaves REMOTE_ADDR alone)."""
+def behind_proxy(application, trusted_proxy: str | None):
+    """Take the client address and scheme from the proxy's headers, and only from the proxy
+    (none when there is no trusted proxy): what waitress's trusted_proxy options do, for
+    gunicorn, which passes every X-Forwarded-* header on and leaves REMOTE_ADDR alone."""
 
     def wrapped(environ, start_response):
-        if environ.get("REMOTE_ADDR") == trusted_proxy:
+        if trusted_proxy and environ.get("REMOTE_ADDR") == trusted_proxy:
             forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
             if forwarded:
                 environ["REMOTE_ADDR"] = forwarded.split(",")[-1].strip()
@@ -120,19 +121,18 @@ def _gunicorn(application, host, port, workers, threads, trusted_proxy):
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    if trusted_proxy:
-        application = behind_proxy(application, trusted_proxy)
+    application = behind_proxy(application, trusted_proxy)
     config = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
-        # Django's proxy settings decide about X-Forwarded-Proto; gunicorn passes it through.
-        "forwarded_allow_ips": trusted_proxy or "127.0.0.1",
+        # gunicorn takes the URL scheme from X-Forwarded-Proto only from these addresses.
+        "forwarded_allow_ips": trusted_proxy or "",
         "timeout": 120,  # a long export must not be killed as a hung worker
         "graceful_timeout": 30,
-        "max_requests": 5000,  # recycle workers now and then: bounded memory growth
-        "max_requests_jitter": 500,
+        # No max_requests recycling: with JICENG_JOBS=thread a worker runs background jobs
+        # on its own threads, and a recycled worker would cut them off.
         "proc_name": "jiceng",
         "errorlog": "-",
         "loglevel": "warning",
