@@ -152,6 +152,24 @@ def start_server(args, env: dict, port: int, log) -> subprocess.Popen:
     sys.exit("bench: the server did not answer within 60 s")
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server process and its children (gunicorn's workers),
+    from /proc: how much work the requests cost, whatever else the machine was doing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 class User:
     """One browser: its own keep-alive connection and cookies."""
 
@@ -286,7 +304,9 @@ def main() -> None:
                     f"{args.think_min:g}–{args.think_max:g} s, {args.duration:g} s"
                 )
                 load_before = os.getloadavg()
+                cpu_before = server_cpu_seconds(server.pid)
                 results = drive(args, port, codes)
+                cpu = server_cpu_seconds(server.pid) - cpu_before
                 load_after = os.getloadavg()
             finally:
                 server.terminate()
@@ -295,6 +315,10 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     server.kill()
         _harness.say(f"server log: {log_path.stat().st_size:,} bytes")
+        _harness.say(
+            f"server CPU: {cpu:.1f} s for {len(results)} requests "
+            f"({cpu / max(1, len(results)) * 1000:.1f} ms per request, {cpu / args.duration:.2f} cores)"
+        )
         _harness.say(
             f"machine load average (1 min) before/after: {load_before[0]:.1f}/{load_after[0]:.1f} "
             f"on {os.cpu_count()} cores (the load itself included)"
