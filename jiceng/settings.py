@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiceng.access.middleware.AssignmentCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -130,6 +131,8 @@ else:
     # Aggregates over many rows are priced past PostgreSQL's JIT thresholds, and compiling
     # costs more than it saves for these short queries (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # An unreachable server fails a request in seconds instead of hanging it (and /healthz).
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -215,6 +218,11 @@ AXES_VERBOSE = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # With the database down, one line per kind of failure and a count of the repeats, not
+    # a traceback per request (jiceng/kernel/logs.py).
+    "filters": {"database_down": {"()": "jiceng.kernel.logs.DatabaseDownFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["database_down"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("JICENG_LOG_LEVEL", "WARNING")},
 }

@@ -17,6 +17,7 @@ EXTRA_ARGS = {
     "member_list": ["--repeat", "1"],
     "compliance": ["--repeat", "1"],
     "todo": ["--repeat", "1"],
+    "load": ["--users", "4", "--duration", "5"],
 }
 
 

@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "jiceng.access"
     label = "access"
     verbose_name = _("Access")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

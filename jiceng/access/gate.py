@@ -5,6 +5,7 @@ Fail closed: no valid assignment, no data.
 """
 
 import datetime as dt
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -14,6 +15,10 @@ from django.utils.translation import gettext as _
 from jiceng.kernel.paths import subtree_q
 
 from .models import Role, RoleAssignment, Scope
+
+# The role assignments read during the current request: {(user id, active, day): [...]},
+# or None outside a request. A context variable, so each thread serving a request has its own.
+_request_cache: ContextVar[dict | None] = ContextVar("jiceng_assignments", default=None)
 
 VIEW, MANAGE, ADMIN = "view", "manage", "admin"
 REVEAL = "reveal"  # see personal information (ID numbers, phones) in clear
@@ -49,8 +54,31 @@ def active_assignments(user, on: dt.date | None = None):
     return RoleAssignment.objects.in_force(on).filter(user=user).select_related("org")
 
 
+def assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
+    """The user's assignments in force on `on`, as a list: read once per request.
+
+    A page asks the gate a dozen times (the menu, the selector, each permission check);
+    within a request (`AssignmentCacheMiddleware`) the first answer is kept for the others.
+    Outside a request (CLI, jobs) every call reads the database."""
+    on = on or timezone.localdate()
+    kept = _request_cache.get()
+    if kept is None or user is None or not user.is_authenticated:
+        return list(active_assignments(user, on))
+    key = (user.pk, user.is_active, on)
+    if key not in kept:
+        kept[key] = list(active_assignments(user, on))
+    return kept[key]
+
+
+def forget_assignments() -> None:
+    """Drop what this request has read (an assignment was added, ended or changed)."""
+    kept = _request_cache.get()
+    if kept is not None:
+        kept.clear()
+
+
 def _granting(user, action: str, on: dt.date | None):
-    return [a for a in active_assignments(user, on) if action in ROLE_ACTIONS[a.role]]
+    return [a for a in assignments(user, on) if action in ROLE_ACTIONS[a.role]]
 
 
 def org_filter(user, action: str = VIEW, *, field: str = "", on: dt.date | None = None) -> Q:
@@ -68,7 +96,7 @@ def org_filter(user, action: str = VIEW, *, field: str = "", on: dt.date | None 
 
 
 def is_system_admin(user, on: dt.date | None = None) -> bool:
-    return any(a.role == Role.SYSTEM_ADMIN for a in active_assignments(user, on))
+    return any(a.role == Role.SYSTEM_ADMIN for a in assignments(user, on))
 
 
 def can(user, action: str, org, on: dt.date | None = None) -> bool:

@@ -352,7 +352,7 @@ def top_orgs(user) -> list[Organization]:
     ≈0.4 s for a province's administrator; see docs/benchmarks.md, member_list)."""
     from jiceng.access.models import Role, Scope
 
-    granting = [a for a in gate.active_assignments(user) if gate.VIEW in gate.ROLE_ACTIONS[a.role]]
+    granting = [a for a in gate.assignments(user) if gate.VIEW in gate.ROLE_ACTIONS[a.role]]
     if any(a.role == Role.SYSTEM_ADMIN for a in granting):
         roots = Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True)
         return list(roots.order_by("path"))

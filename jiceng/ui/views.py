@@ -3,12 +3,16 @@ the error pages (the organization and unit pages are in `jiceng.orgs.views`)."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiceng.orgs import selectors as orgs
 from jiceng.orgs import switcher
+
+from . import selectors as ui_selectors
 
 
 class LoginView(auth_views.LoginView):
@@ -21,7 +25,13 @@ def home(request):
 
 
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """For load balancers and monitoring: 200 when this process and its database serve,
+    503 when the database does not answer. Reads nothing else (no session, no user)."""
+    database = ui_selectors.database_state()
+    return JsonResponse(
+        {"status": "ok" if database == "ok" else "degraded", "database": database},
+        status=200 if database == "ok" else 503,
+    )
 
 
 @login_required
@@ -69,9 +79,21 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error(
-        request,
-        500,
-        _("Server error"),
-        _("Something went wrong on our side. It has been logged; please try again later."),
-    )
+    """The 500 page, in Chinese, without the database: often the database is why we are here.
+    The page stands alone (no base layout, no context processors, no session or user)."""
+    title = _("Server error")
+    message = _("Something went wrong on our side. It has been logged; please try again later.")
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "message": message, "fields": {}},
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    try:
+        page = loader.get_template("ui/500.html").render(
+            {"status": 500, "title": title, "message": message, "language": get_language()}
+        )
+    except Exception:  # never let the error page fail into the server's English one
+        page = f"<!doctype html><meta charset=utf-8><title>500</title><h1>500 · {title}</h1>"
+        page += f"<p>{message}</p>"
+    return HttpResponseServerError(page)
