@@ -152,3 +152,21 @@ def test_override_is_in_force_exactly_within_its_range(
         inside = start <= probe and (end is None or probe <= end)
         assert (value(KEY, org=org, on=probe) == 99) == inside
         transaction.set_rollback(True)
+
+
+def test_a_request_reads_an_organizations_overrides_once_and_sees_its_own_writes(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiceng.policy.selectors import request_memo
+
+    override(world, world.street_a, 7)
+    with request_memo():
+        with CaptureQueriesContext(connection) as read:
+            assert value(KEY, org=world.branch_a1, on=D) == 7
+            assert value("life.due_soon_days", org=world.branch_a1, on=D) is not None
+            assert lookup(KEY, org=world.branch_a1, on=D).value == 7
+        assert len(read) == 1  # three lookups, one read of the branch's overrides
+        override(world, world.branch_a1, 3)  # a write in the same request is seen at once
+        assert value(KEY, org=world.branch_a1, on=D) == 3
+    assert value(KEY, org=world.branch_a2, on=D) == 7

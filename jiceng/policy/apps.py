@@ -6,3 +6,6 @@ class PolicyConfig(AppConfig):
     name = "jiceng.policy"
     label = "policy"
     verbose_name = _("Policy")
+
+    def ready(self):
+        from . import signals  # noqa: F401

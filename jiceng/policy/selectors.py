@@ -1,6 +1,8 @@
 """Looking policy up: `value(key, org=…, on=…)` and the full list in force for an organization."""
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -29,10 +31,40 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+# Within a request (`PolicyMemoMiddleware`) an organization's overrides on a date are read
+# once, whatever keys the page's figures, cards and checks ask for; any override write forgets.
+_request_memo: ContextVar[dict | None] = ContextVar("jiceng_policy_overrides", default=None)
+
+
+@contextmanager
+def request_memo():
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
+def forget_overrides() -> None:
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.clear()
+
+
 def _overrides(org, on: dt.date, keys=None):
     """Overrides in force on `on` for `org` and its ancestors, nearest ancestor first."""
     if org is None:
         return []
+    memo = _request_memo.get()
+    if memo is None:
+        return _read_overrides(org, on, keys)
+    found = memo.get((org.path, on))
+    if found is None:
+        found = memo[(org.path, on)] = _read_overrides(org, on, None)
+    return found if keys is None else [o for o in found if o.key in keys]
+
+
+def _read_overrides(org, on: dt.date, keys):
     found = (
         PolicyOverride.objects.in_force(on)
         .filter(org__path__in=ancestor_paths(org.path))
