@@ -4,7 +4,7 @@ import datetime as dt
 import itertools
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -32,7 +32,7 @@ def duties(user, orgs, today: dt.date, *, limit: int, policy):
             org=org,
             kind="access.no_officer",
             title=_("%(org)s has no officer account; appoint one.") % {"org": org.name},
-            url=reverse("orgs:org_detail", args=[org.code]),
+            url=reverse_lazy("orgs:org_detail", args=[org.code]),
         )
     notice = int(policy.value("access.assignment.expiry_notice_days"))
     expiring = (
@@ -52,7 +52,7 @@ def duties(user, orgs, today: dt.date, *, limit: int, policy):
             due=a.last_day,
             title=_("%(user)s's role “%(role)s” at %(org)s ends on %(date)s.")
             % {"user": a.user, "role": a.get_role_display(), "org": a.org.name, "date": a.last_day},
-            url=reverse("orgs:org_detail", args=[a.org.code]),
+            url=reverse_lazy("orgs:org_detail", args=[a.org.code]),
         )
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 import itertools
 
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -57,7 +57,7 @@ def should_have_party_org(orgs, today, limit, policy):
                     "Party organization (should set one up)."
                 )
                 % {"unit": s.unit.name, "members": s.party_members, "staff": s.employees},
-                url=reverse("orgs:org_detail", args=[org.code]),
+                url=reverse_lazy("orgs:org_detail", args=[org.code]),
             )
 
 
@@ -82,7 +82,7 @@ def should_have_union(orgs, today, limit, policy):
                 kind="orgs.should_form_union",
                 title=_("%(unit)s has %(staff)s employees but no trade union (should set one up).")
                 % {"unit": s.unit.name, "staff": s.employees},
-                url=reverse("orgs:org_detail", args=[org.code]),
+                url=reverse_lazy("orgs:org_detail", args=[org.code]),
             )
 
 
@@ -105,7 +105,7 @@ def oversized_branches(orgs, today, limit, policy):
                 kind="orgs.oversized_branch",
                 title=_("%(org)s has %(n)s members, more than %(max)s: consider splitting it.")
                 % {"org": b.name, "n": b.reported_members, "max": most(b)},
-                url=reverse("orgs:org_detail", args=[b.code]),
+                url=reverse_lazy("orgs:org_detail", args=[b.code]),
             )
 
 
@@ -131,7 +131,7 @@ def branches_needing_committee(orgs, today, limit, policy):
                     "%(org)s has %(n)s members but no branch committee (required from %(min)s)."
                 )
                 % {"org": b.name, "n": b.reported_members, "min": least(b)},
-                url=reverse("orgs:org_detail", args=[b.code]),
+                url=reverse_lazy("orgs:org_detail", args=[b.code]),
             )
 
 
@@ -161,7 +161,7 @@ def empty_shells(orgs, today, limit, policy):
                         "%(org)s has recorded no activity since %(date)s (possible empty shell)."
                     )
                     % {"org": org.name, "date": last or _("it was set up")},
-                    url=reverse("orgs:org_detail", args=[org.code]),
+                    url=reverse_lazy("orgs:org_detail", args=[org.code]),
                 )
 
 
