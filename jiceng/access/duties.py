@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.dated import until_after
-from jiceng.kernel.duties import Duty, Total
+from jiceng.kernel.duties import ORG_FIELDS, Duty, Total
 
 from .models import Role, RoleAssignment
 
@@ -24,7 +24,7 @@ def duties(user, orgs, today: dt.date, *, limit: int, policy):
         org=OuterRef("pk"), role__in=[Role.OFFICER, Role.UPPER_ADMIN]
     )
     without = orgs.exclude(Exists(has_officer))
-    listed = list(without.order_by("path")[:limit])
+    listed = list(without.only(*ORG_FIELDS).order_by("path")[:limit])
     if len(listed) == limit:
         yield Total("access.no_officer", without.count())
     for org in listed:

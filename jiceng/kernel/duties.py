@@ -48,6 +48,16 @@ class Total:
     count: int
 
 
+# The organization columns a listed duty reads (its name and link, the API's reference, the
+# policy snapshot's path): plug-ins may load `Duty.org` with `.only(*ORG_FIELDS)`.
+ORG_FIELDS = ("code", "name", "kind", "tree", "path", "depth")
+
+
+def org_fields(relation: str) -> list[str]:
+    """ORG_FIELDS through a relation, for `.only()` of a query with `select_related`."""
+    return [f"{relation}__{f}" for f in ORG_FIELDS]
+
+
 DutySource = Callable[..., Iterable[Duty]]
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jiceng.kernel.duties import Duty
+from jiceng.kernel.duties import ORG_FIELDS, Duty, org_fields
 
 from . import activity
 from .models import BRANCH_KINDS, HostLink, Organization, Tree, UnitState, in_force_on
@@ -42,6 +42,7 @@ def should_have_party_org(orgs, today, limit, policy):
             )
         )
         .select_related("responsible_org")
+        .only("kind", "party_members", "employees", "unit__name", *org_fields("responsible_org"))
         .order_by("-party_members", "-employees")
     )
     for s in candidates.iterator():
@@ -72,6 +73,7 @@ def should_have_union(orgs, today, limit, policy):
             employees__gte=policy.lowest("orgs.union.should_form_min_employees"),
         )
         .select_related("responsible_union")
+        .only("employees", "unit__name", *org_fields("responsible_union"))
         .order_by("-employees")
     )
     for s in candidates.iterator():
@@ -96,6 +98,7 @@ def oversized_branches(orgs, today, limit, policy):
             reported_members__gt=policy.lowest("orgs.branch.max_members"),
         )
         .select_related("parent")
+        .only("reported_members", *ORG_FIELDS, *org_fields("parent"))
         .order_by("-reported_members")
     )
     for b in branches.iterator():
@@ -120,6 +123,7 @@ def branches_needing_committee(orgs, today, limit, policy):
             reported_members__gte=policy.lowest("orgs.branch.committee_min_full_members"),
         )
         .select_related("parent")
+        .only("reported_members", *ORG_FIELDS, *org_fields("parent"))
         .order_by("-reported_members")
     )
     for b in branches.iterator():
@@ -143,7 +147,7 @@ def empty_shells(orgs, today, limit, policy):
         Organization.objects.filter(parent__in=orgs, dissolved_on__isnull=True)
         .exclude(founded_on__gt=today - dt.timedelta(days=31))
         .select_related("parent")
-        .only("code", "name", "path", "parent")
+        .only(*ORG_FIELDS, *org_fields("parent"))
         .order_by("path")[: limit * 20]
     )
     # A chunk at a time: the centre stops asking once it has `limit`, so usually one chunk
