@@ -29,7 +29,7 @@ class Duty:
     title: str
     kind: str  # stable identifier, e.g. "access.no_officer"
     due: dt.date | None = None
-    url: str = ""
+    url: str = ""  # may be `reverse_lazy(...)`: built only for the items a page shows
     detail: str = ""
 
     def urgency(self, today: dt.date, soon_days: int) -> str:
