@@ -246,6 +246,7 @@ def profile(user) -> None:
     profiler = cProfile.Profile()
     profiler.runcall(centre, user)
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

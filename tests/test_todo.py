@@ -119,6 +119,54 @@ def test_the_number_of_queries_does_not_grow_with_the_organizations(world):
     assert many == few, f"{few} queries for 11 organizations, {many} for 51"
 
 
+def test_the_rendered_page_costs_the_same_queries_for_more_organizations(world, login):
+    """Duties load only the organization columns they show: no lazy load per listed item."""
+    client = login(world.users["district_admin"])
+    _branches(world, 5)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/todo/").status_code == 200
+    _branches(world, 40, start=5)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/todo/").status_code == 200
+    assert len(many) == len(few)
+
+
+def _shown(items) -> list[tuple]:
+    return [
+        (i.duty.kind, i.duty.title, i.duty.due, str(i.duty.url), i.duty.org.pk, i.urgency)
+        for i in items
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"kind": "orgs.oversized_branch"}, {"urgency": "open"}, {"urgency": OVERDUE}],
+)
+def test_a_page_and_the_groups_are_those_of_the_full_list(world, filters):
+    _branches(world, 60)
+    admin = world.users["district_admin"]
+    full = [
+        i
+        for i in duties_for(admin)
+        if filters.get("kind", i.duty.kind) == i.duty.kind
+        and filters.get("urgency", i.urgency) == i.urgency
+    ]
+    for page in (1, 2, 3):
+        found = centre(admin, page=page, **filters)
+        assert _shown(found.items) == _shown(full[(found.page - 1) * 50 : found.page * 50])
+        assert found.count == len(full)
+    listed = [i for i in duties_for(admin) if filters.get("urgency", i.urgency) == i.urgency]
+    groups = {g.kind: (g.count, g.overdue) for g in centre(admin, **filters).groups}
+    expected = {
+        kind: (
+            sum(1 for i in listed if i.duty.kind == kind),
+            sum(1 for i in listed if i.duty.kind == kind and i.urgency == OVERDUE),
+        )
+        for kind in {i.duty.kind for i in listed}
+    }
+    assert groups == expected
+
+
 def test_the_centre_pages_groups_and_counts_every_kind(world, login):
     _branches(world, 60)
     admin = world.users["district_admin"]

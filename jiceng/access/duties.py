@@ -4,12 +4,12 @@ import datetime as dt
 import itertools
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.dated import until_after
-from jiceng.kernel.duties import Duty, Total
+from jiceng.kernel.duties import ORG_FIELDS, Duty, Total
 
 from .models import Role, RoleAssignment
 
@@ -24,7 +24,7 @@ def duties(user, orgs, today: dt.date, *, limit: int, policy):
         org=OuterRef("pk"), role__in=[Role.OFFICER, Role.UPPER_ADMIN]
     )
     without = orgs.exclude(Exists(has_officer))
-    listed = list(without.order_by("path")[:limit])
+    listed = list(without.only(*ORG_FIELDS).order_by("path")[:limit])
     if len(listed) == limit:
         yield Total("access.no_officer", without.count())
     for org in listed:
@@ -32,7 +32,7 @@ def duties(user, orgs, today: dt.date, *, limit: int, policy):
             org=org,
             kind="access.no_officer",
             title=_("%(org)s has no officer account; appoint one.") % {"org": org.name},
-            url=reverse("orgs:org_detail", args=[org.code]),
+            url=reverse_lazy("orgs:org_detail", args=[org.code]),
         )
     notice = int(policy.value("access.assignment.expiry_notice_days"))
     expiring = (
@@ -52,7 +52,7 @@ def duties(user, orgs, today: dt.date, *, limit: int, policy):
             due=a.last_day,
             title=_("%(user)s's role “%(role)s” at %(org)s ends on %(date)s.")
             % {"user": a.user, "role": a.get_role_display(), "org": a.org.name, "date": a.last_day},
-            url=reverse("orgs:org_detail", args=[a.org.code]),
+            url=reverse_lazy("orgs:org_detail", args=[a.org.code]),
         )
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import itertools
 
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -27,7 +27,7 @@ S = ProposalState
 
 
 def _url(proposal) -> str:
-    return reverse("congress:proposal_detail", args=[proposal.pk])
+    return reverse_lazy("congress:proposal_detail", args=[proposal.pk])
 
 
 def _name(p: Proposal) -> str:
@@ -130,7 +130,7 @@ def suggestions(orgs, today: dt.date, policy):
             % {"n": s.number, "title": s.title, "name": s.submitter_name},
             "congress.suggestion",
             due=s.submitted_on + dt.timedelta(days=days(s.org)),
-            url=reverse("congress:suggestion_detail", args=[s.pk]),
+            url=reverse_lazy("congress:suggestion_detail", args=[s.pk]),
         )
 
 

@@ -10,7 +10,7 @@ import functools
 import itertools
 
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -21,7 +21,7 @@ from .text import add_months, term_title
 
 
 def _url(org) -> str:
-    return reverse("orgs:org_detail", args=[org.code])
+    return reverse_lazy("orgs:org_detail", args=[org.code])
 
 
 def expiring_terms(orgs, today: dt.date, policy):
@@ -103,7 +103,7 @@ def cases_waiting(orgs, today: dt.date, policy=None):
             % {"org": case.org.name, "step": step_label(case, step), "date": case.planned_on},
             "elections.case_waiting",
             due=case.planned_on,
-            url=reverse("elections:case", args=[case.pk]),
+            url=reverse_lazy("elections:case", args=[case.pk]),
         )
 
 

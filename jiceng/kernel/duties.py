@@ -29,7 +29,7 @@ class Duty:
     title: str
     kind: str  # stable identifier, e.g. "access.no_officer"
     due: dt.date | None = None
-    url: str = ""
+    url: str = ""  # may be `reverse_lazy(...)`: built only for the items a page shows
     detail: str = ""
 
     def urgency(self, today: dt.date, soon_days: int) -> str:
@@ -46,6 +46,16 @@ class Total:
 
     kind: str
     count: int
+
+
+# The organization columns a listed duty reads (its name and link, the API's reference, the
+# policy snapshot's path): plug-ins may load `Duty.org` with `.only(*ORG_FIELDS)`.
+ORG_FIELDS = ("code", "name", "kind", "tree", "path", "depth")
+
+
+def org_fields(relation: str) -> list[str]:
+    """ORG_FIELDS through a relation, for `.only()` of a query with `select_related`."""
+    return [f"{relation}__{f}" for f in ORG_FIELDS]
 
 
 DutySource = Callable[..., Iterable[Duty]]

@@ -20,7 +20,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -44,11 +44,11 @@ KIND_LABELS = dict(MeetingKind.choices)
 
 
 def _calendar_url(org) -> str:
-    return reverse("life:calendar", args=[org.code])
+    return reverse_lazy("life:calendar", args=[org.code])
 
 
 def _meeting_url(meeting) -> str:
-    return reverse("life:meeting", args=[meeting.pk])
+    return reverse_lazy("life:meeting", args=[meeting.pk])
 
 
 def _day(moment) -> dt.date:

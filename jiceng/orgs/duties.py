@@ -4,11 +4,11 @@ import datetime as dt
 import itertools
 
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jiceng.kernel.duties import Duty
+from jiceng.kernel.duties import ORG_FIELDS, Duty, org_fields
 
 from . import activity
 from .models import BRANCH_KINDS, HostLink, Organization, Tree, UnitState, in_force_on
@@ -42,6 +42,7 @@ def should_have_party_org(orgs, today, limit, policy):
             )
         )
         .select_related("responsible_org")
+        .only("kind", "party_members", "employees", "unit__name", *org_fields("responsible_org"))
         .order_by("-party_members", "-employees")
     )
     for s in candidates.iterator():
@@ -57,7 +58,7 @@ def should_have_party_org(orgs, today, limit, policy):
                     "Party organization (should set one up)."
                 )
                 % {"unit": s.unit.name, "members": s.party_members, "staff": s.employees},
-                url=reverse("orgs:org_detail", args=[org.code]),
+                url=reverse_lazy("orgs:org_detail", args=[org.code]),
             )
 
 
@@ -72,6 +73,7 @@ def should_have_union(orgs, today, limit, policy):
             employees__gte=policy.lowest("orgs.union.should_form_min_employees"),
         )
         .select_related("responsible_union")
+        .only("employees", "unit__name", *org_fields("responsible_union"))
         .order_by("-employees")
     )
     for s in candidates.iterator():
@@ -82,7 +84,7 @@ def should_have_union(orgs, today, limit, policy):
                 kind="orgs.should_form_union",
                 title=_("%(unit)s has %(staff)s employees but no trade union (should set one up).")
                 % {"unit": s.unit.name, "staff": s.employees},
-                url=reverse("orgs:org_detail", args=[org.code]),
+                url=reverse_lazy("orgs:org_detail", args=[org.code]),
             )
 
 
@@ -96,6 +98,7 @@ def oversized_branches(orgs, today, limit, policy):
             reported_members__gt=policy.lowest("orgs.branch.max_members"),
         )
         .select_related("parent")
+        .only("reported_members", *ORG_FIELDS, *org_fields("parent"))
         .order_by("-reported_members")
     )
     for b in branches.iterator():
@@ -105,7 +108,7 @@ def oversized_branches(orgs, today, limit, policy):
                 kind="orgs.oversized_branch",
                 title=_("%(org)s has %(n)s members, more than %(max)s: consider splitting it.")
                 % {"org": b.name, "n": b.reported_members, "max": most(b)},
-                url=reverse("orgs:org_detail", args=[b.code]),
+                url=reverse_lazy("orgs:org_detail", args=[b.code]),
             )
 
 
@@ -120,6 +123,7 @@ def branches_needing_committee(orgs, today, limit, policy):
             reported_members__gte=policy.lowest("orgs.branch.committee_min_full_members"),
         )
         .select_related("parent")
+        .only("reported_members", *ORG_FIELDS, *org_fields("parent"))
         .order_by("-reported_members")
     )
     for b in branches.iterator():
@@ -131,7 +135,7 @@ def branches_needing_committee(orgs, today, limit, policy):
                     "%(org)s has %(n)s members but no branch committee (required from %(min)s)."
                 )
                 % {"org": b.name, "n": b.reported_members, "min": least(b)},
-                url=reverse("orgs:org_detail", args=[b.code]),
+                url=reverse_lazy("orgs:org_detail", args=[b.code]),
             )
 
 
@@ -143,7 +147,7 @@ def empty_shells(orgs, today, limit, policy):
         Organization.objects.filter(parent__in=orgs, dissolved_on__isnull=True)
         .exclude(founded_on__gt=today - dt.timedelta(days=31))
         .select_related("parent")
-        .only("code", "name", "path", "parent")
+        .only(*ORG_FIELDS, *org_fields("parent"))
         .order_by("path")[: limit * 20]
     )
     # A chunk at a time: the centre stops asking once it has `limit`, so usually one chunk
@@ -161,7 +165,7 @@ def empty_shells(orgs, today, limit, policy):
                         "%(org)s has recorded no activity since %(date)s (possible empty shell)."
                     )
                     % {"org": org.name, "date": last or _("it was set up")},
-                    url=reverse("orgs:org_detail", args=[org.code]),
+                    url=reverse_lazy("orgs:org_detail", args=[org.code]),
                 )
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 
 from django.db.models import Count, F, Max, Prefetch
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -46,7 +46,7 @@ def _days(key: str, policy):
 
 
 def _letter_url(t: Transfer) -> str:
-    return reverse("people:transfer_detail", args=[t.pk])
+    return reverse_lazy("people:transfer_detail", args=[t.pk])
 
 
 # -- the development pipeline ------------------------------------------------------------------
@@ -217,7 +217,7 @@ def floating_follow_ups(orgs, today: dt.date, policy):
                 % {"name": r.membership.person.name, "place": r.place, "date": r.last},
                 "people.floating_follow_up",
                 due=due,
-                url=reverse("people:floating_record", args=[r.pk]),
+                url=reverse_lazy("people:floating_record", args=[r.pk]),
             )
 
 
@@ -272,7 +272,7 @@ def floating_reports(orgs, today: dt.date, policy):
                 % {"month": month, "n": below[org.path], "org": org.name},
                 "people.floating_report",
                 due=last.replace(day=min(due_day(org), last.day)),
-                url=reverse("people:org_floating", args=[org.code]),
+                url=reverse_lazy("people:org_floating", args=[org.code]),
             )
 
 

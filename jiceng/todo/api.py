@@ -70,7 +70,7 @@ def todo(
                 "title": i.duty.title,
                 "urgency": i.urgency,
                 "due": i.duty.due,
-                "url": i.duty.url,
+                "url": str(i.duty.url),
                 "org": i.duty.org,
                 "actionable": i.actionable,
             }
