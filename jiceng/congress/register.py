@@ -11,8 +11,6 @@ from jiceng.sheets.layer import Column, SheetSpec, write_workbook
 from . import selectors
 from .models import ProposalState, Satisfaction
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 _STATES = dict(ProposalState.choices)
 _SATISFACTION = dict(Satisfaction.choices)
 

@@ -2,12 +2,10 @@
 proposals with figures and the register, a proposal's timeline and next steps, "my proposals",
 and rationalization proposals. Thin views over `selectors` and `services`."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +19,7 @@ from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 from jiceng.people import selectors as people
 from jiceng.policy.selectors import value as policy_value
+from jiceng.sheets.http import xlsx_response
 
 from . import flows, permissions, register, selectors, services
 from .forms import (
@@ -332,11 +331,9 @@ def proposal_list(request, session):
 def proposal_register(request, session):
     """The proposal register (提案汇总表) of a session as .xlsx."""
     s = _session_or_404(request, session)
-    response = HttpResponse(content_type=register.CONTENT_TYPE)
-    register.write(request.user, s, response)
-    filename = f"{s.org.name}{s.title}提案汇总表.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(
+        lambda out: register.write(request.user, s, out), f"{s.org.name}{s.title}提案汇总表.xlsx"
+    )
 
 
 def _orphan_errors(request, bound, steps) -> None:

@@ -9,8 +9,6 @@ from jiceng.sheets.layer import Column, SheetSpec, write_workbook
 
 from . import selectors
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 class TodoSheet(SheetSpec):
     kind = "todo"

@@ -1,13 +1,12 @@
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from jiceng.kernel.duties import URGENCY_LABELS
 from jiceng.orgs.selectors import get_visible
 from jiceng.orgs.switcher import current_org
+from jiceng.sheets.http import xlsx_response
 
 from . import export, selectors
 
@@ -62,10 +61,7 @@ def centre(request):
 def export_xlsx(request):
     """The centre under the same filters as .xlsx (every listed item, not one page)."""
     filters = _filters(request)
-    response = HttpResponse(content_type=export.CONTENT_TYPE)
-    export.write(request.user, response, **filters)
     name = filters["org"].name if filters["org"] else ""
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(name + '待办事项.xlsx')}"
+    return xlsx_response(
+        lambda out: export.write(request.user, out, **filters), f"{name}待办事项.xlsx"
     )
-    return response
