@@ -66,7 +66,7 @@ from .models import (
     Presence,
     SignInMethod,
 )
-from .selectors import visible_people_q
+from .selectors import is_frozen, visible_people_q
 
 UNION_MEETING_KINDS = frozenset(
     {
@@ -90,13 +90,6 @@ QUORUM_DENOMINATOR = 100  # a ratio is read as the nearest fraction n/d, d ≤ 1
 
 def meeting_day(meeting: Meeting) -> dt.date:
     return timezone.localtime(meeting.starts_at).date()
-
-
-def is_frozen(meeting: Meeting, today: dt.date | None = None) -> bool:
-    """Locked by hand, or past the policy's freeze date."""
-    return meeting.minutes_locked_at is not None or (
-        (today or timezone.localdate()) > meeting.freezes_on
-    )
 
 
 def _when(moment: dt.datetime) -> str:
