@@ -84,16 +84,23 @@ def _collect(
     return found, totals
 
 
+def _listed(user, org, today: dt.date):
+    """Every source's duties for the organizations `user` oversees under `org`, each source's
+    full count where it was capped, the due-soon window (days) and the per-source cap."""
+    policy = Snapshot(today)
+    soon = int(policy.value("todo.due_soon_days", org))
+    limit = int(policy.value("todo.max_items_per_source", org))
+    found, totals = _collect(user, _overseen(user, org), today, policy, limit)
+    return found, totals, soon, limit
+
+
 def duties_for(
     user, *, org: Organization | None = None, today: dt.date | None = None
 ) -> list[Item]:
     """Duties of the organizations `user` oversees (within `org`'s subtree if given), most
     urgent first."""
     today = today or timezone.localdate()
-    policy = Snapshot(today)
-    soon = int(policy.value("todo.due_soon_days", org))
-    limit = int(policy.value("todo.max_items_per_source", org))
-    found, _totals = _collect(user, _overseen(user, org), today, policy, limit)
+    found, _totals, soon, _limit = _listed(user, org, today)
     found.sort(key=lambda d: sort_key(d, today, soon))
     return [Item(d, d.urgency(today, soon)) for d in found]
 
@@ -111,10 +118,7 @@ def centre(
     """One page of the centre: filtered by the subtree of `org`, a kind and an urgency; the
     groups (per kind, with counts) under the subtree and urgency filters."""
     today = today or timezone.localdate()
-    policy = Snapshot(today)
-    soon = int(policy.value("todo.due_soon_days", org))
-    limit = int(policy.value("todo.max_items_per_source", org))
-    found, totals = _collect(user, _overseen(user, org), today, policy, limit)
+    found, totals, soon, limit = _listed(user, org, today)
     items = [Item(d, d.urgency(today, soon)) for d in found]
     if urgency:
         items = [i for i in items if i.urgency == urgency]

@@ -1,10 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from jiceng.kernel.duties import URGENCY_LABELS
-from jiceng.orgs.selectors import get_visible
+from jiceng.orgs.shortcuts import org_or_404
 from jiceng.orgs.switcher import current_org
 from jiceng.sheets.http import xlsx_response
 
@@ -15,13 +14,7 @@ def _filters(request) -> dict:
     """The centre's filters from the query string: ?org=CODE (a subtree; default: the
     switcher's), ?kind=…, ?urgency=overdue|due_soon|open."""
     code = request.GET.get("org", "").strip()
-    if code:
-        try:
-            org = get_visible(request.user, code[:32])
-        except selectors.Organization.DoesNotExist:
-            raise Http404 from None
-    else:
-        org = current_org(request)
+    org = org_or_404(request, code[:32]) if code else current_org(request)
     urgency = request.GET.get("urgency", "")
     return {
         "org": org,
