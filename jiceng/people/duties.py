@@ -11,7 +11,6 @@ Each generator below is one kind of duty; `duties` chains them, each capped at `
 """
 
 import datetime as dt
-import functools
 import itertools
 from collections import Counter
 
@@ -42,7 +41,7 @@ from .selectors import month_bounds
 
 def _days(key: str, policy):
     """Per-organization days of policy, from the request's snapshot (no query per organization)."""
-    return functools.cache(lambda org: dt.timedelta(days=int(policy.value(key, org))))
+    return lambda org: dt.timedelta(days=int(policy.value(key, org)))
 
 
 def _letter_url(t: Transfer) -> str:
@@ -243,7 +242,10 @@ def _floating_below(on: dt.date) -> Counter:
 def floating_reports(orgs, today: dt.date, policy):
     """This month's report (due by the policy day) and last month's if it was never sent."""
     kinds = policy.value("people.floating.report_org_kinds")
-    due_day = functools.cache(lambda org: int(policy.value("people.floating.report_due_day", org)))
+
+    def due_day(org):
+        return int(policy.value("people.floating.report_due_day", org))
+
     candidates = list(orgs.filter(kind__in=kinds, tree=Tree.PARTY).order_by("path"))
     if not candidates:
         return
