@@ -11,7 +11,6 @@ end of its transaction, so other writers wait milliseconds, not minutes.
 import contextlib
 import contextvars
 import datetime as dt
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass
@@ -56,11 +55,7 @@ def _digest(event: AuditEvent) -> str:
             "prev": event.prev_hash,
         }
     )
-    return _mac(body)
-
-
-def _mac(body: str) -> str:
-    return hmac.new(keys.key(), body.encode(), hashlib.sha256).hexdigest()
+    return keys.sign(body)
 
 
 def _lock_chain() -> None:
@@ -213,7 +208,7 @@ def _append(batch: list[_Entry]) -> None:
         prev = _head()
         rows = []
         for row, left, right in parts:
-            digest = _mac(f'{left}"{prev}"{right}')
+            digest = keys.sign(f'{left}"{prev}"{right}')
             rows.append((*row, prev, digest))
             prev = digest
         columns = ["at", "actor_id", "actor_name", "source", "action", "object_type"]
