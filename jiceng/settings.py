@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jiceng.life",
     "jiceng.elections",
     "jiceng.congress",
+    "jiceng.assessment",
     "jiceng.stats",
     "jiceng.todo",
     "jiceng.ui",

@@ -1,0 +1,26 @@
+"""What the audit log records for assessment writes (see jiceng/audit/catalogue.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "assessment.scheme.save": _("Save a scoring scheme"),
+    "assessment.scheme.publish": _("Publish a scoring scheme"),
+    "assessment.round.open": _("Open an assessment round"),
+    "assessment.round.refresh": _("Read the figures of an assessment round again"),
+    "assessment.round.review": _("Start the review of an assessment round"),
+    "assessment.round.publish": _("Publish assessment results for publicity"),
+    "assessment.round.finalize": _("Make assessment results final"),
+    "assessment.entry.self_assess": _("Save a self-assessment"),
+    "assessment.entry.submit": _("Hand in a self-assessment"),
+    "assessment.entry.return": _("Return a self-assessment"),
+    "assessment.entry.review": _("Review an organization's assessment"),
+    "assessment.score.override": _("Score a clause differently from the records"),
+    "assessment.evidence.add": _("Add evidence to a clause"),
+    "assessment.objection.record": _("Record an objection to an assessment result"),
+    "assessment.objection.answer": _("Answer an objection to an assessment result"),
+    "assessment.rectification.submit": _("Hand in a rectification plan"),
+    "assessment.rectification.close": _("Close a rectification"),
+    "assessment.leader_flag.raise": _("Flag: consider replacing the leader"),
+    "assessment.leader_flag.decide": _("Decide on replacing the leader"),
+}
+LEGACY: dict = {}

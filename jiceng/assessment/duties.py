@@ -1,0 +1,178 @@
+"""What assessments ask of organizations (to-do centre):
+
+- a self-assessment to fill in and hand in, due on the round's date (the assessed branch);
+- the review to start and finish, the publicity to close with every objection answered (the
+  upper level that runs the round);
+- a rectification plan owed after a basic pass or below (限期整改, 002:L40), the rectification
+  itself by its deadline, and the upper level's check once it is due;
+- “consider replacing the leader” after consecutive low results (002:L40-42), until the upper
+  level records its decision.
+"""
+
+import datetime as dt
+import itertools
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from jiceng.kernel.duties import Duty
+
+from .models import Entry, EntryState, LeaderFlag, Objection, Rectification, Round, RoundState
+
+
+def _entry_url(entry_id: int):
+    return reverse_lazy("assessment:entry", args=[entry_id])
+
+
+def _round_url(round_id: int):
+    return reverse_lazy("assessment:round", args=[round_id])
+
+
+def self_assessments(orgs, today, policy):
+    rows = (
+        Entry.objects.filter(org__in=orgs, state=EntryState.PENDING, round__state=RoundState.OPEN)
+        .select_related("org", "round", "round__scheme")
+        .order_by("round__self_due", "id")
+    )
+    for e in rows.iterator(chunk_size=500):
+        yield Duty(
+            e.org,
+            _("Fill in and hand in the self-assessment “%(scheme)s” %(period)s.")
+            % {"scheme": e.round.scheme.name, "period": e.round.period},
+            "assessment.self",
+            due=e.round.self_due,
+            url=_entry_url(e.pk),
+        )
+
+
+def rounds_to_run(orgs, today, policy):
+    rows = (
+        Round.objects.filter(org__in=orgs)
+        .exclude(state=RoundState.FINAL)
+        .select_related("org", "scheme")
+        .order_by("self_due", "id")
+    )
+    for r in rows.iterator(chunk_size=500):
+        name = {"scheme": r.scheme.name, "period": r.period}
+        if r.state == RoundState.OPEN:
+            title, due = _("Start the review of “%(scheme)s” %(period)s.") % name, r.self_due
+        elif r.state == RoundState.REVIEW:
+            title, due = (
+                _("Review every organization of “%(scheme)s” %(period)s and publish the results.")
+                % name,
+                None,
+            )
+        else:
+            title = _("Answer the objections and make “%(scheme)s” %(period)s final.") % name
+            due = r.publicity_until
+        yield Duty(r.org, title, "assessment.round", due=due, url=_round_url(r.pk))
+
+
+def objections(orgs, today, policy):
+    rows = (
+        Objection.objects.filter(entry__round__org__in=orgs, answered_on__isnull=True)
+        .select_related("entry__org", "entry__round__org")
+        .order_by("raised_on", "id")
+    )
+    for o in rows.iterator(chunk_size=500):
+        yield Duty(
+            o.entry.round.org,
+            _("Answer the objection to the result of %(org)s raised by %(who)s.")
+            % {"org": o.entry.org.name, "who": o.raised_by},
+            "assessment.objection",
+            due=o.entry.round.publicity_until,
+            url=_entry_url(o.entry_id),
+        )
+
+
+def _open_rectifications(**where):
+    return (
+        Rectification.objects.filter(closed_on__isnull=True, **where)
+        .select_related("entry__org", "entry__round__org", "entry__round__scheme")
+        .order_by("due", "id")
+    )
+
+
+def _names(r: Rectification) -> dict:
+    e = r.entry
+    return {"org": e.org.name, "period": e.round.period, "grade": e.get_grade_display()}
+
+
+def rectifications(orgs, today, policy):
+    """The assessed organization's plan, then the rectification itself."""
+    for r in _open_rectifications(entry__org__in=orgs).iterator(chunk_size=500):
+        if r.submitted_on is None:
+            title = _("Hand in the rectification plan after the %(period)s result “%(grade)s”.")
+            due = r.due
+        else:
+            title, due = (
+                _("Rectify by the deadline of the plan (%(period)s, %(grade)s)."),
+                r.deadline,
+            )
+        yield Duty(
+            r.entry.org,
+            title % _names(r),
+            "assessment.rectification",
+            due=due,
+            url=_entry_url(r.entry_id),
+        )
+
+
+def rectification_checks(orgs, today, policy):
+    """The upper level checks a rectification once its deadline has come."""
+    rows = _open_rectifications(
+        entry__round__org__in=orgs, submitted_on__isnull=False, deadline__lte=today
+    )
+    for r in rows.iterator(chunk_size=500):
+        yield Duty(
+            r.entry.round.org,
+            _("Check the rectification of %(org)s and close it.") % _names(r),
+            "assessment.rectification_check",
+            due=r.deadline,
+            url=_entry_url(r.entry_id),
+        )
+
+
+def leader_flags(orgs, today, policy):
+    rows = (
+        LeaderFlag.objects.filter(entry__round__org__in=orgs, decided_on__isnull=True)
+        .select_related("entry__org", "entry__round__org")
+        .order_by("id")
+    )
+    for f in rows.iterator(chunk_size=500):
+        yield Duty(
+            f.entry.round.org,
+            _(
+                "%(org)s was graded basic pass or below again: consider replacing its "
+                "leader and record the decision."
+            )
+            % {"org": f.entry.org.name},
+            "assessment.leader",
+            url=_entry_url(f.entry_id),
+        )
+
+
+SOURCES = [
+    self_assessments,
+    rounds_to_run,
+    objections,
+    rectifications,
+    rectification_checks,
+    leader_flags,
+]
+
+
+def duties(user, orgs, today: dt.date, *, limit: int, policy):
+    for source in SOURCES:
+        yield from itertools.islice(source(orgs, today, policy), limit)
+
+
+KINDS = {
+    "assessment.self": _lazy("Self-assessments to hand in"),
+    "assessment.round": _lazy("Assessment rounds to run"),
+    "assessment.objection": _lazy("Objections to assessment results"),
+    "assessment.rectification": _lazy("Rectifications after an assessment"),
+    "assessment.rectification_check": _lazy("Rectifications to check"),
+    "assessment.leader": _lazy("Leaders to consider replacing"),
+}
