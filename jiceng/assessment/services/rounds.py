@@ -20,8 +20,8 @@ from jiceng.kernel.workflow import Context
 from jiceng.orgs.models import Organization
 from jiceng.policy.selectors import value as policy_value
 
-from . import evidence, flows, grading, permissions, selectors
-from .models import (
+from .. import evidence, flows, grading, permissions, selectors
+from ..models import (
     Block,
     Clause,
     ClauseKind,

@@ -16,8 +16,8 @@ from jiceng.kernel.paths import ancestor_paths, subtree_q
 from jiceng.kernel.workflow import Context, next_steps
 from jiceng.policy.selectors import value as policy_value
 
-from . import evidence, flows, grading
-from .models import (
+from .. import evidence, flows, grading
+from ..models import (
     GRADE_ORDER,
     Clause,
     Entry,
