@@ -130,6 +130,7 @@ def on_crash(request, exc):
 
 def _routers():
     from jiceng.access.api import router as access
+    from jiceng.assessment.api import router as assessment
     from jiceng.congress.api import router as congress
     from jiceng.elections.api import router as elections
     from jiceng.life.api import router as life
@@ -140,6 +141,7 @@ def _routers():
     from jiceng.todo.api import router as todo
 
     api.add_router("/", access)
+    api.add_router("/assessment", assessment)
     api.add_router("/congress", congress)
     api.add_router("/elections", elections)
     api.add_router("/life", life)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("stats/", include("jiceng.stats.urls")),
     path("data/", include("jiceng.sheets.urls")),
     path("jobs/", include("jiceng.jobs.urls")),
+    path("assessment/", include("jiceng.assessment.urls")),
     path("congress/", include("jiceng.congress.urls")),
     path("life/", include("jiceng.life.urls")),
     path("elections/", include("jiceng.elections.urls")),

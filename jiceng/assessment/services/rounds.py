@@ -484,13 +484,11 @@ def self_assess(
         entry.state, entry.submitted_on = EntryState.SUBMITTED, on or _today()
     entry.self_total = grading.total(scores.values(), own=True)
     entry.save()
-    record(
-        actor,
-        "assessment.entry.submit" if submit else "assessment.entry.self_assess",
-        entry,
-        org=entry.org,
-        after={"self_total": str(entry.self_total)},
-    )
+    after = {"self_total": str(entry.self_total)}
+    if submit:
+        record(actor, "assessment.entry.submit", entry, org=entry.org, after=after)
+    else:
+        record(actor, "assessment.entry.self_assess", entry, org=entry.org, after=after)
     return entry
 
 

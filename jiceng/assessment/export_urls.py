@@ -1,0 +1,3 @@
+"""URLs of the assessment app's export pages, included by urls.py under the app's namespace."""
+
+urlpatterns: list = []
