@@ -13,11 +13,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.access import gate
+from jiceng.congress import selectors as congress
+from jiceng.elections import selectors as elections
+from jiceng.elections.models import Committee
 from jiceng.kernel.figures import Figure
+from jiceng.kernel.paths import subtree_q
 from jiceng.life import selectors as life
+from jiceng.orgs.models import UNION_KINDS, Kind, Organization
+from jiceng.people import selectors as people
+from jiceng.policy.selectors import Snapshot
 
 Compute = Callable[..., dict[int, Figure]]
 
@@ -70,3 +79,73 @@ def meeting_compliance(user, root, start, end, on) -> dict[int, Figure]:
 @source("life.attendance", _("Attendance at meetings"), _compliance_url)
 def meeting_attendance(user, root, start, end, on) -> dict[int, Figure]:
     return {r["org"].pk: r["attendance"] for r in _life_rows(user, root, start, end, on)}
+
+
+def _visible_subtree(user, root):
+    """The organizations of `root`'s subtree the user may see (a queryset, not yet run)."""
+    return Organization.objects.filter(gate.org_filter(user, gate.VIEW), subtree_q(root.path))
+
+
+def _as_figures(counts: dict[int, tuple[int, int]]) -> dict[int, Figure]:
+    return {org_id: Figure(n, d) for org_id, (n, d) in counts.items()}
+
+
+# Organizations that elect a committee for a term (groups and leadership groups do not).
+ELECTED_KINDS = (
+    Kind.PARTY_COMMITTEE,
+    Kind.PARTY_WORKING_COMMITTEE,
+    Kind.GENERAL_BRANCH,
+    Kind.BRANCH,
+    Kind.UNION_FEDERATION,
+    Kind.UNION,
+    Kind.JOINT_UNION,
+)
+
+
+def _elections_url(org, start: dt.date, end: dt.date) -> str:
+    return reverse("elections:org", args=[org.code])
+
+
+@source("elections.terms_in_order", _("Committee in office, re-elected on time"), _elections_url)
+def terms_in_order(user, root, start, end, on) -> dict[int, Figure]:
+    """1/1 when the organization's committee (Party or union, by its tree) has a term in
+    office on `on`; 0/1 when there is none: never elected, or the term expired without a
+    re-election (elections.selectors decides, as the to-do centre's expiry duty does)."""
+    orgs = _visible_subtree(user, root).filter(kind__in=ELECTED_KINDS)
+    orgs = orgs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
+    orgs = orgs.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+    in_office = elections.terms_in_office(orgs, on)
+    figures = {}
+    for org_id, kind in orgs.values_list("pk", "kind"):
+        committee = Committee.UNION if kind in UNION_KINDS else Committee.PARTY
+        figures[org_id] = Figure(int((org_id, committee) in in_office), 1)
+    return figures
+
+
+def _pipeline_url(org, start: dt.date, end: dt.date) -> str:
+    return reverse("people:pipeline_board", args=[org.code])
+
+
+@source("people.development_on_time", _("Development steps taken on time"), _pipeline_url)
+def development_on_time(user, root, start, end, on) -> dict[int, Figure]:
+    """Steps of applicants, activists and probationary members whose deadline (talk, approval,
+    conversion; days from policy) fell in the period: taken by the deadline, or not yet due
+    on `on`, over all of them. An organization with no deadline in the period has no figure."""
+    orgs = _visible_subtree(user, root)
+    return _as_figures(people.development_steps_on_time(orgs, start, end, on, Snapshot(on)))
+
+
+def _proposals_url(org, start: dt.date, end: dt.date) -> str:
+    return reverse("congress:org_sessions", args=[org.code])
+
+
+@source("congress.proposals_on_time", _("Congress proposals answered on time"), _proposals_url)
+def proposals_on_time(user, root, start, end, on) -> dict[int, Figure]:
+    """Proposals whose reply fell due in the period, answered by the deadline (or not yet due
+    on `on`), over all of them: a union's own, a Party organization's those of the union in
+    the same unit."""
+    orgs = _visible_subtree(user, root)
+    return _as_figures(congress.proposals_on_time(orgs, start, end, on))
+
+
+# Dues collection (党费收缴) joins these figures with the finance work of issue 14.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
+from jiceng.kernel.dated import in_force_on
 from jiceng.kernel.workflow import next_steps
 from jiceng.orgs.models import Organization
 from jiceng.people.models import Delegate, DelegateCategory
@@ -486,3 +487,31 @@ def seats_by_id(session: CongressSession, ids) -> dict[int, Delegate]:
     the form offers only seats of the session's roll, this keeps the lookup to the union."""
     found = Delegate.objects.filter(pk__in=set(ids), org=session.org).select_related("person")
     return {d.pk: d for d in found}
+
+
+# -- proposals answered on time, for assessment ------------------------------------------------
+
+
+def proposals_on_time(orgs, start: dt.date, end: dt.date, on: dt.date) -> dict[int, tuple]:
+    """{org id: (answered by the deadline or not yet due, replies due)} over the proposals
+    whose reply fell due in [start, end], as the records stood on `on`, for `orgs` (a queryset
+    of organizations). A union counts its own proposals; any other organization those of the
+    unions set up in the same unit (a company's Party branch, its workers' congress). Two
+    queries for all the organizations."""
+    due = Proposal.objects.filter(reply_due__gte=start, reply_due__lte=end)
+    fields = ("pk", "reply_due", "replied_on")
+    pairs = {
+        (p[0], org_id): p for *p, org_id in due.filter(org__in=orgs).values_list(*fields, "org_id")
+    }
+    mate = "org__host_links__unit__host_links__"
+    mates = due.filter(
+        in_force_on(on, "org__host_links__"), in_force_on(on, mate), **{f"{mate}org__in": orgs}
+    ).values_list(*fields, f"{mate}org_id")
+    pairs.update({(p[0], org_id): p for *p, org_id in mates})
+    figures: dict[int, list[int]] = {}
+    for (_pk, org_id), (_pk2, reply_due, replied_on) in pairs.items():
+        count = figures.setdefault(org_id, [0, 0])
+        count[1] += 1
+        answered = replied_on is not None and replied_on <= on
+        count[0] += (answered and replied_on <= reply_due) or (not answered and reply_due > on)
+    return {org_id: (n, d) for org_id, (n, d) in figures.items()}

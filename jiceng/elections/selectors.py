@@ -64,14 +64,23 @@ def get_term(user, pk: int) -> Term:
     return _visible(user, Term).select_related("org").get(pk=pk)
 
 
+def _in_office(on: dt.date) -> Q:
+    """A term is in office on `on` from its start until it is succeeded, but only up to its
+    scheduled end while it is not: past that it is expired, awaiting re-election."""
+    return Q(starts_on__lte=on) & (Q(ended_on__isnull=True, ends_on__gte=on) | Q(ended_on__gte=on))
+
+
 def term_on(org, committee: str, on: dt.date) -> Term | None:
     """The term of `org`'s committee in office on `on` (for other apps' services: the caller
     has already checked the gate for `org`)."""
-    return (
-        Term.objects.filter(org=org, committee=committee, starts_on__lte=on)
-        .filter(Q(ended_on__isnull=True, ends_on__gte=on) | Q(ended_on__gte=on))
-        .first()
-    )
+    return Term.objects.filter(_in_office(on), org=org, committee=committee).first()
+
+
+def terms_in_office(orgs, on: dt.date) -> set[tuple[int, str]]:
+    """(organization id, committee) of every term in office on `on` among `orgs` (a queryset
+    of organizations; one query for all of them, for figures over a subtree)."""
+    found = Term.objects.filter(_in_office(on), org__in=orgs)
+    return set(found.values_list("org_id", "committee"))
 
 
 def officers_on(user, org, on: dt.date | None = None, committee: str | None = None):

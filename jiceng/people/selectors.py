@@ -959,3 +959,65 @@ def floating_report(user, org: Organization, month: str):
     return (
         FloatingReport.objects.filter(org=org, month=month).select_related("submitted_by").first()
     )
+
+
+# -- development steps on time, for assessment -------------------------------------------------
+
+# Steps of the pipeline that have a deadline, as the to-do centre (duties.milestones) reckons
+# it: (step, the step it counts from, policy key of the days allowed).
+DEVELOPMENT_DEADLINES = (
+    ("talk", "apply", "people.party.talk_within_days"),
+    ("approve", "admit", "people.party.approval_within_days"),
+    ("convert", "admit", "people.party.probation_days"),
+)
+# A step is not owed by someone who left the pipeline before its deadline.
+PIPELINE_EXITS = ("withdraw", "suspend", "remove", "decease")
+
+
+def development_steps_on_time(orgs, start: dt.date, end: dt.date, on: dt.date, policy):
+    """{org id: (steps taken by their deadline or not yet due, steps due)} over the deadlines
+    falling in [start, end], for the Party memberships of `orgs` (a queryset of
+    organizations), as the milestones stood on `on`. `policy` is a `Snapshot` of `on`. One
+    query for all the organizations."""
+    anchors = {anchor for _step, anchor, _key in DEVELOPMENT_DEADLINES}
+    widest = max(int(policy.highest(key)) for *_, key in DEVELOPMENT_DEADLINES)
+    # Only memberships whose counting step could put a deadline into the period.
+    counting = Milestone.objects.filter(
+        step__in=anchors, on__gte=start - dt.timedelta(days=widest), on__lte=end
+    ).values("membership_id")
+    rows = (
+        Milestone.objects.filter(membership__org__in=orgs, membership__in=counting, on__lte=on)
+        .filter(
+            step__in=anchors | {step for step, *_ in DEVELOPMENT_DEADLINES} | set(PIPELINE_EXITS)
+        )
+        .values_list("membership_id", "membership__org_id", "membership__org__path", "step", "on")
+    )
+    done: dict[int, dict[str, dt.date]] = {}
+    where: dict[int, tuple[int, str]] = {}
+    for membership, org_id, path, step, day in rows:
+        steps = done.setdefault(membership, {})
+        steps[step] = min(day, steps.get(step, day))
+        where[membership] = (org_id, path)
+    figures: dict[int, list[int]] = {}
+    for membership, steps in done.items():
+        org_id, path = where[membership]
+        for step, anchor, key in DEVELOPMENT_DEADLINES:
+            if anchor not in steps:
+                continue
+            due = steps[anchor] + dt.timedelta(days=int(policy.value(key, _AtPath(path))))
+            if not start <= due <= end or any(steps.get(e, due) < due for e in PIPELINE_EXITS):
+                continue
+            taken = steps.get(step)
+            count = figures.setdefault(org_id, [0, 0])
+            count[1] += 1
+            count[0] += (taken is not None and taken <= due) or (taken is None and due > on)
+    return {org_id: (n, d) for org_id, (n, d) in figures.items()}
+
+
+class _AtPath:
+    """Enough of an organization for `Snapshot.value` (which reads only the path)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str):
+        self.path = path
