@@ -271,3 +271,35 @@ def test_filling_a_round_takes_the_same_queries_for_three_times_the_branches(wor
     assert queries() == few
     filled = Score.objects.filter(entry__round=round_, entry__org__code="X5")
     assert filled.get(clause__evidence="elections.terms_in_order").auto_points == 8
+
+
+# -- the demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_final_round_with_grades_and_an_open_one(db):
+    from django.utils import timezone
+
+    from jiceng.access.models import User
+    from jiceng.access.services import system_actor
+    from jiceng.assessment.models import Entry, Grade, Rectification, RoundState
+    from jiceng.demo.build import load
+    from jiceng.todo.selectors import duties_for
+
+    today = timezone.localdate()
+    load(system_actor(), "small", today)
+    final = Entry.objects.filter(round__state=RoundState.FINAL)
+    grades = set(final.values_list("grade", flat=True))
+    assert {Grade.EXCELLENT, Grade.PASS, Grade.BASIC} <= grades
+    basic = final.get(grade=Grade.BASIC)
+    assert Rectification.objects.get(entry=basic).closed_on is None
+    secretary = User.objects.get(username="zb")
+    branch = secretary.assignments.get().org
+    own = Entry.objects.get(round__state=RoundState.OPEN, org=branch)
+    assert own.state == "pending"
+    kinds = {(i.duty.kind, i.duty.org.pk) for i in duties_for(secretary, today=today)}
+    assert ("assessment.self", branch.pk) in kinds
+    # The sibling branch's secretary owes the rectification plan of last half-year's result.
+    sibling = User.objects.get(username="zb2").assignments.get().org
+    assert basic.org == sibling
+    owed = {i.duty.kind for i in duties_for(User.objects.get(username="zb2"), today=today)}
+    assert "assessment.rectification" in owed

@@ -578,6 +578,9 @@ def load(actor, scale_name: str, today: dt.date) -> int:
     from jiceng.elections.demo import create_demo_elections
 
     create_demo_elections(actor, marks, today)
+    from jiceng.assessment.demo import create_demo_assessment
+
+    create_demo_assessment(actor, marks, today)
     return count
 
 
