@@ -242,35 +242,39 @@ def test_a_round_is_filled_from_the_records_and_links_to_them(world, login):
 
 
 def test_filling_a_round_takes_the_same_queries_for_three_times_the_branches(world):
+    """Queries grow with the number of figures and of distinct values written (one UPDATE
+    for the scores that get the same points), not with the number of organizations."""
     admin = world.users["street_a_admin"]
     round_ = _open(world)
+    clauses = list(round_.scheme.blocks.get().clauses.all())
+
+    def add_branches(first, count):
+        for n in range(first, first + count):
+            org = set_up(
+                world.system,
+                code=f"X{n}",
+                name=f"和平社区第{n + 3}党支部",
+                kind=Kind.BRANCH,
+                parent=world.street_a,
+                founded_on=LONG_AGO,
+            )
+            term(org, dt.date(2024, 1, 1), dt.date(2027, 1, 1))
+            applicant(world, org, f"申请人{n}", {"apply": dt.date(2026, 3, 1)})
+            entry = round_.entries.create(org=org)
+            Score.objects.bulk_create(Score(entry=entry, clause=c) for c in clauses)
 
     def queries():
         with CaptureQueriesContext(connection) as ctx:
             services.refresh_evidence(admin, round_, on=END)
         return len(ctx.captured_queries)
 
+    add_branches(0, 2)
     few = queries()
-    for n in range(6):
-        org = set_up(
-            world.system,
-            code=f"X{n}",
-            name=f"和平社区第{n + 3}党支部",
-            kind=Kind.BRANCH,
-            parent=world.street_a,
-            founded_on=LONG_AGO,
-        )
-        term(org, dt.date(2024, 1, 1), dt.date(2027, 1, 1))
-        applicant(world, org, f"申请人{n}", {"apply": dt.date(2026, 3, 1)})
-        round_.entries.create(org=org)
-    Score.objects.bulk_create(
-        Score(entry=e, clause=c)
-        for e in round_.entries.filter(org__code__startswith="X")
-        for c in round_.scheme.blocks.get().clauses.all()
-    )
+    add_branches(2, 6)
     assert queries() == few
-    filled = Score.objects.filter(entry__round=round_, entry__org__code="X5")
+    filled = Score.objects.filter(entry__round=round_, entry__org__code="X7")
     assert filled.get(clause__evidence="elections.terms_in_order").auto_points == 8
+    assert filled.get(clause__evidence="people.development_on_time").auto_points == 0
 
 
 # -- the demo ---------------------------------------------------------------------------------

@@ -68,7 +68,9 @@ def _compliance_url(org, start: dt.date, end: dt.date) -> str:
 
 
 def _life_rows(user, root, start, end, on):
-    return life.compliance(user, root, start=start, end=end, on=on)
+    # Records as they stood at the end of the day `on`: a window ending that day has ended
+    # (life counts a window as required once the day after it has come).
+    return life.compliance(user, root, start=start, end=end, on=on + dt.timedelta(days=1))
 
 
 @source("life.compliance", _("Required meetings held (三会一课 compliance)"), _compliance_url)

@@ -4,6 +4,7 @@ the “consider replacing the leader” flag). Each function takes the acting us
 `permissions`, runs in one transaction and appends an audit event."""
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -40,6 +41,7 @@ from ..models import (
 )
 
 MAX_TEXT = 4000
+IDS_PER_UPDATE = 900  # below SQLite's smallest limit of parameters per statement
 
 
 def _today() -> dt.date:
@@ -298,27 +300,28 @@ def _fill_evidence(actor, round_: Round, on: dt.date) -> int:
         key: evidence.SOURCES[key].compute(actor, round_.org, start, end, on)
         for key in {c.evidence for c in bound}
     }
-    entry_ids = dict(round_.entries.values_list("org_id", "id"))
-    scores = Score.objects.filter(entry__round=round_, clause__in=bound).only(
-        "id", "entry_id", "clause_id", "auto_points", "auto_numerator", "auto_denominator"
+    org_of = dict(round_.entries.values_list("id", "org_id"))
+    scores = Score.objects.filter(entry__round=round_, clause__in=bound).values_list(
+        "id", "entry_id", "clause_id"
     )
     by_clause = {c.pk: c for c in bound}
-    org_of = {v: k for k, v in entry_ids.items()}
-    changed = []
-    for s in scores.iterator(chunk_size=2000):
-        clause = by_clause[s.clause_id]
-        figure = figures[clause.evidence].get(org_of[s.entry_id])
+    # Scores getting the same values are written by one UPDATE … WHERE id IN (…): far fewer
+    # distinct values than organizations, and much cheaper than bulk_update's CASE per row.
+    same: dict[tuple, list[int]] = defaultdict(list)
+    for score_id, entry_id, clause_id in scores.iterator(chunk_size=2000):
+        clause = by_clause[clause_id]
+        figure = figures[clause.evidence].get(org_of[entry_id])
         points = evidence.points_for(clause.points, figure)
         if points is None and empty_full:
             points = clause.points
-        s.auto_points = points
-        s.auto_numerator = figure.numerator if figure else None
-        s.auto_denominator = figure.denominator if figure else None
-        changed.append(s)
-    Score.objects.bulk_update(
-        changed, ["auto_points", "auto_numerator", "auto_denominator"], batch_size=2000
-    )
-    return len(changed)
+        values = (points, *((figure.numerator, figure.denominator) if figure else (None, None)))
+        same[values].append(score_id)
+    for (points, numerator, denominator), ids in same.items():
+        for at in range(0, len(ids), IDS_PER_UPDATE):
+            Score.objects.filter(pk__in=ids[at : at + IDS_PER_UPDATE]).update(
+                auto_points=points, auto_numerator=numerator, auto_denominator=denominator
+            )
+    return sum(map(len, same.values()))
 
 
 @transaction.atomic
