@@ -68,6 +68,7 @@ bench: setup  ## every benchmark at its documented scale (minutes; docs/benchmar
 	$(BIN)/python bench/member_list.py --scale province --db postgres
 	$(BIN)/python bench/tally.py --db postgres
 	$(BIN)/python bench/compliance.py --scale city --db postgres
+	$(BIN)/python bench/assessment.py --scale city --db postgres
 
 bench-smoke: setup  ## every benchmark at small scale on SQLite (seconds)
 	@for b in bench/[a-z]*.py; do $(BIN)/python $$b || exit 1; done

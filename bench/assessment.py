@@ -266,7 +266,7 @@ def populate(year: int, log=_harness.say) -> dict:
             models = [Person, PartyMembership, Delegate, CongressSession]
             for sql in ops.sequence_reset_sql(no_style(), models):
                 c.execute(sql)
-        c.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    _analyze()
     counts["seconds"] = time.perf_counter() - started
     log(
         f"loaded {counts['terms']:,} terms, {counts['people']:,} pipeline people with "
@@ -274,6 +274,13 @@ def populate(year: int, log=_harness.say) -> dict:
         f"in {counts['seconds']:.1f}s"
     )
     return counts
+
+
+def _analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 # -- the floor -------------------------------------------------------------------------------
@@ -433,6 +440,7 @@ def main() -> None:
     started = time.perf_counter()
     round_ = services.open_round(user, scheme, root, str(year), on=opened)
     entries = round_.entries.count()
+    _analyze()  # the round's new scores, as autovacuum would
     bound = Score.objects.filter(entry__round=round_).exclude(clause__evidence="")
     _harness.say(
         f"opened the round for {entries:,} organizations ({bound.count():,} figure-bound "

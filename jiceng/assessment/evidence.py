@@ -9,6 +9,7 @@ points (policy `assessment.evidence.no_figure`) and scores the clause itself.
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -67,10 +68,31 @@ def _compliance_url(org, start: dt.date, end: dt.date) -> str:
     return f"{reverse('life:compliance')}?{urlencode({'org': org.code, 'year': end.year})}"
 
 
+# Within one `compute_all`, sources that read the same records (compliance and attendance)
+# read them once.
+_shared: ContextVar[dict | None] = ContextVar("assessment_evidence_shared", default=None)
+
+
+def compute_all(user, root, keys, start: dt.date, end: dt.date, on: dt.date) -> dict:
+    """{source key: {org id: Figure}} for every source of `keys` over `root`'s subtree."""
+    token = _shared.set({})
+    try:
+        return {key: SOURCES[key].compute(user, root, start, end, on) for key in keys}
+    finally:
+        _shared.reset(token)
+
+
 def _life_rows(user, root, start, end, on):
+    memo = _shared.get()
+    key = ("life.compliance", user.pk, root.pk, start, end, on)
+    if memo is not None and key in memo:
+        return memo[key]
     # Records as they stood at the end of the day `on`: a window ending that day has ended
     # (life counts a window as required once the day after it has come).
-    return life.compliance(user, root, start=start, end=end, on=on + dt.timedelta(days=1))
+    rows = life.compliance(user, root, start=start, end=end, on=on + dt.timedelta(days=1))
+    if memo is not None:
+        memo[key] = rows
+    return rows
 
 
 @source("life.compliance", _("Required meetings held (三会一课 compliance)"), _compliance_url)

@@ -296,10 +296,8 @@ def _fill_evidence(actor, round_: Round, on: dt.date) -> int:
         return 0
     start, end = selectors.period_start(round_.period), period_end(round_.period)
     empty_full = policy_value("assessment.evidence.no_figure", round_.org, on) == "full"
-    figures = {
-        key: evidence.SOURCES[key].compute(actor, round_.org, start, end, on)
-        for key in {c.evidence for c in bound}
-    }
+    keys = sorted({c.evidence for c in bound})
+    figures = evidence.compute_all(actor, round_.org, keys, start, end, on)
     org_of = dict(round_.entries.values_list("id", "org_id"))
     scores = Score.objects.filter(entry__round=round_, clause__in=bound).values_list(
         "id", "entry_id", "clause_id"
