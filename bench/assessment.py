@@ -398,6 +398,29 @@ def _write(round_id: int, figures: dict) -> None:
         )
 
 
+def _breakdown(user, root, year: int, floor_fn) -> None:
+    """Where the time goes: each source of ours alone, and the floor without its UPDATE."""
+    from jiceng.assessment import evidence
+    from jiceng.assessment.defaults import SEED_SCHEME
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    keys = sorted({c.get("evidence", "") for b in SEED_SCHEME["blocks"] for c in b["clauses"]})[1:]
+    parts = []
+    for key in keys:
+        started = time.perf_counter()
+        evidence.compute_all(user, root, [key], start, end, end)
+        parts.append(f"{key} {1000 * (time.perf_counter() - started):.0f} ms")
+    global _write
+    real, _write = _write, lambda *a: None
+    try:
+        started = time.perf_counter()
+        floor_fn()
+        parts.append(f"floor without the UPDATE {1000 * (time.perf_counter() - started):.0f} ms")
+    finally:
+        _write = real
+    _harness.say("breakdown: " + ", ".join(parts))
+
+
 def main() -> None:
     args = _harness.parse_args(NAME, __doc__.splitlines()[0], "city on PostgreSQL")
     prepared = _harness.prepare(args)
@@ -482,6 +505,7 @@ def main() -> None:
         f"same figures for all {len(mine):,} scores: "
         + ", ".join(f"{s} {n:,}/{d:,}" for s, (n, d) in sorted(per_source.items()))
     )
+    _breakdown(user, root, year, lambda: floor(round_.pk, root.path, year, vendor, req, shape))
     best = _harness.race(
         {"ours: refresh_evidence()": ours, "floor: SQL + UPDATE": theirs}, args.repeat
     )
