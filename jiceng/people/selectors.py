@@ -981,30 +981,31 @@ def development_steps_on_time(orgs, start: dt.date, end: dt.date, on: dt.date, p
     query for all the organizations."""
     anchors = {anchor for _step, anchor, _key in DEVELOPMENT_DEADLINES}
     widest = max(int(policy.highest(key)) for *_, key in DEVELOPMENT_DEADLINES)
-    # Only memberships whose counting step could put a deadline into the period.
-    counting = Milestone.objects.filter(
-        step__in=anchors, on__gte=start - dt.timedelta(days=widest), on__lte=end
-    ).values("membership_id")
-    rows = (
-        Milestone.objects.filter(membership__org__in=orgs, membership__in=counting, on__lte=on)
-        .filter(
-            step__in=anchors | {step for step, *_ in DEVELOPMENT_DEADLINES} | set(PIPELINE_EXITS)
-        )
-        .values_list("membership_id", "membership__org_id", "membership__org__path", "step", "on")
-    )
+    # A deadline in the period counts from a step at most `widest` days before it, and every
+    # later step of the same person is later still: older milestones cannot matter.
+    rows = Milestone.objects.filter(
+        membership__org__in=orgs,
+        on__gte=start - dt.timedelta(days=widest),
+        on__lte=on,
+        step__in=anchors | {step for step, *_ in DEVELOPMENT_DEADLINES} | set(PIPELINE_EXITS),
+    ).values_list("membership_id", "membership__org_id", "step", "on")
     done: dict[int, dict[str, dt.date]] = {}
-    where: dict[int, tuple[int, str]] = {}
-    for membership, org_id, path, step, day in rows:
-        steps = done.setdefault(membership, {})
-        steps[step] = min(day, steps.get(step, day))
-        where[membership] = (org_id, path)
+    where: dict[int, int] = {}
+    for membership, org_id, step, day in rows.iterator(chunk_size=5000):
+        steps = done.get(membership)
+        if steps is None:
+            steps = done[membership] = {}
+            where[membership] = org_id
+        if step not in steps or day < steps[step]:
+            steps[step] = day
+    days = _days_by_org(orgs, policy, [key for *_, key in DEVELOPMENT_DEADLINES])
     figures: dict[int, list[int]] = {}
     for membership, steps in done.items():
-        org_id, path = where[membership]
+        org_id = where[membership]
         for step, anchor, key in DEVELOPMENT_DEADLINES:
             if anchor not in steps:
                 continue
-            due = steps[anchor] + dt.timedelta(days=int(policy.value(key, _AtPath(path))))
+            due = steps[anchor] + days(key, org_id)
             if not start <= due <= end or any(steps.get(e, due) < due for e in PIPELINE_EXITS):
                 continue
             taken = steps.get(step)
@@ -1012,6 +1013,31 @@ def development_steps_on_time(orgs, start: dt.date, end: dt.date, on: dt.date, p
             count[1] += 1
             count[0] += (taken is not None and taken <= due) or (taken is None and due > on)
     return {org_id: (n, d) for org_id, (n, d) in figures.items()}
+
+
+def _days_by_org(orgs, policy, keys):
+    """`(key, org id) -> timedelta` of policy days: one value for all when no organization
+    overrides a key, else each organization's (its path read once, in one query)."""
+    constant = {
+        k: dt.timedelta(days=int(policy.lowest(k)))
+        for k in keys
+        if policy.lowest(k) == policy.highest(k)
+    }
+    if len(constant) == len(keys):
+        return lambda key, org_id: constant[key]
+    paths = dict(orgs.values_list("pk", "path"))
+    cache: dict = {}
+
+    def days(key, org_id):
+        if key in constant:
+            return constant[key]
+        found = cache.get((key, org_id))
+        if found is None:
+            value = policy.value(key, _AtPath(paths[org_id]))
+            found = cache[(key, org_id)] = dt.timedelta(days=int(value))
+        return found
+
+    return days
 
 
 class _AtPath:

@@ -290,7 +290,8 @@ def open_round(
 
 def _fill_evidence(actor, round_: Round, on: dt.date) -> int:
     """Fill every figure-bound clause of every organization of the round as of `on`, a few
-    queries per figure for the whole subtree. Returns the number of scores written."""
+    queries per figure for the whole subtree. Returns the number of scores whose figure
+    changed (and were written)."""
     bound = list(Clause.objects.filter(block__scheme=round_.scheme).exclude(evidence=""))
     if not bound:
         return 0
@@ -300,20 +301,22 @@ def _fill_evidence(actor, round_: Round, on: dt.date) -> int:
     figures = evidence.compute_all(actor, round_.org, keys, start, end, on)
     org_of = dict(round_.entries.values_list("id", "org_id"))
     scores = Score.objects.filter(entry__round=round_, clause__in=bound).values_list(
-        "id", "entry_id", "clause_id"
+        "id", "entry_id", "clause_id", "auto_points", "auto_numerator", "auto_denominator"
     )
     by_clause = {c.pk: c for c in bound}
-    # Scores getting the same values are written by one UPDATE … WHERE id IN (…): far fewer
-    # distinct values than organizations, and much cheaper than bulk_update's CASE per row.
+    # Only scores whose figure changed are written, those getting the same values by one
+    # UPDATE … WHERE id IN (…): far fewer distinct values than organizations, and much
+    # cheaper than bulk_update's CASE per row.
     same: dict[tuple, list[int]] = defaultdict(list)
-    for score_id, entry_id, clause_id in scores.iterator(chunk_size=2000):
+    for score_id, entry_id, clause_id, *before in scores.iterator(chunk_size=2000):
         clause = by_clause[clause_id]
         figure = figures[clause.evidence].get(org_of[entry_id])
         points = evidence.points_for(clause.points, figure)
         if points is None and empty_full:
             points = clause.points
         values = (points, *((figure.numerator, figure.denominator) if figure else (None, None)))
-        same[values].append(score_id)
+        if values != tuple(before):
+            same[values].append(score_id)
     for (points, numerator, denominator), ids in same.items():
         for at in range(0, len(ids), IDS_PER_UPDATE):
             Score.objects.filter(pk__in=ids[at : at + IDS_PER_UPDATE]).update(
