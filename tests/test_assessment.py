@@ -145,7 +145,7 @@ def test_an_overridden_figure_keeps_both_numbers_and_the_reason(world):
     score.auto_points, score.auto_numerator, score.auto_denominator = Decimal(12), 3, 5
     score.save()
     admin = world.users["a1_officer"]
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(ValidationError, match="12.00 分.*理由"):
         services.self_assess(admin, entry, {score.clause_id: {"points": 20}})
     services.self_assess(
         admin, entry, {score.clause_id: {"points": 20, "override_reason": "两次会议未登记"}}
@@ -176,9 +176,9 @@ def test_publicity_runs_working_days_and_objections_must_be_answered(world):
     objection = services.record_objection(
         admin, r.entries.get(org=world.branch_a1), raised_by="张三", text="台账分数偏低", on=friday
     )
-    with pytest.raises(ValidationError, match="publicity period"):
+    with pytest.raises(ValidationError, match="公示期至 2026-10-09"):
         services.finalize_round(admin, r, on=dt.date(2026, 10, 9))
-    with pytest.raises(ValidationError, match="not answered"):
+    with pytest.raises(ValidationError, match="1 条异议未答复"):
         services.finalize_round(admin, r, on=dt.date(2026, 10, 10))
     services.answer_objection(admin, objection, "经复核，维持原评分", on=dt.date(2026, 10, 9))
     services.finalize_round(admin, r, on=dt.date(2026, 10, 10))
