@@ -233,3 +233,53 @@ def test_entries_are_visible_to_their_branch_and_the_upper_level_only(world):
     with pytest.raises(Http404):
         selectors.get_entry(world.users["viewer"], entry.pk)
     assert Entry.objects.count() == 2
+
+
+def test_a_round_is_judged_by_the_version_it_was_opened_with(world):
+    admin = world.users["street_a_admin"]
+    r = _round(world)
+    revised = [dict(b) for b in BLOCKS]
+    revised[0] = {"title": "班子建设", "clauses": [{"text": "班子配备齐全", "points": 25}]}
+    v2 = services.save_scheme(
+        admin, world.street_a, code="branch", name="支部考核", cycle="half_year", blocks=revised
+    )
+    assert (v2.version, r.scheme.version) == (2, 1)
+    assert selectors.scheme_total(v2) == Decimal(110)
+    assert selectors.scheme_total(r.scheme) == Decimal(100)
+    assert r.entries.first().scores.filter(clause__block__scheme=r.scheme).count() == 7
+    with pytest.raises(ValidationError, match="发布"):
+        services.open_round(admin, v2, world.street_a, "2026H2", on=H1)
+
+
+def test_a_scheme_refuses_points_on_a_veto_item_and_unknown_figures(world):
+    admin = world.users["street_a_admin"]
+    bad_veto = [
+        {"title": "基础工作", "clauses": [{"text": "班子不团结", "veto": True, "points": 5}]}
+    ]
+    with pytest.raises(ValidationError, match="一票否决"):
+        services.save_scheme(
+            admin, world.street_a, code="x", name="x", cycle="year_end", blocks=bad_veto
+        )
+    unknown = [{"title": "基础工作", "clauses": [{"text": "x", "points": 5, "evidence": "nope"}]}]
+    with pytest.raises(ValidationError, match="nope"):
+        services.save_scheme(
+            admin, world.street_a, code="x", name="x", cycle="year_end", blocks=unknown
+        )
+    with pytest.raises(PermissionDenied):
+        services.save_scheme(
+            world.users["a1_officer"],
+            world.street_a,
+            code="x",
+            name="x",
+            cycle="year_end",
+            blocks=BLOCKS,
+        )
+
+
+def test_self_assessment_closes_when_the_review_starts(world):
+    admin = world.users["street_a_admin"]
+    r = _round(world)
+    services.start_review(admin, r, on=H1)
+    entry = r.entries.get(org=world.branch_a1)
+    with pytest.raises(ValidationError, match="自评"):
+        services.self_assess(world.users["a1_officer"], entry, {})
