@@ -145,7 +145,7 @@ def test_an_overridden_figure_keeps_both_numbers_and_the_reason(world):
     score.auto_points, score.auto_numerator, score.auto_denominator = Decimal(12), 3, 5
     score.save()
     admin = world.users["a1_officer"]
-    with pytest.raises(ValidationError, match="12.00 分.*理由"):
+    with pytest.raises(ValidationError, match=r"12\.00 分.*理由"):
         services.self_assess(admin, entry, {score.clause_id: {"points": 20}})
     services.self_assess(
         admin, entry, {score.clause_id: {"points": 20, "override_reason": "两次会议未登记"}}
