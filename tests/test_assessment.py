@@ -145,7 +145,7 @@ def test_an_overridden_figure_keeps_both_numbers_and_the_reason(world):
     score.auto_points, score.auto_numerator, score.auto_denominator = Decimal(12), 3, 5
     score.save()
     admin = world.users["a1_officer"]
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(ValidationError, match=r"12\.00 分.*理由"):
         services.self_assess(admin, entry, {score.clause_id: {"points": 20}})
     services.self_assess(
         admin, entry, {score.clause_id: {"points": 20, "override_reason": "两次会议未登记"}}
@@ -176,9 +176,9 @@ def test_publicity_runs_working_days_and_objections_must_be_answered(world):
     objection = services.record_objection(
         admin, r.entries.get(org=world.branch_a1), raised_by="张三", text="台账分数偏低", on=friday
     )
-    with pytest.raises(ValidationError, match="publicity period"):
+    with pytest.raises(ValidationError, match="公示期至 2026-10-09"):
         services.finalize_round(admin, r, on=dt.date(2026, 10, 9))
-    with pytest.raises(ValidationError, match="not answered"):
+    with pytest.raises(ValidationError, match="1 条异议未答复"):
         services.finalize_round(admin, r, on=dt.date(2026, 10, 10))
     services.answer_objection(admin, objection, "经复核，维持原评分", on=dt.date(2026, 10, 9))
     services.finalize_round(admin, r, on=dt.date(2026, 10, 10))
@@ -233,3 +233,53 @@ def test_entries_are_visible_to_their_branch_and_the_upper_level_only(world):
     with pytest.raises(Http404):
         selectors.get_entry(world.users["viewer"], entry.pk)
     assert Entry.objects.count() == 2
+
+
+def test_a_round_is_judged_by_the_version_it_was_opened_with(world):
+    admin = world.users["street_a_admin"]
+    r = _round(world)
+    revised = [dict(b) for b in BLOCKS]
+    revised[0] = {"title": "班子建设", "clauses": [{"text": "班子配备齐全", "points": 25}]}
+    v2 = services.save_scheme(
+        admin, world.street_a, code="branch", name="支部考核", cycle="half_year", blocks=revised
+    )
+    assert (v2.version, r.scheme.version) == (2, 1)
+    assert selectors.scheme_total(v2) == Decimal(110)
+    assert selectors.scheme_total(r.scheme) == Decimal(100)
+    assert r.entries.first().scores.filter(clause__block__scheme=r.scheme).count() == 7
+    with pytest.raises(ValidationError, match="发布"):
+        services.open_round(admin, v2, world.street_a, "2026H2", on=H1)
+
+
+def test_a_scheme_refuses_points_on_a_veto_item_and_unknown_figures(world):
+    admin = world.users["street_a_admin"]
+    bad_veto = [
+        {"title": "基础工作", "clauses": [{"text": "班子不团结", "veto": True, "points": 5}]}
+    ]
+    with pytest.raises(ValidationError, match="一票否决"):
+        services.save_scheme(
+            admin, world.street_a, code="x", name="x", cycle="year_end", blocks=bad_veto
+        )
+    unknown = [{"title": "基础工作", "clauses": [{"text": "x", "points": 5, "evidence": "nope"}]}]
+    with pytest.raises(ValidationError, match="nope"):
+        services.save_scheme(
+            admin, world.street_a, code="x", name="x", cycle="year_end", blocks=unknown
+        )
+    with pytest.raises(PermissionDenied):
+        services.save_scheme(
+            world.users["a1_officer"],
+            world.street_a,
+            code="x",
+            name="x",
+            cycle="year_end",
+            blocks=BLOCKS,
+        )
+
+
+def test_self_assessment_closes_when_the_review_starts(world):
+    admin = world.users["street_a_admin"]
+    r = _round(world)
+    services.start_review(admin, r, on=H1)
+    entry = r.entries.get(org=world.branch_a1)
+    with pytest.raises(ValidationError, match="自评"):
+        services.self_assess(world.users["a1_officer"], entry, {})
