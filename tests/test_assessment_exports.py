@@ -259,3 +259,168 @@ def test_a_street_viewer_sees_only_its_own_street(world, login):
     assert client.get(
         "/api/v1/assessment/exports/figures", {"org": "SA", "period": "2026"}
     ).status_code == 404
+
+
+# -- one round: results, publicity notice, result notice -----------------------------------
+
+
+def _answers(entry, points: dict):
+    """clause text → points; every other clause full marks, no veto."""
+    answers = {}
+    for s in entry.scores.select_related("clause"):
+        c = s.clause
+        if c.veto:
+            answers[c.pk] = {"veto": False}
+            continue
+        p = points.get(c.text, c.points)
+        reason = "会议记录未录入系统" if s.auto_points is not None and p != s.auto_points else ""
+        answers[c.pk] = {"points": p, "override_reason": reason}
+    return answers
+
+
+def _published_round(world):
+    """Street A's 2026H1 round under the seed's scheme: A1 full marks (优秀), A2 70 points
+    (基本合格), both reviewed and published for publicity on Monday 6 July 2026, with an
+    answered objection to A2."""
+    admin = world.users["street_a_admin"]
+    scheme = _seed_scheme(world, cycle="half_year")
+    round_ = services.open_round(admin, scheme, world.street_a, "2026H1", on=H1)
+    low = {"台账资料齐全规范": 0, "掌握职工思想动态，开展谈心谈话": 0, "入党积极分子培养联系": 0}
+    for org, points in ((world.branch_a1, {}), (world.branch_a2, low)):
+        entry = round_.entries.get(org=org)
+        services.self_assess(admin, entry, _answers(entry, points), submit=True, on=H1)
+    services.start_review(admin, round_, on=H1)
+    a2 = round_.entries.get(org=world.branch_a2)
+    review = {c: {"points": a["points"]} for c, a in _answers(a2, low).items() if "points" in a}
+    first = next(iter(review))
+    review[first] = {"points": 5, "reason": "班子成员缺一名"}
+    services.review_entry(admin, a2, review, on=H1)
+    a1 = round_.entries.get(org=world.branch_a1)
+    services.review_entry(admin, a1, {}, on=H1)
+    services.publish_results(admin, round_, on=H1)
+    objection = services.record_objection(
+        admin, a2, raised_by="李示例", text="台账分数偏低", on=H1
+    )
+    services.answer_objection(admin, objection, "经复核，维持原评分", on=dt.date(2026, 7, 8))
+    return round_
+
+
+def _final_round(world):
+    round_ = _published_round(world)
+    return services.finalize_round(world.users["street_a_admin"], round_, on=round_.publicity_until)
+
+
+def _text(response) -> str:
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+
+
+def _table_text(response) -> str:
+    d = docx.Document(io.BytesIO(response.content))
+    return "\n".join(c.text for t in d.tables for row in t.rows for c in row.cells)
+
+
+def test_the_results_workbook_has_every_organization_its_grade_changes_and_objections(
+    world, login
+):
+    round_ = _final_round(world)
+    client = login(world.users["street_a_admin"])
+    response = client.get(reverse("assessment:export_results_xlsx") + f"?round={round_.pk}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    rows = [[c.value for c in r] for r in book["考评结果"].iter_rows(min_row=3)]
+    assert [r[1:8] for r in rows] == [
+        ["A1", "和平社区第一党支部", 100, 100, "否", "优秀", 0],
+        ["A2", "和平社区第二党支部", 75, 72, "否", "基本合格", 1],
+    ]
+    assert "李示例：台账分数偏低（答复：经复核，维持原评分）" in rows[1][8]
+    shares = [[c.value for c in r] for r in book["等次分布"].iter_rows(min_row=3)]
+    assert shares[0] == ["优秀", 1, 50.0] and shares[2] == ["基本合格", 1, 50.0]
+
+
+def test_the_publicity_notice_lists_the_grades_the_last_day_and_how_to_object(world, login):
+    round_ = _published_round(world)
+    client = login(world.users["street_a_admin"])
+    url = reverse("assessment:export_publicity_docx") + f"?round={round_.pk}"
+    response = client.get(url)
+    assert response.status_code == 200
+    text = _text(response)
+    assert "关于中共和平街道工作委员会2026年上半年党支部建设目标管理考核考评结果的公示" in text
+    # five working days from Monday 6 July: the last day is Friday 10 July
+    assert "2026年7月6日至2026年7月10日（5个工作日）" in text
+    assert "有异议的，请于2026年7月10日前" in text
+    cells = _table_text(response)
+    assert "和平社区第一党支部" in cells and "优秀" in cells and "基本合格" in cells
+    # the result notice waits for the final results
+    notice = reverse("assessment:export_notice_docx") + f"?round={round_.pk}"
+    assert client.get(notice).status_code == 404
+
+
+def test_the_result_notice_counts_shares_excellent_and_rectification(world, login):
+    round_ = _final_round(world)
+    response = login(world.users["street_a_admin"]).get(
+        reverse("assessment:export_notice_docx") + f"?round={round_.pk}"
+    )
+    assert response.status_code == 200
+    text = _text(response)
+    assert "考评结果的通报" in text
+    assert "本次共考评2个组织，其中优秀1个，占50%；合格0个，占0%；基本合格1个，占50%" in text
+    assert "和平社区第一党支部（共1个）" in text
+    assert "和平社区第二党支部（基本合格），须于2026年8月10日前报送整改方案" in text
+    assert "附件：考评结果一览表" in text and "2026年7月11日" in text
+
+
+def test_street_b_cannot_download_street_a_results_or_documents(world, login):
+    round_ = _final_round(world)
+    for name in ("viewer", "a1_officer", "nobody"):
+        client = login(world.users[name])
+        for view in ("export_results_xlsx", "export_publicity_docx", "export_notice_docx"):
+            url = reverse(f"assessment:{view}") + f"?round={round_.pk}"
+            response = client.get(url)
+            assert response.status_code == 404, (name, view)
+            assert "和平社区第一党支部" not in response.content.decode(errors="ignore")
+        api = client.get("/api/v1/assessment/exports/results", {"org": "SA", "period": "2026H1"})
+        assert api.status_code == 404, name
+    viewer = login(world.users["viewer"])
+    api = viewer.get("/api/v1/assessment/exports/results", {"org": "SB", "period": "2026H1"})
+    assert api.status_code == 200 and json.loads(api.content) == []
+
+
+def test_the_api_gives_the_results_of_the_rounds_of_a_period(world, login):
+    round_ = _final_round(world)
+    body = json.loads(
+        login(world.users["street_a_admin"])
+        .get("/api/v1/assessment/exports/results", {"org": "SA", "period": "2026H1"})
+        .content
+    )
+    (only,) = body
+    assert only["id"] == round_.pk and only["stage"] == "final" and only["count"] == 2
+    a2 = only["rows"][1]
+    assert (a2["org"]["code"], a2["total"], a2["grade"], a2["changed"]) == ("A2", 72.0, "basic", 1)
+    assert a2["objections"][0]["answer"] == "经复核，维持原评分"
+
+
+def test_the_export_command_writes_the_notices(world, tmp_path):
+    _final_round(world)
+    for kind, expected in (("assessment-publicity", "的公示"), ("assessment-notice", "的通报")):
+        path = tmp_path / f"{kind}.docx"
+        call_command(
+            "export", kind, "--org", "SA", "--period", "2026H1", "-o", str(path),
+            "--as", "street_a_admin",
+        )
+        assert expected in docx.Document(path).paragraphs[0].text + docx.Document(
+            path
+        ).paragraphs[1].text
+
+
+@pytest.mark.skipif(not libreoffice(), reason="LibreOffice is not installed (make test installs it)")
+def test_the_result_notice_converts_to_pdf(world, tmp_path):
+    round_ = _final_round(world)
+    rows = selectors.round_results(world.users["street_a_admin"], round_)
+    doc = documents.result_notice(round_, rows, selectors.round_distribution(rows))
+    pdf = to_pdf(doc, tmp_path / "通报.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        return
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True)
+    text = re.sub(r"\s", "", out.stdout)
+    assert "考评结果的通报" in text and "和平社区第一党支部" in text and "基本合格" in text
