@@ -87,7 +87,14 @@ def test_the_seed_scheme_round_trips_through_xlsx_as_its_next_version(world):
     ws = book["考评方案"]
     assert "满分100分" in ws["A1"].value
     assert [c.value for c in ws[7]][:8] == [
-        "板块序号", "板块", "条款序号", "考评内容", "分值", "类别", "考评方式", "一票否决"
+        "板块序号",
+        "板块",
+        "条款序号",
+        "考评内容",
+        "分值",
+        "类别",
+        "考评方式",
+        "一票否决",
     ]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=8)]
     veto_rows = [r for r in rows if r[7] == "是"]
@@ -119,9 +126,8 @@ def _bad_file(first) -> io.BytesIO:
 
 def test_a_file_with_bad_rows_saves_nothing_and_names_every_row_in_chinese(world):
     first = _seed_scheme(world)
-    with translation.override("zh-hans"):
-        with pytest.raises(exports.SchemeFileError) as caught:
-            exports.import_scheme(world.users["street_a_admin"], world.street_a, _bad_file(first))
+    with translation.override("zh-hans"), pytest.raises(exports.SchemeFileError) as caught:
+        exports.import_scheme(world.users["street_a_admin"], world.street_a, _bad_file(first))
     errors = caught.value.errors
     assert [int(re.match(r"第 ?(\d+) ?行", e).group(1)) for e in errors] == [8, 9, 18, 19]
     assert "分值" in errors[0] and "考评内容" in errors[1]
@@ -183,7 +189,10 @@ def test_the_import_page_shows_the_errors_and_saves_a_good_file(world, login):
     # another street's viewer may neither import here nor download the scheme
     viewer = login(world.users["viewer"])
     assert viewer.get(url).status_code == 404
-    assert viewer.get(reverse("assessment:export_scheme_xlsx") + f"?scheme={first.pk}").status_code == 404
+    assert (
+        viewer.get(reverse("assessment:export_scheme_xlsx") + f"?scheme={first.pk}").status_code
+        == 404
+    )
 
 
 # -- figures --------------------------------------------------------------------------------
@@ -196,21 +205,35 @@ def _final_entries(world, grades_by_street: dict):
     scheme = services.publish_scheme(
         admin,
         services.save_scheme(
-            admin, world.district, code="village", name="村党支部考核", cycle="year_end",
+            admin,
+            world.district,
+            code="village",
+            name="村党支部考核",
+            cycle="year_end",
             blocks=seed_blocks(),
         ),
         on=H1,
     )
     round_ = Round.objects.create(
-        scheme=scheme, org=world.district, period="2026", state=RoundState.FINAL,
-        opened_on=H1, self_due=H1, final_on=H1, opened_by=admin,
+        scheme=scheme,
+        org=world.district,
+        period="2026",
+        state=RoundState.FINAL,
+        opened_on=H1,
+        self_due=H1,
+        final_on=H1,
+        opened_by=admin,
     )
     entries = []
     for street, grades in grades_by_street.items():
         for i, grade in enumerate(grades):
             branch = set_up(
-                world.system, code=f"{street.code}V{i:03d}", name=f"{street.name}第{i + 1}村党支部",
-                kind=Kind.BRANCH, parent=street, founded_on=dt.date(2000, 1, 1),
+                world.system,
+                code=f"{street.code}V{i:03d}",
+                name=f"{street.name}第{i + 1}村党支部",
+                kind=Kind.BRANCH,
+                parent=street,
+                founded_on=dt.date(2000, 1, 1),
             )
             entries.append(Entry(round=round_, org=branch, grade=grade, total=Decimal(90)))
     Entry.objects.bulk_create(entries)
@@ -243,8 +266,12 @@ def test_class_one_share_of_179_village_branches_is_70_9_percent(world, login):
     )
     body = json.loads(api.content)
     assert body["grades"][0] == {
-        "grade": "excellent", "label": body["grades"][0]["label"], "count": 127,
-        "numerator": 127, "denominator": 179, "rate": 70.9,
+        "grade": "excellent",
+        "label": body["grades"][0]["label"],
+        "count": 127,
+        "numerator": 127,
+        "denominator": 179,
+        "rate": 70.9,
     }
     assert [c["org"]["code"] for c in body["children"]] == ["SA", "SB"]
 
@@ -256,9 +283,12 @@ def test_a_street_viewer_sees_only_its_own_street(world, login):
     assert mine["totals"]["count"] == 2
     client = login(viewer)
     assert client.get(reverse("assessment:figures") + "?org=SA&period=2026").status_code == 404
-    assert client.get(
-        "/api/v1/assessment/exports/figures", {"org": "SA", "period": "2026"}
-    ).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/assessment/exports/figures", {"org": "SA", "period": "2026"}
+        ).status_code
+        == 404
+    )
 
 
 # -- one round: results, publicity notice, result notice -----------------------------------
@@ -298,9 +328,7 @@ def _published_round(world):
     a1 = round_.entries.get(org=world.branch_a1)
     services.review_entry(admin, a1, {}, on=H1)
     services.publish_results(admin, round_, on=H1)
-    objection = services.record_objection(
-        admin, a2, raised_by="李示例", text="台账分数偏低", on=H1
-    )
+    objection = services.record_objection(admin, a2, raised_by="李示例", text="台账分数偏低", on=H1)
     services.answer_objection(admin, objection, "经复核，维持原评分", on=dt.date(2026, 7, 8))
     return round_
 
@@ -319,9 +347,7 @@ def _table_text(response) -> str:
     return "\n".join(c.text for t in d.tables for row in t.rows for c in row.cells)
 
 
-def test_the_results_workbook_has_every_organization_its_grade_changes_and_objections(
-    world, login
-):
+def test_the_results_workbook_has_every_organization_its_grade_changes_and_objections(world, login):
     round_ = _final_round(world)
     client = login(world.users["street_a_admin"])
     response = client.get(reverse("assessment:export_results_xlsx") + f"?round={round_.pk}")
@@ -404,15 +430,26 @@ def test_the_export_command_writes_the_notices(world, tmp_path):
     for kind, expected in (("assessment-publicity", "的公示"), ("assessment-notice", "的通报")):
         path = tmp_path / f"{kind}.docx"
         call_command(
-            "export", kind, "--org", "SA", "--period", "2026H1", "-o", str(path),
-            "--as", "street_a_admin",
+            "export",
+            kind,
+            "--org",
+            "SA",
+            "--period",
+            "2026H1",
+            "-o",
+            str(path),
+            "--as",
+            "street_a_admin",
         )
-        assert expected in docx.Document(path).paragraphs[0].text + docx.Document(
-            path
-        ).paragraphs[1].text
+        assert (
+            expected
+            in docx.Document(path).paragraphs[0].text + docx.Document(path).paragraphs[1].text
+        )
 
 
-@pytest.mark.skipif(not libreoffice(), reason="LibreOffice is not installed (make test installs it)")
+@pytest.mark.skipif(
+    not libreoffice(), reason="LibreOffice is not installed (make test installs it)"
+)
 def test_the_result_notice_converts_to_pdf(world, tmp_path):
     round_ = _final_round(world)
     rows = selectors.round_results(world.users["street_a_admin"], round_)
