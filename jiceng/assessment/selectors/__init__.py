@@ -1,10 +1,22 @@
-"""Every read of the assessment app, scoped by the acting user: rounds of scoring (`rounds`)."""
+"""Every read of the assessment app, scoped by the acting user: rounds of scoring (`rounds`),
+their figures and results (`figures`)."""
 
+from .figures import (
+    class_share,
+    distribution,
+    require_final,
+    require_published,
+    results_round,
+    round_distribution,
+    round_for,
+    round_results,
+    shares,
+    subtree_rounds,
+    visible_ancestors,
+)
 from .rounds import (
     annual_result,
     board,
-    class_share,
-    distribution,
     entry_for,
     form,
     get_entry,
@@ -38,12 +50,21 @@ __all__ = [
     "period_start",
     "previous_low_results",
     "rectification",
+    "require_final",
+    "require_published",
     "results_of",
+    "results_round",
+    "round_distribution",
+    "round_for",
+    "round_results",
     "round_steps",
     "rounds",
     "scheme",
     "scheme_blocks",
     "scheme_total",
     "schemes",
+    "shares",
     "submitted",
+    "subtree_rounds",
+    "visible_ancestors",
 ]

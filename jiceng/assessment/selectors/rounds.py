@@ -3,7 +3,6 @@ the review board, one organization's form with its evidence, results over time, 
 distribution and class shares of a subtree."""
 
 import datetime as dt
-from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -12,13 +11,12 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.kernel.figures import Figure, period_end
-from jiceng.kernel.paths import ancestor_paths, subtree_q
+from jiceng.kernel.paths import ancestor_paths
 from jiceng.kernel.workflow import Context, next_steps
 from jiceng.policy.selectors import value as policy_value
 
 from .. import evidence, flows, grading
 from ..models import (
-    GRADE_ORDER,
     Clause,
     Entry,
     EntryState,
@@ -292,51 +290,6 @@ def previous_low_results(entry: Entry, on: dt.date) -> Entry | None:
     if len(run) == needed - 1 and all(_low(e.grade) for e in run) and run:
         return run[-1]
     return None
-
-
-# -- figures ---------------------------------------------------------------------------------
-
-
-def distribution(user, root, period: str) -> dict:
-    """Grades of the final results of `root`'s subtree for a period: counts and shares by
-    grade (003:L184: 127 of 179 village branches in class one = 71%), and per direct
-    subordinate for drill-down."""
-    gate.require(user, gate.VIEW, root)
-    entries = (
-        Entry.objects.filter(
-            subtree_q(root.path, "org__path"), round__period=period, round__state=RoundState.FINAL
-        )
-        .filter(gate.org_filter(user, gate.VIEW, field="org"))
-        .values_list("org__path", "grade")
-    )
-    total, below = Counter(), {}
-    width = len(root.path)
-    for path, grade_ in entries:
-        total[grade_] += 1
-        if len(path) > width:
-            child = path[: path.index("/", width) + 1]
-            below.setdefault(child, Counter())[grade_] += 1
-    return {"root": root, "period": period, "totals": _shares(total), "children": below}
-
-
-def _shares(counts: Counter) -> dict:
-    n = sum(counts.values())
-    return {
-        "count": n,
-        "grades": [
-            {
-                "grade": g,
-                "label": Grade(g).label,
-                "count": counts.get(g, 0),
-                "share": Figure(counts.get(g, 0), n),
-            }
-            for g in GRADE_ORDER
-        ],
-    }
-
-
-def class_share(counts: Counter, grade_: str) -> Figure:
-    return Figure(counts.get(grade_, 0), sum(counts.values()))
 
 
 def submitted(entry: Entry) -> bool:
