@@ -1,6 +1,14 @@
 """Every read of the assessment app, scoped by the acting user: rounds of scoring (`rounds`)."""
 
 from .rounds import (
+    home_orgs,
+    leader_flag_of,
+    objection,
+    objections,
+    rectification_of,
+    scheme_data,
+    scheme_versions,
+    score,
     annual_result,
     board,
     class_share,
@@ -25,6 +33,14 @@ from .rounds import (
 )
 
 __all__ = [
+    "home_orgs",
+    "leader_flag_of",
+    "objection",
+    "objections",
+    "rectification_of",
+    "scheme_data",
+    "scheme_versions",
+    "score",
     "annual_result",
     "board",
     "class_share",
