@@ -44,11 +44,14 @@ def _open(api):
         {"org": "SA", "code": "branch", "name": "支部考核", "cycle": "half_year", "blocks": BLOCKS},
     )
     assert status == 201, scheme
-    assert scheme["version"] == 1 and [b["title"] for b in scheme["blocks"]][0] == "班子建设"
+    assert scheme["version"] == 1 and scheme["blocks"][0]["title"] == "班子建设"
     status, scheme = api("street_a_admin", "post", f"/schemes/{scheme['id']}/publish")
     assert status == 200 and scheme["published_on"]
     status, round_ = api(
-        "street_a_admin", "post", "/rounds", {"scheme": scheme["id"], "org": "SA", "period": "2026H1"}
+        "street_a_admin",
+        "post",
+        "/rounds",
+        {"scheme": scheme["id"], "org": "SA", "period": "2026H1"},
     )
     assert status == 201, round_
     return round_
@@ -86,7 +89,10 @@ def test_the_whole_round_through_the_api(api, world):
     assert status == 200 and r["state"] == RoundState.REVIEW
     team = clauses["班子配备齐全"]["clause"]
     status, refused = api(
-        "street_a_admin", "post", f"/entries/{a1}/review", {"answers": [{"clause": team, "points": 10}]}
+        "street_a_admin",
+        "post",
+        f"/entries/{a1}/review",
+        {"answers": [{"clause": team, "points": 10}]},
     )
     assert status == 400 and set(refused) == {"code", "message", "fields"}
     status, entry = api(
@@ -96,8 +102,10 @@ def test_the_whole_round_through_the_api(api, world):
         {"answers": [{"clause": team, "points": 10, "reason": "缺员"}], "note": "台账不全"},
     )
     assert status == 200 and entry["grade"] == Grade.BASIC and float(entry["total"]) == 70
-    status, blocked = api("street_a_admin", "post", f"/rounds/{round_['id']}/steps", {"step": "publish"})
-    assert status == 400  # A2 is not reviewed yet
+    status, blocked = api(
+        "street_a_admin", "post", f"/rounds/{round_['id']}/steps", {"step": "publish"}
+    )
+    assert status == 400 and "1" in str(blocked["fields"])  # A2 is not reviewed yet
     _s, board = api("street_a_admin", "get", f"/rounds/{round_['id']}/board")
     row = next(r for r in board if r["org"]["code"] == "A1")
     assert row["changed"] == 1 and row["grade"] == Grade.BASIC
@@ -122,7 +130,12 @@ def test_objections_and_rectification(api, world):
         services.review_entry(admin, e, {team.clause_id: {"points": 10, "reason": "缺员"}}, on=on)
     services.publish_results(admin, rnd, on=on)
     a1 = rnd.entries.get(org=world.branch_a1).pk
-    status, o = api("street_a_admin", "post", f"/entries/{a1}/objections", {"raised_by": "党员甲", "text": "分数偏低"})
+    status, o = api(
+        "street_a_admin",
+        "post",
+        f"/entries/{a1}/objections",
+        {"raised_by": "党员甲", "text": "分数偏低"},
+    )
     assert status == 201
     status, _ = api("a1_officer", "post", f"/objections/{o['id']}/answer", {"answer": "维持"})
     assert status == 403
@@ -131,12 +144,17 @@ def test_objections_and_rectification(api, world):
     services.finalize_round(admin, rnd, on=on + dt.timedelta(days=30))
     assert Rectification.objects.filter(entry_id=a1).exists()
     status, entry = api(
-        "a1_officer", "post", f"/entries/{a1}/rectification", {"plan": "补齐班子", "deadline": "2099-12-31"}
+        "a1_officer",
+        "post",
+        f"/entries/{a1}/rectification",
+        {"plan": "补齐班子", "deadline": "2099-12-31"},
     )
     assert status == 200 and entry["rectification"]["plan"] == "补齐班子"
     status, _ = api("a1_officer", "post", f"/entries/{a1}/rectification/close", {"note": "已整改"})
     assert status == 403
-    status, entry = api("street_a_admin", "post", f"/entries/{a1}/rectification/close", {"note": "已整改"})
+    status, entry = api(
+        "street_a_admin", "post", f"/entries/{a1}/rectification/close", {"note": "已整改"}
+    )
     assert status == 200 and entry["rectification"]["closed_on"]
 
 

@@ -162,13 +162,18 @@ def test_a_branch_officer_cannot_review_or_finalize(world, login):
     r = _round(world)
     entry = r.entries.get(org=world.branch_a1)
     client = login(world.users["a1_officer"])
-    assert client.post(reverse("assessment:round", args=[r.pk]), {"action": "review"}).status_code == 403
+    assert (
+        client.post(reverse("assessment:round", args=[r.pk]), {"action": "review"}).status_code
+        == 403
+    )
     services.start_review(world.users["street_a_admin"], r, on=ON)
     response = client.post(reverse("assessment:entry", args=[entry.pk]), {"action": "review"})
     assert response.status_code == 403
     r.refresh_from_db()
     assert r.state == RoundState.REVIEW
-    assert "step-finalize" not in client.get(reverse("assessment:round", args=[r.pk])).content.decode()
+    assert (
+        "step-finalize" not in client.get(reverse("assessment:round", args=[r.pk])).content.decode()
+    )
 
 
 def test_another_branch_cannot_read_or_write_the_entry(world, login):
@@ -212,9 +217,7 @@ def test_after_final_the_branch_hands_in_its_rectification_plan(world, login):
     services.start_review(admin, r, on=ON)
     for e in r.entries.all():
         team = _clauses(e)["班子配备齐全"]
-        services.review_entry(
-            admin, e, {team.clause_id: {"points": 10, "reason": "缺员"}}, on=ON
-        )
+        services.review_entry(admin, e, {team.clause_id: {"points": 10, "reason": "缺员"}}, on=ON)
     services.publish_results(admin, r, on=ON)
     services.finalize_round(admin, r, on=ON + dt.timedelta(days=30))
     client = login(world.users["a1_officer"])
@@ -247,3 +250,15 @@ def test_the_board_reads_a_bounded_number_of_queries(world, login):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     assert len(captured) <= 20, [q["sql"] for q in captured.captured_queries]
+
+
+def test_the_seed_scheme_saves_as_shown(world, login):
+    client = login(world.users["street_a_admin"])
+    new = reverse("assessment:scheme_new", args=["SA"])
+    form = client.get(new).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = client.post(new, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    scheme = Scheme.objects.get(org=world.street_a)
+    assert scheme.blocks.count() == 6
+    assert sum(c.points for b in scheme.blocks.all() for c in b.clauses.all()) == 100

@@ -239,7 +239,9 @@ def api_url(path: str, code: str) -> str:
         return path.replace("{id}", str(found.pk if found else 0))
     if path.startswith("/api/v1/elections/polls/"):  # elections: a poll of `code`
         return path.replace("{id}", str(RECORD_KWARGS["<int:poll>"](code).pk))
-    for prefix, kwarg in (CONGRESS_API | ASSESSMENT_API).items():  # congress: a record of a member of `code`
+    for prefix, kwarg in (
+        CONGRESS_API | ASSESSMENT_API
+    ).items():  # congress: a record of a member of `code`
         if path.startswith(prefix):
             found = RECORD_KWARGS[kwarg](code)
             return path.replace("{id}", str(found.pk if found else 0))

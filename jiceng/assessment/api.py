@@ -273,7 +273,9 @@ ROUND_STEPS = {
 }
 
 
-@router.post("/rounds/{id}/steps", response=RoundOut, summary="推进考评批次（步骤不满足时说明原因）")
+@router.post(
+    "/rounds/{id}/steps", response=RoundOut, summary="推进考评批次（步骤不满足时说明原因）"
+)
 def take_round_step(request, id: RecordId, payload: RoundStepIn):
     r = selectors.get_round(request.user, id)
     permissions.require_run(request.user, r.org)
@@ -284,7 +286,9 @@ def take_round_step(request, id: RecordId, payload: RoundStepIn):
     return _round(selectors.get_round(request.user, id))
 
 
-@router.get("/rounds/{id}/board", response=list[BoardRow], summary="审核看板：各组织的阶段、得分、等次")
+@router.get(
+    "/rounds/{id}/board", response=list[BoardRow], summary="审核看板：各组织的阶段、得分、等次"
+)
 def round_board(request, id: RecordId):
     r = selectors.get_round(request.user, id)
     return [
@@ -497,7 +501,10 @@ def _self(request, id: int, answers: list, submit: bool) -> dict:
     e = selectors.get_entry(request.user, id)
     permissions.require_self_assess(request.user, e)
     services.self_assess(
-        request.user, e, {a.clause: a.model_dump(exclude={"clause"}) for a in answers}, submit=submit
+        request.user,
+        e,
+        {a.clause: a.model_dump(exclude={"clause"}) for a in answers},
+        submit=submit,
     )
     return _fresh(request, id)
 
@@ -545,9 +552,7 @@ def _objection(o) -> dict:
     }
 
 
-@router.post(
-    "/entries/{id}/objections", response={201: ObjectionOut}, summary="登记公示期间的异议"
-)
+@router.post("/entries/{id}/objections", response={201: ObjectionOut}, summary="登记公示期间的异议")
 def record_objection(request, id: RecordId, payload: ObjectionIn):
     e = selectors.get_entry(request.user, id)
     permissions.require_review(request.user, e)
@@ -568,9 +573,7 @@ def _rectification(request, e):
     return found
 
 
-@router.post(
-    "/entries/{id}/rectification", response=EntryOut, summary="提交整改方案和整改期限"
-)
+@router.post("/entries/{id}/rectification", response=EntryOut, summary="提交整改方案和整改期限")
 def submit_rectification(request, id: RecordId, payload: PlanIn):
     e = selectors.get_entry(request.user, id)
     permissions.require_self_assess(request.user, e)

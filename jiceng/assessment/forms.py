@@ -108,9 +108,9 @@ class OpenRoundForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.fields["scheme"].choices = [(s.pk, str(s)) for s in schemes]
         self.fields["period"].choices = period_choices()
-        self.fields["period"].initial = (
-            f"{timezone.localdate().year}H{1 if timezone.localdate().month <= 6 else 2}"
-        )
+        self.fields[
+            "period"
+        ].initial = f"{timezone.localdate().year}H{1 if timezone.localdate().month <= 6 else 2}"
 
 
 class ReasonForm(BootstrapForm):
@@ -161,4 +161,3 @@ class DecisionForm(BootstrapForm):
 
 def figure_keys() -> str:
     return "、".join(f"{k}（{s.label}）" for k, s in evidence.SOURCES.items())
-

@@ -75,6 +75,26 @@ def scheme_list(request, code):
     )
 
 
+def _seed() -> dict:
+    """The seed's scheme; a figure no app computes yet is left to be scored by hand."""
+    blocks = [
+        {
+            **b,
+            "clauses": [
+                {
+                    **c,
+                    "evidence": c.get("evidence", "")
+                    if c.get("evidence") in evidence.SOURCES
+                    else "",
+                }
+                for c in b["clauses"]
+            ],
+        }
+        for b in defaults.SEED_SCHEME["blocks"]
+    ]
+    return {**defaults.SEED_SCHEME, "cycle": "half_year", "blocks": blocks}
+
+
 @login_required
 def scheme_edit(request, code):
     """A new scheme or the next version of one, starting from the seed's scheme or from an
@@ -86,7 +106,7 @@ def scheme_edit(request, code):
     if start.isdigit():
         data = selectors.scheme_data(selectors.scheme(request.user, int(start)))
     else:
-        data = {**defaults.SEED_SCHEME, "cycle": "half_year"}
+        data = _seed()
     form = SchemeForm(
         request.POST or None, blocks=len(data["blocks"]), initial=SchemeForm.initial_of(data)
     )
@@ -101,8 +121,9 @@ def scheme_edit(request, code):
             cycle=d["cycle"],
             blocks=form.blocks(),
         ),
-        done=lambda s: _("%(scheme)s has been saved; publish it to open rounds with it.")
-        % {"scheme": s},
+        done=lambda s: (
+            _("%(scheme)s has been saved; publish it to open rounds with it.") % {"scheme": s}
+        ),
         to=lambda s: reverse("assessment:scheme", args=[s.pk]),
     ):
         return done
@@ -173,7 +194,7 @@ ROUND_ACTIONS = {
 
 
 @login_required
-def round_detail(request, round):  # noqa: A002 - the URL's name for the round's id
+def round_detail(request, round):
     r = selectors.get_round(request.user, round)
     may_run = permissions.may_run(request.user, r.org)
     if request.method == "POST":
@@ -315,9 +336,7 @@ def _entry_page(request, entry, *, errors=None, posted=None, status=200, **overr
         "entry": entry,
         "round": entry.round,
         "blocks": _with_inputs(selectors.form(entry), posted, errors or {}),
-        "may_fill": may_fill
-        and state == RoundState.OPEN
-        and entry.state == EntryState.PENDING,
+        "may_fill": may_fill and state == RoundState.OPEN and entry.state == EntryState.PENDING,
         "may_review": may_review and state in (RoundState.REVIEW, RoundState.PUBLICITY),
         "errors": errors or {},
         "posted": posted,
@@ -353,9 +372,7 @@ def _save(request, e, *, submit_: bool):
     try:
         services.self_assess(request.user, e, answers, submit=submit_)
     except ValidationError as exc:
-        return _entry_page(
-            request, e, errors=_field_errors(exc), posted=request.POST, status=400
-        )
+        return _entry_page(request, e, errors=_field_errors(exc), posted=request.POST, status=400)
     if submit_:
         messages.success(request, _("The self-assessment has been handed in."))
     else:
@@ -370,9 +387,7 @@ def _review(request, e):
     try:
         services.review_entry(request.user, e, answers, note=request.POST.get("review_note", ""))
     except ValidationError as exc:
-        return _entry_page(
-            request, e, errors=_field_errors(exc), posted=request.POST, status=400
-        )
+        return _entry_page(request, e, errors=_field_errors(exc), posted=request.POST, status=400)
     messages.success(request, _("The review has been saved."))
     return redirect("assessment:entry", e.pk)
 
@@ -381,7 +396,9 @@ def _with_form(request, e, form, perform, done, form_key, *, review: bool):
     allowed = permissions.may_review if review else permissions.may_self_assess
     if not allowed(request.user, e):
         raise PermissionDenied(_("You may not do this for this organization."))
-    if done_ := submit(request, form, perform, done=done, to=reverse("assessment:entry", args=[e.pk])):
+    if done_ := submit(
+        request, form, perform, done=done, to=reverse("assessment:entry", args=[e.pk])
+    ):
         return done_
     return _entry_page(request, e, status=400, **{form_key: form})
 

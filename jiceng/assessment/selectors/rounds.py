@@ -404,7 +404,9 @@ def objections(user, round_: Round) -> list:
 
 
 def objection(user, pk: int):
-    found = Objection.objects.filter(pk=pk).select_related("entry__round__org", "entry__org").first()
+    found = (
+        Objection.objects.filter(pk=pk).select_related("entry__round__org", "entry__org").first()
+    )
     if found is None or not gate.can(user, gate.VIEW, found.entry.org):
         raise Http404(_("No such objection, or you may not see it."))
     return found
