@@ -262,3 +262,84 @@ def test_the_seed_scheme_saves_as_shown(world, login):
     scheme = Scheme.objects.get(org=world.street_a)
     assert scheme.blocks.count() == 6
     assert sum(c.points for b in scheme.blocks.all() for c in b.clauses.all()) == 100
+
+
+def test_return_objection_and_answer_through_the_pages(world, login):
+    r = _round(world)
+    entry = r.entries.get(org=world.branch_a1)
+    url = reverse("assessment:entry", args=[entry.pk])
+    officer = login(world.users["a1_officer"])
+    officer.post(url, _self_post(entry, {}, "submit"))
+    admin = login(world.users["street_a_admin"])
+    assert "entry-return" in admin.get(url).content.decode()
+    admin.post(url, {"action": "return", "return-reason": "请补充佐证材料"})
+    entry.refresh_from_db()
+    assert entry.state == EntryState.PENDING and entry.review_note == "请补充佐证材料"
+    assert "请补充佐证材料" in officer.get(url).content.decode()
+    officer.post(url, _self_post(entry, {}, "submit"))
+    other = r.entries.get(org=world.branch_a2)
+    services.self_assess(
+        world.users["street_a_admin"],
+        other,
+        {
+            s.clause_id: {"veto": False}
+            if s.clause.veto
+            else {"points": s.clause.points, "override_reason": "补录"}
+            for s in other.scores.select_related("clause")
+        },
+        submit=True,
+        on=ON,
+    )
+    board = reverse("assessment:round", args=[r.pk])
+    admin.post(board, {"action": "review"})
+    for e in r.entries.all():
+        services.review_entry(world.users["street_a_admin"], e, {}, on=ON)
+    admin.post(board, {"action": "publish"})
+    admin.post(
+        url, {"action": "objection", "objection-raised_by": "党员甲", "objection-text": "偏低"}
+    )
+    objection = entry.objections.get()
+    page = admin.get(board).content.decode()
+    assert "偏低" in page and f'id="answer-{objection.pk}"' in page
+    response = admin.post(board, {"action": "finalize"})
+    r.refresh_from_db()
+    assert r.state == RoundState.PUBLICITY  # publicity runs on, the objection is open
+    assert (
+        officer.post(
+            board, {"action": "answer", "objection": objection.pk, "answer": "x"}
+        ).status_code
+        == 403
+    )
+    admin.post(board, {"action": "answer", "objection": objection.pk, "answer": "维持原结果"})
+    objection.refresh_from_db()
+    assert objection.answer == "维持原结果" and response.status_code == 302
+
+
+def test_the_branch_offers_a_link_as_evidence(world, login):
+    r = _round(world)
+    entry = r.entries.get(org=world.branch_a1)
+    clause = _clauses(entry)["班子配备齐全"].clause_id
+    url = reverse("assessment:entry", args=[entry.pk])
+    client = login(world.users["a1_officer"])
+    response = client.post(
+        url,
+        {
+            "action": "evidence",
+            "evidence-clause": clause,
+            "evidence-title": "支委会名单",
+            "evidence-url": "https://example.org/list",
+        },
+    )
+    assert response.status_code == 302
+    assert "支委会名单" in client.get(url).content.decode()
+    intruder = login(world.users["a2_officer"])
+    refused = intruder.post(
+        url,
+        {
+            "action": "evidence",
+            "evidence-clause": clause,
+            "evidence-title": "x",
+            "evidence-url": "y",
+        },
+    )
+    assert refused.status_code == 404

@@ -224,7 +224,6 @@ def round_detail(request, round):
             else [],
             "objections": selectors.objections(request.user, r),
             "may_run": may_run,
-            "answer_form": AnswerForm(),
         },
     )
 
