@@ -332,6 +332,12 @@ def test_the_branch_offers_a_link_as_evidence(world, login):
     )
     assert response.status_code == 302
     assert "支委会名单" in client.get(url).content.decode()
+    script = {"action": "evidence", "evidence-clause": clause, "evidence-title": "x"}
+    refused = client.post(url, {**script, "evidence-url": "javascript:alert(1)"})
+    assert (
+        refused.status_code == 400
+        and "javascript:alert" not in refused.content.decode().split("<form")[0]
+    )
     intruder = login(world.users["a2_officer"])
     refused = intruder.post(
         url,

@@ -137,6 +137,13 @@ class EvidenceForm(BootstrapForm):
     title = forms.CharField(label=_lazy("Title"), max_length=200)
     url = forms.CharField(label=_lazy("Link"), max_length=300)
 
+    def clean_url(self):
+        # Only web addresses and the product's own pages: never a script in an href.
+        url = self.cleaned_data["url"].strip()
+        if not url.startswith(("https://", "http://", "/")) or url.startswith("//"):
+            raise forms.ValidationError(_lazy("Give a web address (https://…) or a page path."))
+        return url
+
 
 class PlanForm(BootstrapForm):
     plan = forms.CharField(
