@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from jiceng.access.models import Role, RoleAssignment
 from jiceng.access.services import assign_role, create_token, create_user
+from jiceng.assessment import services as assessment
+from jiceng.assessment.models import Entry, Round
 from jiceng.congress import services as congress
 from jiceng.congress.models import CongressSession, Proposal, Suggestion
 from jiceng.demo.build import credit_code
@@ -92,7 +94,23 @@ def world(world):
     )
     _congress_of(world, person)
     _elections_of(world)
+    _assessment_of(world)
     return world
+
+
+def _assessment_of(world):
+    """A round of the street's scheme for branch A1 alone (<int:scheme>, <int:round>,
+    <int:entry>): another branch has no entry in it."""
+    scheme = assessment.save_scheme(
+        world.system,
+        world.street_a,
+        code="branch",
+        name="支部考核",
+        cycle="half_year",
+        blocks=[{"title": "班子建设", "clauses": [{"text": "班子配备齐全", "points": 100}]}],
+    )
+    assessment.publish_scheme(world.system, scheme)
+    assessment.open_round(world.system, scheme, world.branch_a1, "2026H1")
 
 
 def _elections_of(world):
@@ -160,8 +178,20 @@ RECORD_KWARGS = {
     # elections: a re-election case and a poll of `code`
     "<int:case>": lambda code: ElectionCase.objects.filter(org__code=code).first(),
     "<int:poll>": lambda code: Poll.objects.filter(org__code=code).first(),
+    # assessment: a round of `code`'s subtree alone, its scheme and `code`'s entry
+    "<int:round>": lambda code: Round.objects.filter(org__code=code).first(),
+    "<int:scheme>": lambda code: SimpleNamespace(
+        pk=Round.objects.filter(org__code=code).values_list("scheme", flat=True).first()
+    ),
+    "<int:entry>": lambda code: Entry.objects.filter(org__code=code).first(),
 }
 
+
+ASSESSMENT_API = {
+    "/api/v1/assessment/schemes/": "<int:scheme>",
+    "/api/v1/assessment/rounds/": "<int:round>",
+    "/api/v1/assessment/entries/": "<int:entry>",
+}
 
 CONGRESS_API = {
     "/api/v1/congress/sessions/": "<int:session>",
@@ -209,7 +239,9 @@ def api_url(path: str, code: str) -> str:
         return path.replace("{id}", str(found.pk if found else 0))
     if path.startswith("/api/v1/elections/polls/"):  # elections: a poll of `code`
         return path.replace("{id}", str(RECORD_KWARGS["<int:poll>"](code).pk))
-    for prefix, kwarg in CONGRESS_API.items():  # congress: a record of a member of `code`
+    for prefix, kwarg in (
+        CONGRESS_API | ASSESSMENT_API
+    ).items():  # congress: a record of a member of `code`
         if path.startswith(prefix):
             found = RECORD_KWARGS[kwarg](code)
             return path.replace("{id}", str(found.pk if found else 0))

@@ -22,6 +22,7 @@ from ..models import (
     EntryState,
     Grade,
     LeaderFlag,
+    Objection,
     Rectification,
     Round,
     RoundState,
@@ -294,3 +295,86 @@ def previous_low_results(entry: Entry, on: dt.date) -> Entry | None:
 
 def submitted(entry: Entry) -> bool:
     return entry.state != EntryState.PENDING
+
+
+# -- pages and API -----------------------------------------------------------------------------
+
+
+def scheme_versions(user, scheme_: Scheme) -> list[Scheme]:
+    """Every version of `scheme_`'s code the user may see, latest first."""
+    return list(
+        Scheme.objects.filter(org=scheme_.org, code=scheme_.code)
+        .filter(_schemes_q(user))
+        .distinct()
+        .order_by("-version")
+    )
+
+
+def scheme_data(scheme_: Scheme) -> dict:
+    """A scheme as the plain data `services.save_scheme` takes (to start a new version)."""
+    return {
+        "code": scheme_.code,
+        "name": scheme_.name,
+        "cycle": scheme_.cycle,
+        "blocks": [
+            {
+                "title": b.title,
+                "clauses": [
+                    {
+                        "text": c.text,
+                        "points": c.points,
+                        "kind": c.kind,
+                        "method": c.method,
+                        "veto": c.veto,
+                        "evidence": c.evidence,
+                    }
+                    for c in b.clauses.all()
+                ],
+            }
+            for b in scheme_blocks(scheme_)
+        ],
+    }
+
+
+def home_orgs(user) -> list:
+    """The organizations of the user's own roles that they may run assessments for."""
+    seen, found = set(), []
+    for a in gate.assignments(user):
+        if a.org_id and a.org_id not in seen and gate.can(user, gate.MANAGE, a.org):
+            seen.add(a.org_id)
+            found.append(a.org)
+    return sorted(found, key=lambda o: o.path)
+
+
+def objections(user, round_: Round) -> list:
+    """The objections of the round's organizations the user may see."""
+    return list(
+        Objection.objects.filter(entry__round=round_)
+        .filter(gate.org_filter(user, gate.VIEW, field="entry__org"))
+        .select_related("entry__org")
+        .order_by("raised_on", "id")
+    )
+
+
+def objection(user, pk: int):
+    found = (
+        Objection.objects.filter(pk=pk).select_related("entry__round__org", "entry__org").first()
+    )
+    if found is None or not gate.can(user, gate.VIEW, found.entry.org):
+        raise Http404(_("No such objection, or you may not see it."))
+    return found
+
+
+def score(user, entry: Entry, clause_id: int) -> Score:
+    found = entry.scores.filter(clause_id=clause_id).select_related("entry__round").first()
+    if found is None:
+        raise Http404(_("No such clause in this assessment."))
+    return found
+
+
+def rectification_of(entry: Entry) -> Rectification | None:
+    return Rectification.objects.filter(entry=entry).first()
+
+
+def leader_flag_of(entry: Entry) -> LeaderFlag | None:
+    return LeaderFlag.objects.filter(entry=entry).first()
