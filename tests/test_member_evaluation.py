@@ -406,3 +406,42 @@ def test_the_officer_runs_the_campaign_from_its_page_and_the_api(world, branch, 
     )
     assert response.status_code == 200, response.content
     assert Evaluee.objects.get(pk=second.pk).grade == "fail"
+
+
+# -- the to-do centre ---------------------------------------------------------------------------
+
+
+def test_duties_name_the_branch_without_an_evaluation_the_open_ballots_and_the_deadline(
+    world, branch
+):
+    from jiceng.assessment import duties
+    from jiceng.orgs.models import Organization
+    from jiceng.policy.selectors import Snapshot
+
+    campaign, _members = branch
+    orgs = Organization.objects.filter(code__in=["A1", "A2", "SA"])
+    today = dt.date(2026, 12, 1)  # within the 90 days before 12-31
+    found = list(duties.duties(None, orgs, today, limit=50, policy=Snapshot(today)))
+    by_kind = {}
+    for d in found:
+        by_kind.setdefault(d.kind, []).append(d)
+    # 2026: neither branch has opened one; the street is not a branch.
+    assert {d.org.code for d in by_kind["assessment.evaluation"]} == {"A1", "A2"}
+    assert by_kind["assessment.evaluation"][0].due == dt.date(2026, 12, 31)
+    running = by_kind["assessment.evaluation_running"]
+    assert len(running) == 1 and "6 名党员中已有 0 名投票" in running[0].title
+    early = list(duties.evaluations_due(orgs, dt.date(2026, 6, 1), Snapshot(dt.date(2026, 6, 1))))
+    assert early == []
+    # A member graded 不合格 with a correction deadline: the branch judges it by then.
+    _campaign, failed = decided(world, (campaign, _members))
+    case = HandlingCase.objects.get(evaluee=failed)
+    services.take_handling_step(
+        world.users["a1_officer"],
+        case,
+        "correct",
+        on=dt.date(2026, 1, 5),
+        data={"deadline": dt.date(2026, 6, 30)},
+    )
+    handling = list(duties.member_handling(orgs, today, Snapshot(today)))
+    assert [(d.org.code, d.due) for d in handling] == [("A1", dt.date(2026, 6, 30))]
+    assert failed.name in handling[0].title
