@@ -445,3 +445,98 @@ def test_duties_name_the_branch_without_an_evaluation_the_open_ballots_and_the_d
     handling = list(duties.member_handling(orgs, today, Snapshot(today)))
     assert [(d.org.code, d.due) for d in handling] == [("A1", dt.date(2026, 6, 30))]
     assert failed.name in handling[0].title
+
+
+def test_the_handling_page_shows_what_is_missing_and_records_the_step(world, branch, login):
+    _campaign, failed = decided(world, branch)
+    client = login(world.users["a1_officer"])
+    page = client.get(reverse("assessment:evaluation_org", args=["A1"]) + "?year=2025")
+    body = page.content.decode()
+    assert page.status_code == 200 and f'id="case-{failed.pk}"' in body
+    assert (
+        "限期改正" in body and "请先登记“限期改正”" in body
+    )  # the later steps say what is missing
+    url = reverse("assessment:evaluation_handling", args=["A1"])
+    refused = client.post(
+        url, {"year": YEAR, "evaluee": failed.pk, "step": "correct", "on": "2026-01-05"}
+    )
+    assert refused.status_code == 200 and "需要期限" in refused.content.decode()
+    done = client.post(
+        url,
+        {
+            "year": YEAR,
+            "evaluee": failed.pk,
+            "step": "correct",
+            "on": "2026-01-05",
+            "deadline": "2026-06-30",
+            "note": "谈话提醒",
+        },
+    )
+    assert done.status_code == 302
+    assert HandlingCase.objects.get(evaluee=failed).deadline == dt.date(2026, 6, 30)
+    # The same through the API: the next step waits for the deadline.
+    _t, raw = create_token(world.system, user=world.users["a1_officer"])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    response = client.post(
+        "/api/v1/assessment/evaluations/A1/handling",
+        json.dumps({"year": YEAR, "member": failed.pk, "step": "persuade", "on": "2026-03-01"}),
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 400
+    assert "2026-06-30" in json.dumps(json.loads(response.content), ensure_ascii=False)
+    data = json.loads(client.get("/api/v1/assessment/evaluations/A1", **headers).content)
+    case = data["items"][0]["cases"][0]
+    assert case["state"] == "correcting" and case["deadline"] == "2026-06-30"
+    # Today the deadline has passed: advising to leave is possible now.
+    assert {s["step"]: s["possible"] for s in case["next_steps"]}["persuade"] is True
+
+
+def test_a_member_votes_through_the_api_once(world, branch):
+    campaign, members = branch
+    person, user = members[1]
+    _t, raw = create_token(world.system, user=user)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    from django.test import Client
+
+    client = Client()
+    mine = json.loads(client.get("/api/v1/assessment/evaluations/mine", **headers).content)
+    assert mine == [
+        {"org": {"code": "A1", "name": "和平社区第一党支部", "kind": "branch"}, "year": YEAR}
+    ]
+    sheet = json.loads(client.get("/api/v1/assessment/evaluations/A1/ballot", **headers).content)
+    assert sheet["on_roll"] and not sheet["voted"] and len(sheet["members"]) == 5
+    assert person.name not in {m["name"] for m in sheet["members"]}
+    grades = {str(m["id"]): "pass" for m in sheet["members"]}
+    body = json.dumps({"grades": grades})
+    url = "/api/v1/assessment/evaluations/A1/ballot"
+    assert client.post(url, body, content_type="application/json", **headers).status_code == 200
+    again = client.post(url, body, content_type="application/json", **headers)
+    assert again.status_code == 400
+    assert "已在本次评议中投过票" in again.content.decode()
+    assert SealedEvaluationBallot.objects.filter(campaign=campaign).count() == 1
+
+
+def test_on_postgresql_closing_leaves_no_voting_transaction_on_slips_or_marks(
+    world, branch, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("transaction ids are PostgreSQL's")
+    campaign, members = branch
+    for person, user in members:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.cast_ballot(user, campaign, everyone_else(campaign, person))
+    services.take_stage(
+        world.users["a1_officer"], campaign, "close_voting", on=dt.date(2025, 12, 10)
+    )
+    with connection.cursor() as cursor:
+        xids = set()
+        for model in (EvaluationSlip, EvaluationVoter):
+            cursor.execute(
+                f"SELECT DISTINCT xmin::text FROM {model._meta.db_table} WHERE campaign_id = %s",
+                [campaign.pk],
+            )
+            found = {x for (x,) in cursor.fetchall()}
+            assert len(found) == 1
+            xids |= found
+    assert len(xids) == 1  # slips and marks were all written by the closing transaction
