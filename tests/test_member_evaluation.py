@@ -540,3 +540,17 @@ def test_on_postgresql_closing_leaves_no_voting_transaction_on_slips_or_marks(
             assert len(found) == 1
             xids |= found
     assert len(xids) == 1  # slips and marks were all written by the closing transaction
+
+
+def test_an_officer_enters_paper_ballots_on_their_page(world, branch, login):
+    campaign, _members = branch
+    client = login(world.users["a1_officer"])
+    url = reverse("assessment:evaluation_paper", args=["A1"]) + f"?year={YEAR}"
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="paper-form"' in page.content.decode()
+    ids = list(campaign.evaluees.values_list("pk", flat=True))
+    blank = client.post(url, {})
+    assert blank.status_code == 200 and "这张选票没有评任何党员" in blank.content.decode()
+    assert client.post(url, {f"g{ids[0]}": "excellent", f"g{ids[1]}": "basic"}).status_code == 302
+    assert Campaign.objects.get(pk=campaign.pk).paper_ballots == 1
+    assert SealedEvaluationBallot.objects.filter(campaign=campaign).count() == 1

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from jiceng.kernel.forms import submit
+from jiceng.kernel.forms import form_data, submit
 from jiceng.orgs.models import Tree
 from jiceng.orgs.shortcuts import org_or_404
 
@@ -257,7 +257,7 @@ def evaluation_paper(request, code):
     can_run = may_run_evaluation(request.user, org)
     if request.method == "POST" and not can_run:
         raise PermissionDenied(_("You may not run the evaluation of this organization's members."))
-    form = BallotForm(request.POST or None, members=selectors.roll(campaign), paper=True)
+    form = BallotForm(form_data(request), members=selectors.roll(campaign), paper=True)
     if can_run and (
         done := submit(
             request,
@@ -290,7 +290,7 @@ def evaluation_ballot(request, code):
     campaign = found["campaign"]
     form = None
     if campaign is not None and found["on_roll"] and not found["voted"]:
-        form = BallotForm(request.POST or None, members=found["members"])
+        form = BallotForm(form_data(request), members=found["members"])
     if request.method == "POST" and form is None:
         if found["voted"]:
             found["refused"] = _("You have already voted in this evaluation.")
