@@ -8,7 +8,6 @@ grade given, shuffled under random keys, and rewrites the voter marks in the sam
 The audit log records that a member voted, never how, naming the campaign only."""
 
 import datetime as dt
-import math
 import random
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +37,7 @@ from ..models import (
     NonMemberOpinion,
     SealedEvaluationBallot,
 )
+from ..selectors import evaluations as evaluation_selectors
 
 MAX_TEXT = 4000
 _shuffle = random.SystemRandom().shuffle
@@ -339,13 +339,6 @@ def record_opinion(
     return opinion
 
 
-def excellent_most(campaign: Campaign, on: dt.date) -> tuple[object, int, int]:
-    """(cap share, members on the roll, most who may be graded excellent: rounded down)."""
-    share = policy_value("assessment.evaluation.excellent_cap", org=campaign.org, on=on)
-    total = campaign.evaluees.count()
-    return share, total, math.floor(float(share) * total + 1e-9)
-
-
 @transaction.atomic
 def decide_grade(
     actor,
@@ -369,9 +362,8 @@ def decide_grade(
         raise ValidationError({"grade": _("Choose a grade: 优秀, 合格, 基本合格 or 不合格.")})
     on = _not_future(on)
     if grade == Grade.EXCELLENT and evaluee.grade != Grade.EXCELLENT:
-        share, total, most = excellent_most(campaign, on)
-        count = campaign.evaluees.filter(grade=Grade.EXCELLENT).count()
-        if count + 1 > most:
+        cap = evaluation_selectors.excellent_cap(campaign, on)
+        if cap["count"] + 1 > cap["most"]:
             raise ValidationError(
                 {
                     "grade": _(
@@ -379,10 +371,10 @@ def decide_grade(
                         "(%(most)s); %(count)s already are."
                     )
                     % {
-                        "cap": f"{float(share) * 100:g}%",
-                        "total": total,
-                        "most": most,
-                        "count": count,
+                        "cap": cap["percent"],
+                        "total": cap["total"],
+                        "most": cap["most"],
+                        "count": cap["count"],
                     }
                 }
             )
