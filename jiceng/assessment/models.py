@@ -291,7 +291,7 @@ class LeaderFlag(models.Model):
         return str(self.entry)
 
 
-# -- democratic evaluation of members ----------------------------------------------------------
+# -- democratic evaluation of members --
 # 民主评议党员 (DOMAIN.md §6, 003:L266-268): once a year per branch. A `Campaign` holds the
 # stages with their dates; `Evaluee` is each member on the roll taken when it opened, with the
 # branch's decided grade. Ballots are secret like election ballots: while the mutual evaluation
