@@ -2,6 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.audit.catalogue import workflow_actions
+
+from .evaluation_flows import CAMPAIGN, HANDLING
+
 ACTIONS = {
     "assessment.scheme.save": _("Save a scoring scheme"),
     "assessment.scheme.publish": _("Publish a scoring scheme"),
@@ -22,5 +26,15 @@ ACTIONS = {
     "assessment.rectification.close": _("Close a rectification"),
     "assessment.leader_flag.raise": _("Flag: consider replacing the leader"),
     "assessment.leader_flag.decide": _("Decide on replacing the leader"),
+    # -- democratic evaluation of members --
+    "assessment.evaluation.open": _("Open the democratic evaluation of members"),
+    **workflow_actions("assessment.evaluation", CAMPAIGN, _("Democratic evaluation of members")),
+    "assessment.evaluation.vote": _("Vote in the mutual evaluation of members"),
+    "assessment.evaluation.paper_ballots": _("Enter paper ballots of the mutual evaluation"),
+    "assessment.evaluation.opinion": _("Record a non-member's opinion of members"),
+    "assessment.evaluation.grade": _("Decide a member's evaluation grade"),
+    **workflow_actions(
+        "assessment.evaluation", HANDLING, _("Handling of a member graded unqualified")
+    ),
 }
 LEGACY: dict = {}

@@ -12,13 +12,27 @@
 import datetime as dt
 import itertools
 
+from django.db.models import Count, Q
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.kernel.duties import Duty
 
-from .models import Entry, EntryState, LeaderFlag, Objection, Rectification, Round, RoundState
+from .models import (
+    Campaign,
+    CampaignState,
+    Entry,
+    EntryState,
+    HandlingCase,
+    HandlingState,
+    LeaderFlag,
+    Objection,
+    Rectification,
+    Round,
+    RoundState,
+)
 
 
 def _entry_url(entry_id: int):
@@ -153,6 +167,102 @@ def leader_flags(orgs, today, policy):
         )
 
 
+# -- democratic evaluation of members --
+
+
+def _evaluation_url(code: str, year: int | None = None):
+    url = reverse_lazy("assessment:evaluation_org", args=[code])
+    return format_lazy("{url}?year={year}", url=url, year=year) if year else url
+
+
+def _evaluation_due(year: int, policy, org) -> dt.date:
+    month, day = (int(p) for p in str(policy.value("assessment.evaluation.due", org)).split("-"))
+    return dt.date(year, month, day)
+
+
+def evaluations_due(orgs, today, policy):
+    """A branch with no democratic evaluation of its members this year, from a policy number of
+    days before the date by which it should be done."""
+    kinds = list(policy.value("assessment.evaluation.org_kinds"))
+    rows = (
+        orgs.filter(kind__in=kinds, dissolved_on__isnull=True)
+        .exclude(evaluation_campaigns__year=today.year)
+        .order_by("path")
+    )
+    for org in rows.iterator(chunk_size=500):
+        due = _evaluation_due(today.year, policy, org)
+        remind = int(policy.value("assessment.evaluation.remind_days", org))
+        if today < due - dt.timedelta(days=remind):
+            continue
+        yield Duty(
+            org,
+            _("Hold the democratic evaluation of members of %(year)s.") % {"year": today.year},
+            "assessment.evaluation",
+            due=due,
+            url=_evaluation_url(org.code),
+        )
+
+
+def evaluations_running(orgs, today, policy):
+    """A campaign under way: its next stage; while ballots are open, how many voted."""
+    rows = (
+        Campaign.objects.filter(org__in=orgs)
+        .exclude(state=CampaignState.DECIDED)
+        .annotate(
+            voter_count=Count("voters"), voted=Count("voters", filter=Q(voters__has_voted=True))
+        )
+        .select_related("org")
+        .order_by("year", "id")
+    )
+    for c in rows.iterator(chunk_size=500):
+        if c.state == CampaignState.VOTING:
+            title = _(
+                "Mutual evaluation of %(year)s open: %(voted)s of %(voters)s members have "
+                "voted; close it when the ballots are in."
+            ) % {"year": c.year, "voted": c.voted, "voters": c.voter_count}
+        else:
+            title = _("Carry on the democratic evaluation of members of %(year)s (%(stage)s).") % {
+                "year": c.year,
+                "stage": c.get_state_display(),
+            }
+        yield Duty(
+            c.org,
+            title,
+            "assessment.evaluation_running",
+            due=_evaluation_due(c.year, policy, c.org),
+            url=_evaluation_url(c.org.code, c.year),
+        )
+
+
+def member_handling(orgs, today, policy):
+    """A member graded 不合格: decide the handling; once the correction deadline has come, judge
+    whether they corrected."""
+    rows = (
+        HandlingCase.objects.filter(
+            evaluee__campaign__org__in=orgs,
+            state__in=[HandlingState.OPEN, HandlingState.CORRECTING, HandlingState.PERSUADED],
+        )
+        .select_related("evaluee__campaign__org")
+        .order_by("deadline", "id")
+    )
+    for case in rows.iterator(chunk_size=500):
+        e = case.evaluee
+        names = {"name": e.name, "year": e.campaign.year}
+        if case.state == HandlingState.OPEN:
+            title = _("%(name)s was graded unqualified in %(year)s: decide the handling.") % names
+        elif case.state == HandlingState.CORRECTING:
+            title = _("Judge whether %(name)s corrected by the deadline (%(year)s).") % names
+        else:
+            title = _("%(name)s was advised to leave the Party: record the outcome.") % names
+        yield Duty(
+            e.campaign.org,
+            title,
+            "assessment.member_handling",
+            due=case.deadline if case.state == HandlingState.CORRECTING else None,
+            url=_evaluation_url(e.campaign.org.code, e.campaign.year),
+        )
+
+
 SOURCES = [
     self_assessments,
     rounds_to_run,
@@ -160,6 +270,9 @@ SOURCES = [
     rectifications,
     rectification_checks,
     leader_flags,
+    evaluations_due,
+    evaluations_running,
+    member_handling,
 ]
 
 
@@ -175,4 +288,7 @@ KINDS = {
     "assessment.rectification": _lazy("Rectifications after an assessment"),
     "assessment.rectification_check": _lazy("Rectifications to check"),
     "assessment.leader": _lazy("Leaders to consider replacing"),
+    "assessment.evaluation": _lazy("Democratic evaluations of members to hold"),
+    "assessment.evaluation_running": _lazy("Democratic evaluations of members under way"),
+    "assessment.member_handling": _lazy("Members graded unqualified to handle"),
 }

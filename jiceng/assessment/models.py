@@ -289,3 +289,185 @@ class LeaderFlag(models.Model):
 
     def __str__(self) -> str:
         return str(self.entry)
+
+
+# -- democratic evaluation of members --
+# 民主评议党员 (DOMAIN.md §6, 003:L266-268): once a year per branch. A `Campaign` holds the
+# stages with their dates; `Evaluee` is each member on the roll taken when it opened, with the
+# branch's decided grade. Ballots are secret like election ballots: while the mutual evaluation
+# is open a ballot is a sealed slip (`SealedEvaluationBallot`, ciphertext) written with the
+# voter's `EvaluationVoter` mark; closing it opens the box into one `EvaluationSlip` per grade
+# given (no ballot grouping, no voter, no time, random keys, shuffled) and rewrites the voter
+# marks in the same transaction. A member graded 不合格 gets a `HandlingCase` (evaluation_flows).
+
+from jiceng.elections.models import RandomKeyField  # noqa: E402 - the section is self-contained
+
+
+class CampaignState(models.TextChoices):
+    OPENED = "opened", _("Opened")  # 动员部署
+    STUDIED = "studied", _("Study done")  # 学习
+    SELF = "self", _("Self-evaluation done")  # 个人自评
+    VOTING = "voting", _("Mutual evaluation open")  # 党员互评
+    VOTED = "voted", _("Mutual evaluation closed")
+    CONSULTED = "consulted", _("Non-members consulted")  # 征求党外群众意见
+    DECIDED = "decided", _("Grades decided")  # 支部大会确定等次
+
+
+class Campaign(models.Model):
+    """One year's democratic evaluation of the members of one branch."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        related_name="evaluation_campaigns",
+        verbose_name=_("branch"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    state = models.CharField(
+        _("stage"), max_length=10, choices=CampaignState.choices, default=CampaignState.OPENED
+    )
+    opened_on = models.DateField(_("opened on"))
+    studied_on = models.DateField(_("study done on"), null=True, blank=True)
+    self_on = models.DateField(_("self-evaluation done on"), null=True, blank=True)
+    voting_from = models.DateField(_("mutual evaluation opened on"), null=True, blank=True)
+    voting_until = models.DateField(_("mutual evaluation closed on"), null=True, blank=True)
+    consulted_on = models.DateField(_("non-members consulted on"), null=True, blank=True)
+    decided_on = models.DateField(_("grades decided on"), null=True, blank=True)
+    paper_ballots = models.PositiveIntegerField(default=0)
+    opened_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("democratic evaluation of members")
+        ordering = ["-year", "org__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="evaluation_campaign_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org.name} {self.year}"
+
+
+class Evaluee(models.Model):
+    """A member on the campaign's roll (taken when it opened) and the grade the branch decided."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="evaluees")
+    membership = models.ForeignKey("people.PartyMembership", models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["campaign", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "membership"], name="evaluee_once")
+        ]
+        indexes = [models.Index(fields=["campaign", "grade"], name="evaluee_grade_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationVoter(models.Model):
+    """Who may vote in the mutual evaluation and whether they have: apart from the ballots,
+    with no key, time or order shared with them (like `elections.VoterMark`)."""
+
+    id = RandomKeyField(primary_key=True)
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="voters")
+    person = models.ForeignKey("people.Person", models.PROTECT, related_name="+")
+    has_voted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="evaluation_voter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {'✓' if self.has_voted else '·'}"
+
+
+class SealedEvaluationBallot(models.Model):
+    """A ballot while the mutual evaluation is open: ciphertext under the field key, padded,
+    the campaign bound in (see `elections.SealedBallot` for why)."""
+
+    PAD = 512
+
+    id = RandomKeyField(primary_key=True)
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="sealed_ballots")
+    sealed = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} ✉"
+
+
+class EvaluationSlip(models.Model):
+    """One grade one (unknown) voter gave one member, after the box was opened. The grades of
+    one ballot are separate rows with nothing tying them together."""
+
+    id = RandomKeyField(primary_key=True)
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="slips")
+    evaluee = models.ForeignKey(Evaluee, models.CASCADE, related_name="slips")
+    grade = models.CharField(max_length=10, choices=Grade.choices)
+
+    def __str__(self) -> str:
+        return self.grade
+
+
+class NonMemberOpinion(models.Model):
+    """An opinion of a non-member (征求党外群众意见), about one member or the branch; not secret."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="opinions")
+    evaluee = models.ForeignKey(
+        Evaluee, models.CASCADE, related_name="opinions", null=True, blank=True
+    )
+    given_by = models.CharField(_("given by"), max_length=100)
+    text = models.TextField(_("opinion"))
+    received_on = models.DateField(_("received on"))
+    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["received_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class HandlingState(models.TextChoices):
+    OPEN = "open", _("To be handled")
+    CORRECTING = "correcting", _("Correcting within a deadline")  # 限期改正
+    CORRECTED = "corrected", _("Corrected")
+    PERSUADED = "persuaded", _("Advised to leave the Party")  # 劝其退党
+    LEFT = "left", _("Left the Party")  # 自行退党
+    REMOVED = "removed", _("Removed from the Party")  # 除名
+
+
+class HandlingCase(models.Model):
+    """The handling of a member graded 不合格 (evaluation_flows.HANDLING)."""
+
+    evaluee = models.OneToOneField(Evaluee, models.CASCADE, related_name="handling")
+    state = models.CharField(
+        max_length=10, choices=HandlingState.choices, default=HandlingState.OPEN
+    )
+    deadline = models.DateField(_("correct by"), null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.evaluee} {self.state}"
+
+
+class HandlingStep(models.Model):
+    """One dated step of a handling case (the timeline)."""
+
+    case = models.ForeignKey(HandlingCase, models.CASCADE, related_name="steps")
+    step = models.CharField(max_length=20)
+    on = models.DateField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.step} {self.on}"

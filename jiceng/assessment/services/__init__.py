@@ -1,5 +1,14 @@
-"""Every write of the assessment app: rounds of scoring (`rounds`)."""
+"""Every write of the assessment app: `evaluations`, `rounds`."""
 
+from .evaluations import (
+    cast_ballot,
+    decide_grade,
+    enter_paper_ballots,
+    open_campaign,
+    record_opinion,
+    take_handling_step,
+    take_stage,
+)
 from .rounds import (
     add_evidence,
     answer_objection,
@@ -22,13 +31,18 @@ from .rounds import (
 __all__ = [
     "add_evidence",
     "answer_objection",
+    "cast_ballot",
     "close_rectification",
+    "decide_grade",
     "decide_leader_flag",
+    "enter_paper_ballots",
     "finalize_round",
+    "open_campaign",
     "open_round",
     "publish_results",
     "publish_scheme",
     "record_objection",
+    "record_opinion",
     "refresh_evidence",
     "return_entry",
     "review_entry",
@@ -36,4 +50,6 @@ __all__ = [
     "self_assess",
     "start_review",
     "submit_rectification",
+    "take_handling_step",
+    "take_stage",
 ]
