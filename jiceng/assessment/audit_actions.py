@@ -22,5 +22,20 @@ ACTIONS = {
     "assessment.rectification.close": _("Close a rectification"),
     "assessment.leader_flag.raise": _("Flag: consider replacing the leader"),
     "assessment.leader_flag.decide": _("Decide on replacing the leader"),
+    # secretaries' accountability reviews (书记抓党建述职评议)
+    "assessment.review.open": _("Open a secretaries' accountability review"),
+    "assessment.review.report": _("Hand in a secretary's accountability report"),
+    "assessment.review.rate": _("Rate a secretary's accountability report"),
+    "assessment.review.decide": _("Decide the results of an accountability review"),
+    "assessment.review.follow_up": _("Add a follow-up item to an accountability review"),
+    "assessment.review.close_follow_up": _("Close a follow-up item of an accountability review"),
+    # awards and titles (评先评优)
+    "assessment.award.open": _("Open an award nomination round"),
+    "assessment.award.quota": _("Set a nomination quota"),
+    "assessment.award.nominate": _("Nominate for an award"),
+    "assessment.award.withdraw": _("Withdraw a nomination"),
+    "assessment.award.publish": _("Publish award nominees for publicity"),
+    "assessment.award.decide": _("Decide awards with the document number"),
+    "assessment.award.record_title": _("Enter a title given earlier"),
 }
 LEGACY: dict = {}

@@ -506,9 +506,7 @@ class Nomination(models.Model):
                 condition=Q(nominee_org__isnull=True) ^ Q(nominee_person__isnull=True),
                 name="nomination_one_nominee",
             ),
-            models.UniqueConstraint(
-                fields=["round", "nominee_org"], name="nomination_org_once"
-            ),
+            models.UniqueConstraint(fields=["round", "nominee_org"], name="nomination_org_once"),
             models.UniqueConstraint(
                 fields=["round", "nominee_person"], name="nomination_person_once"
             ),

@@ -832,5 +832,11 @@ def record_discipline(
         recorded_by=actor,
     )
     after = {"person": person.pk, "kind": kind, "decided_on": decided_on}
-    record(actor, "people.discipline.record", d, after={**after, "number": d.document_number}, org=m.org)
+    record(
+        actor,
+        "people.discipline.record",
+        d,
+        after={**after, "number": d.document_number},
+        org=m.org,
+    )
     return d

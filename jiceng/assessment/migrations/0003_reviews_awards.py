@@ -6,178 +6,499 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0001_initial'),
-        ('orgs', '0003_document_number'),
-        ('people', '0010_discipline'),
+        ("assessment", "0001_initial"),
+        ("orgs", "0003_document_number"),
+        ("people", "0010_discipline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountabilityReview',
+            name="AccountabilityReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('state', models.CharField(choices=[('open', 'Reports and ratings'), ('final', 'Results decided')], default='open', max_length=8)),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('reports_due', models.DateField(verbose_name='reports due')),
-                ('final_on', models.DateField(blank=True, null=True, verbose_name='results decided on')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accountability_reviews', to='orgs.organization', verbose_name='reviewing organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Reports and ratings"), ("final", "Results decided")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("reports_due", models.DateField(verbose_name="reports due")),
+                (
+                    "final_on",
+                    models.DateField(blank=True, null=True, verbose_name="results decided on"),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accountability_reviews",
+                        to="orgs.organization",
+                        verbose_name="reviewing organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "secretaries' accountability review",
-                'ordering': ['-year', '-id'],
+                "verbose_name": "secretaries' accountability review",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AwardRound',
+            name="AwardRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('kind', models.CharField(choices=[('advanced_org', 'Advanced grassroots Party organization'), ('advanced_group', 'Advanced Party group of the year'), ('excellent_member', 'Excellent Communist Party member'), ('excellent_worker', 'Excellent Party affairs worker'), ('model_home', "Model workers' home"), ('union_standard', 'Union standardization: up to standard'), ('union_advanced', 'Union standardization: advanced'), ('union_model', 'Union standardization: model')], max_length=20, verbose_name='title')),
-                ('state', models.CharField(choices=[('nominating', 'Nominating'), ('publicity', 'Publicity'), ('decided', 'Decided')], default='nominating', max_length=12)),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('nominations_due', models.DateField(verbose_name='nominations due')),
-                ('publicity_from', models.DateField(blank=True, null=True)),
-                ('publicity_until', models.DateField(blank=True, null=True)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('document_number', models.CharField(blank=True, max_length=60, verbose_name='document number')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='award_rounds', to='orgs.organization', verbose_name='awarding organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("advanced_org", "Advanced grassroots Party organization"),
+                            ("advanced_group", "Advanced Party group of the year"),
+                            ("excellent_member", "Excellent Communist Party member"),
+                            ("excellent_worker", "Excellent Party affairs worker"),
+                            ("model_home", "Model workers' home"),
+                            ("union_standard", "Union standardization: up to standard"),
+                            ("union_advanced", "Union standardization: advanced"),
+                            ("union_model", "Union standardization: model"),
+                        ],
+                        max_length=20,
+                        verbose_name="title",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("nominating", "Nominating"),
+                            ("publicity", "Publicity"),
+                            ("decided", "Decided"),
+                        ],
+                        default="nominating",
+                        max_length=12,
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("nominations_due", models.DateField(verbose_name="nominations due")),
+                ("publicity_from", models.DateField(blank=True, null=True)),
+                ("publicity_until", models.DateField(blank=True, null=True)),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                (
+                    "document_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="document number"),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="award_rounds",
+                        to="orgs.organization",
+                        verbose_name="awarding organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'award round',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "award round",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AwardQuota',
+            name="AwardQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('count', models.PositiveSmallIntegerField(verbose_name='quota')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotas', to='assessment.awardround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("count", models.PositiveSmallIntegerField(verbose_name="quota")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quotas",
+                        to="assessment.awardround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'org__path'],
+                "ordering": ["round", "org__path"],
             },
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deeds', models.TextField(blank=True, verbose_name='main deeds')),
-                ('nominated_on', models.DateField()),
-                ('approved', models.BooleanField(null=True)),
-                ('decision_note', models.CharField(blank=True, max_length=200)),
-                ('by_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization')),
-                ('nominated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominee_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization')),
-                ('nominee_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominations', to='assessment.awardround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("deeds", models.TextField(blank=True, verbose_name="main deeds")),
+                ("nominated_on", models.DateField()),
+                ("approved", models.BooleanField(null=True)),
+                ("decision_note", models.CharField(blank=True, max_length=200)),
+                (
+                    "by_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominee_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "nominee_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nominations",
+                        to="assessment.awardround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'id'],
+                "ordering": ["round", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SecretaryReport',
+            name="SecretaryReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secretary', models.CharField(blank=True, max_length=60, verbose_name='secretary')),
-                ('text', models.TextField(blank=True, verbose_name='report')),
-                ('attachment', models.CharField(blank=True, max_length=200, verbose_name='attachment')),
-                ('submitted_on', models.DateField(blank=True, null=True, verbose_name='submitted on')),
-                ('result', models.CharField(blank=True, choices=[('good', 'Good'), ('fairly_good', 'Fairly good'), ('fair', 'Fair'), ('poor', 'Poor')], max_length=12, verbose_name='result')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='ratings counted')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='secretary_reports', to='orgs.organization')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='assessment.accountabilityreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "secretary",
+                    models.CharField(blank=True, max_length=60, verbose_name="secretary"),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="report")),
+                (
+                    "attachment",
+                    models.CharField(blank=True, max_length=200, verbose_name="attachment"),
+                ),
+                (
+                    "submitted_on",
+                    models.DateField(blank=True, null=True, verbose_name="submitted on"),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("good", "Good"),
+                            ("fairly_good", "Fairly good"),
+                            ("fair", "Fair"),
+                            ("poor", "Poor"),
+                        ],
+                        max_length=12,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "counts",
+                    models.JSONField(blank=True, default=dict, verbose_name="ratings counted"),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="secretary_reports",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="assessment.accountabilityreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'org__path'],
+                "ordering": ["review", "org__path"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRating',
+            name="ReviewRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('good', 'Good'), ('fairly_good', 'Fairly good'), ('fair', 'Fair'), ('poor', 'Poor')], max_length=12, verbose_name='rating')),
-                ('rated_on', models.DateField()),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='assessment.secretaryreport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("good", "Good"),
+                            ("fairly_good", "Fairly good"),
+                            ("fair", "Fair"),
+                            ("poor", "Poor"),
+                        ],
+                        max_length=12,
+                        verbose_name="rating",
+                    ),
+                ),
+                ("rated_on", models.DateField()),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="assessment.secretaryreport",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewFollowUp',
+            name="ReviewFollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('problem', 'Problem pointed out'), ('rectification', 'Rectification item')], max_length=14, verbose_name='kind')),
-                ('text', models.TextField(verbose_name='item')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('closing_note', models.TextField(blank=True, verbose_name='what was done')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='assessment.secretaryreport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("problem", "Problem pointed out"),
+                            ("rectification", "Rectification item"),
+                        ],
+                        max_length=14,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="item")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("closing_note", models.TextField(blank=True, verbose_name="what was done")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="assessment.secretaryreport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'id'],
+                "ordering": ["report", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Title',
+            name="Title",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('advanced_org', 'Advanced grassroots Party organization'), ('advanced_group', 'Advanced Party group of the year'), ('excellent_member', 'Excellent Communist Party member'), ('excellent_worker', 'Excellent Party affairs worker'), ('model_home', "Model workers' home"), ('union_standard', 'Union standardization: up to standard'), ('union_advanced', 'Union standardization: advanced'), ('union_model', 'Union standardization: model')], max_length=20, verbose_name='title')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('document_number', models.CharField(max_length=60, verbose_name='document number')),
-                ('awarded_on', models.DateField(verbose_name='awarded on')),
-                ('awarded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization')),
-                ('nomination', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='title', to='assessment.nomination')),
-                ('org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='titles', to='orgs.organization')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='titles', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("advanced_org", "Advanced grassroots Party organization"),
+                            ("advanced_group", "Advanced Party group of the year"),
+                            ("excellent_member", "Excellent Communist Party member"),
+                            ("excellent_worker", "Excellent Party affairs worker"),
+                            ("model_home", "Model workers' home"),
+                            ("union_standard", "Union standardization: up to standard"),
+                            ("union_advanced", "Union standardization: advanced"),
+                            ("union_model", "Union standardization: model"),
+                        ],
+                        max_length=20,
+                        verbose_name="title",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "document_number",
+                    models.CharField(max_length=60, verbose_name="document number"),
+                ),
+                ("awarded_on", models.DateField(verbose_name="awarded on")),
+                (
+                    "awarded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="title",
+                        to="assessment.nomination",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="titles",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="titles",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'title',
-                'ordering': ['-year', '-awarded_on', '-id'],
+                "verbose_name": "title",
+                "ordering": ["-year", "-awarded_on", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='accountabilityreview',
-            constraint=models.UniqueConstraint(fields=('org', 'year'), name='accountability_review_once'),
+            model_name="accountabilityreview",
+            constraint=models.UniqueConstraint(
+                fields=("org", "year"), name="accountability_review_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='awardround',
-            constraint=models.UniqueConstraint(fields=('org', 'year', 'kind'), name='award_round_once'),
+            model_name="awardround",
+            constraint=models.UniqueConstraint(
+                fields=("org", "year", "kind"), name="award_round_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='awardquota',
-            constraint=models.UniqueConstraint(fields=('round', 'org'), name='award_quota_once'),
+            model_name="awardquota",
+            constraint=models.UniqueConstraint(fields=("round", "org"), name="award_quota_once"),
         ),
         migrations.AddConstraint(
-            model_name='nomination',
-            constraint=models.CheckConstraint(condition=models.Q(('nominee_org__isnull', True), ('nominee_person__isnull', True), _connector='XOR'), name='nomination_one_nominee'),
+            model_name="nomination",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("nominee_org__isnull", True),
+                    ("nominee_person__isnull", True),
+                    _connector="XOR",
+                ),
+                name="nomination_one_nominee",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nomination',
-            constraint=models.UniqueConstraint(fields=('round', 'nominee_org'), name='nomination_org_once'),
+            model_name="nomination",
+            constraint=models.UniqueConstraint(
+                fields=("round", "nominee_org"), name="nomination_org_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nomination',
-            constraint=models.UniqueConstraint(fields=('round', 'nominee_person'), name='nomination_person_once'),
+            model_name="nomination",
+            constraint=models.UniqueConstraint(
+                fields=("round", "nominee_person"), name="nomination_person_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='secretaryreport',
-            constraint=models.UniqueConstraint(fields=('review', 'org'), name='secretary_report_once'),
+            model_name="secretaryreport",
+            constraint=models.UniqueConstraint(
+                fields=("review", "org"), name="secretary_report_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewrating',
-            constraint=models.UniqueConstraint(fields=('report', 'reviewer'), name='review_rating_once'),
+            model_name="reviewrating",
+            constraint=models.UniqueConstraint(
+                fields=("report", "reviewer"), name="review_rating_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='title',
-            constraint=models.CheckConstraint(condition=models.Q(('org__isnull', True), ('person__isnull', True), _connector='XOR'), name='title_one_holder'),
+            model_name="title",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("org__isnull", True), ("person__isnull", True), _connector="XOR"
+                ),
+                name="title_one_holder",
+            ),
         ),
     ]

@@ -1,5 +1,8 @@
-"""Every read of the assessment app, scoped by the acting user: rounds of scoring (`rounds`)."""
+"""Every read of the assessment app, scoped by the acting user: rounds of scoring (`rounds`);
+secretaries' accountability reviews (`selectors.reviews`) and awards (`selectors.awards`)
+are read through their modules."""
 
+from . import awards, reviews
 from .rounds import (
     annual_result,
     board,
@@ -26,6 +29,7 @@ from .rounds import (
 
 __all__ = [
     "annual_result",
+    "awards",
     "board",
     "class_share",
     "distribution",
@@ -39,6 +43,7 @@ __all__ = [
     "previous_low_results",
     "rectification",
     "results_of",
+    "reviews",
     "round_steps",
     "rounds",
     "scheme",

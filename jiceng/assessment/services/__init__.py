@@ -1,5 +1,23 @@
-"""Every write of the assessment app: rounds of scoring (`rounds`)."""
+"""Every write of the assessment app: rounds of scoring (`rounds`), secretaries'
+accountability reviews (`reviews`), awards and titles (`awards`)."""
 
+from .awards import (
+    decide_awards,
+    nominate,
+    open_award_round,
+    publish_nominees,
+    record_title,
+    set_quota,
+    withdraw_nomination,
+)
+from .reviews import (
+    add_follow_up,
+    close_follow_up,
+    decide_results,
+    open_review,
+    rate,
+    submit_report,
+)
 from .rounds import (
     add_evidence,
     answer_objection,
@@ -21,19 +39,32 @@ from .rounds import (
 
 __all__ = [
     "add_evidence",
+    "add_follow_up",
     "answer_objection",
+    "close_follow_up",
     "close_rectification",
+    "decide_awards",
     "decide_leader_flag",
+    "decide_results",
     "finalize_round",
+    "nominate",
+    "open_award_round",
+    "open_review",
     "open_round",
+    "publish_nominees",
     "publish_results",
     "publish_scheme",
+    "rate",
     "record_objection",
+    "record_title",
     "refresh_evidence",
     "return_entry",
     "review_entry",
     "save_scheme",
     "self_assess",
+    "set_quota",
     "start_review",
     "submit_rectification",
+    "submit_report",
+    "withdraw_nomination",
 ]

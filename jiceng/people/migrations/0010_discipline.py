@@ -6,33 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0003_document_number'),
-        ('people', '0009_dated_range_names'),
+        ("orgs", "0003_document_number"),
+        ("people", "0009_dated_range_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Discipline',
+            name="Discipline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('warning', 'Warning'), ('serious_warning', 'Serious warning'), ('removal_from_post', 'Removal from Party posts'), ('probation', 'Probation within the Party'), ('expulsion', 'Expulsion from the Party')], max_length=20, verbose_name='sanction')),
-                ('decided_on', models.DateField(verbose_name='decided on')),
-                ('decided_by', models.CharField(max_length=120, verbose_name='decided by')),
-                ('document_number', models.CharField(blank=True, max_length=60, verbose_name='document number')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='in force until')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='organization keeping the record')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disciplines', to='people.person')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("warning", "Warning"),
+                            ("serious_warning", "Serious warning"),
+                            ("removal_from_post", "Removal from Party posts"),
+                            ("probation", "Probation within the Party"),
+                            ("expulsion", "Expulsion from the Party"),
+                        ],
+                        max_length=20,
+                        verbose_name="sanction",
+                    ),
+                ),
+                ("decided_on", models.DateField(verbose_name="decided on")),
+                ("decided_by", models.CharField(max_length=120, verbose_name="decided by")),
+                (
+                    "document_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="document number"),
+                ),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="in force until"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="organization keeping the record",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disciplines",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Party disciplinary sanction',
-                'ordering': ['person', '-decided_on', '-id'],
-                'indexes': [models.Index(fields=['person', 'decided_on'], name='discipline_person_on_idx')],
+                "verbose_name": "Party disciplinary sanction",
+                "ordering": ["person", "-decided_on", "-id"],
+                "indexes": [
+                    models.Index(fields=["person", "decided_on"], name="discipline_person_on_idx")
+                ],
             },
         ),
     ]
