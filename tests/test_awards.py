@@ -91,9 +91,9 @@ def test_membership_length_and_probationers_as_policy(world):
     officer = world.users["a1_officer"]
     recent = _member(world, "赵六", full_on=dt.date(2026, 3, 1))
     probationer = _member(world, "钱七", stage=Stage.PROBATIONARY)
-    with pytest.raises(ValidationError, match="fewer than 1 years|不满1年"):
+    with pytest.raises(ValidationError, match=r"fewer than 1 years|不满1年"):
         services.nominate(officer, r, world.branch_a1, person=recent, on=ON)
-    with pytest.raises(ValidationError, match="not a full Party member|不是正式党员"):
+    with pytest.raises(ValidationError, match=r"not a full Party member|不是正式党员"):
         services.nominate(officer, r, world.branch_a1, person=probationer, on=ON)
 
 
@@ -102,14 +102,14 @@ def test_quota_and_subtree_are_enforced(world):
     officer = world.users["a1_officer"]
     first, second = _member(world, "孙一"), _member(world, "孙二")
     other = _member(world, "周二支部", org=world.branch_a2)
-    with pytest.raises(ValidationError, match="belong|不属于"):
+    with pytest.raises(ValidationError, match=r"belong|不属于"):
         services.nominate(officer, r, world.branch_a1, person=other, on=ON)
     services.nominate(officer, r, world.branch_a1, person=first, on=ON)
-    with pytest.raises(ValidationError, match="quota|名额"):
+    with pytest.raises(ValidationError, match=r"quota|名额"):
         services.nominate(officer, r, world.branch_a1, person=second, on=ON)
     with pytest.raises(PermissionDenied):
         services.nominate(world.users["a2_officer"], r, world.branch_a1, person=second, on=ON)
-    with pytest.raises(ValidationError, match="no quota|没有推荐名额"):
+    with pytest.raises(ValidationError, match=r"no quota|没有推荐名额"):
         services.nominate(world.users["a2_officer"], r, world.branch_a2, person=other, on=ON)
 
 
@@ -137,10 +137,10 @@ def _final_result(world, org, total):
 
 def test_advanced_organization_needs_the_grade_of_the_year(world):
     r = _round(world, kind=TitleKind.ADVANCED_ORG, quotas=(("A1", 1), ("A2", 1)))
-    with pytest.raises(ValidationError, match="no final assessment|没有.*考评"):
+    with pytest.raises(ValidationError, match=r"no final assessment|没有.*考评"):
         services.nominate(world.users["a1_officer"], r, world.branch_a1, org=world.branch_a1)
     _final_result(world, world.branch_a1, 94)
-    with pytest.raises(ValidationError, match="Pass|合格"):
+    with pytest.raises(ValidationError, match=r"Pass|合格"):
         services.nominate(world.users["a1_officer"], r, world.branch_a1, org=world.branch_a1)
     Entry.objects.filter(org=world.branch_a1).update(total=Decimal(95))
     n = services.nominate(world.users["a1_officer"], r, world.branch_a1, org=world.branch_a1)
@@ -171,7 +171,7 @@ def test_union_standardization_rises_one_level_at_a_time(world):
     )
     r = services.open_award_round(admin, federation, year=2026, kind="union_model", on=ON)
     services.set_quota(admin, r, shop, 1)
-    with pytest.raises(ValidationError, match="rolling|滚动"):
+    with pytest.raises(ValidationError, match=r"rolling|滚动"):
         services.nominate(admin, r, shop, org=shop, on=ON)
     services.record_title(
         admin,
@@ -191,7 +191,7 @@ def test_publicity_then_decision_puts_the_title_on_the_record(world, login):
     admin = world.users["street_a_admin"]
     services.publish_nominees(admin, r, on=ON)
     assert r.publicity_until == add_working_days(ON, 5)
-    with pytest.raises(ValidationError, match="publicity|公示"):
+    with pytest.raises(ValidationError, match=r"publicity|公示"):
         services.decide_awards(admin, r, document_number="和组〔2026〕7号", on=ON)
     with pytest.raises(ValidationError):
         services.decide_awards(admin, r, document_number="", on=r.publicity_until)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.access import gate
 from jiceng.kernel.paths import subtree_q
+from jiceng.orgs.models import Organization
 from jiceng.people.models import PartyMembership, Stage
 from jiceng.people.selectors import discipline_in_period
 from jiceng.policy.selectors import value as policy_value
@@ -232,3 +233,22 @@ def titles_in(user, org, year: int | None = None):
 
 def quota_of(round_: AwardRound, org) -> AwardQuota | None:
     return round_.quotas.filter(org=org).first()
+
+
+def nominee_person(user, pk: int):
+    """A member the user may see (through their Party organization), else 404."""
+    m = (
+        PartyMembership.objects.filter(gate.org_filter(user, gate.VIEW, field="org"), person_id=pk)
+        .select_related("person")
+        .first()
+    )
+    if m is None:
+        raise Http404
+    return m.person
+
+
+def runnable_orgs(user):
+    """Organizations the user may run award rounds and reviews for (upper levels)."""
+    return Organization.objects.filter(
+        gate.org_filter(user, gate.MANAGE), dissolved_on__isnull=True
+    ).order_by("path")

@@ -67,3 +67,8 @@ def open_follow_ups(orgs):
         .select_related("report__org", "report__review")
         .order_by("deadline", "id")
     )
+
+
+def follow_ups_of(report: SecretaryReport) -> list[ReviewFollowUp]:
+    """The items of a report the caller has already read through `get_report`."""
+    return list(report.follow_ups.order_by("closed_on", "deadline", "id"))
