@@ -137,3 +137,37 @@ def test_reports_are_read_only_where_the_user_sees(world):
         selectors.reviews.get_report(world.users["a2_officer"], reports["A1"].pk)
     rows = selectors.reviews.reports(world.users["a1_officer"], review)
     assert [r["report"].org.code for r in rows] == ["A1"]
+
+
+def test_pages_and_api_rate_and_report_within_scope(world, login):
+    review, reports = _review_with_reports(world)
+    reviewer = _reviewers(world, 1)[0]
+    c = login(reviewer)
+    page = c.get(f"/assessment/reviews/{review.pk}/")
+    assert page.status_code == 200 and "李书记" in page.content.decode()
+    resp = c.post(
+        f"/assessment/reviews/{review.pk}/",
+        {"action": "rate", "report": reports["A1"].pk, "rating": "fairly_good"},
+    )
+    assert resp.status_code == 302
+    assert ReviewRating.objects.get(report=reports["A1"], reviewer=reviewer).rating == "fairly_good"
+    api = c.post(
+        f"/api/v1/assessment/awards/reviews/reports/{reports['A2'].pk}/rating",
+        {"rating": "good"},
+        content_type="application/json",
+    )
+    assert api.status_code == 204
+    officer = login(world.users["a1_officer"])
+    assert officer.get(f"/assessment/reviews/reports/{reports['A2'].pk}/").status_code == 404
+    detail = officer.get(f"/api/v1/assessment/awards/reviews/{review.pk}").json()
+    assert [r["org"] for r in detail["reports"]] == ["A1"]
+    outsider = login(world.users["viewer"])
+    assert outsider.get(f"/assessment/reviews/{review.pk}/").status_code == 404
+    assert (
+        outsider.post(
+            f"/api/v1/assessment/awards/reviews/reports/{reports['A1'].pk}/rating",
+            {"rating": "poor"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )

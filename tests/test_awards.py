@@ -250,3 +250,48 @@ def test_nomination_form_docx_names_the_nominee(world):
     ]
     assert "推荐审批表" in text
     assert "张表格" in " ".join(cells) and "带头服务群众" in " ".join(cells)
+
+
+def test_pages_api_and_titles_shown_where_the_record_is(world, login):
+    r = _round(world)
+    zhang = _member(world, "张页面")
+    officer = login(world.users["a1_officer"])
+    page = officer.get(f"/assessment/awards/{r.pk}/")
+    assert page.status_code == 200 and "nominate-form" in page.content.decode()
+    resp = officer.post(
+        f"/api/v1/assessment/awards/rounds/{r.pk}/nominations",
+        {"by_org": "A1", "nominee_person": zhang.pk, "deeds": "事迹"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 201, resp.content
+    n = r.nominations.get()
+    assert officer.get(f"/assessment/awards/nominations/{n.pk}/form.docx").status_code == 200
+    # another street sees neither the round nor the form
+    viewer = login(world.users["viewer"])
+    assert viewer.get(f"/assessment/awards/{r.pk}/").status_code == 404
+    assert viewer.get(f"/assessment/awards/nominations/{n.pk}/form.docx").status_code == 404
+    assert viewer.get(f"/api/v1/assessment/awards/rounds/{r.pk}").status_code == 404
+    admin = login(world.users["street_a_admin"])
+    assert admin.post(f"/assessment/awards/{r.pk}/", {"action": "publish"}).status_code == 302
+    r.refresh_from_db()
+    services.decide_awards(
+        world.users["street_a_admin"], r, document_number="和组〔2026〕8号", on=r.publicity_until
+    )
+    m = zhang.party
+    member_page = officer.get(f"/people/{m.pk}/").content.decode()
+    assert "和组〔2026〕8号" in member_page
+    Title.objects.create(
+        kind=TitleKind.ADVANCED_ORG,
+        year=2026,
+        org=world.branch_a1,
+        awarded_by=world.street_a,
+        document_number="和组〔2026〕9号",
+        awarded_on=ON,
+    )
+    assert "和组〔2026〕9号" in officer.get("/orgs/A1/").content.decode()
+    # my record: the member's own titles
+    member = world.users["a1_member"]
+    member.person = zhang
+    member.save(update_fields=["person"])
+    mine = login(world.users["a1_member"]).get("/me/").content.decode()
+    assert "my-titles" in mine and "和组〔2026〕8号" in mine
