@@ -16,6 +16,13 @@ from django.utils import timezone
 
 from jiceng.access.models import Role, RoleAssignment
 from jiceng.access.services import assign_role, create_token, create_user
+from jiceng.assessment.models import (
+    AccountabilityReview,
+    AwardQuota,
+    AwardRound,
+    Nomination,
+    SecretaryReport,
+)
 from jiceng.congress import services as congress
 from jiceng.congress.models import CongressSession, Proposal, Suggestion
 from jiceng.demo.build import credit_code
@@ -92,7 +99,40 @@ def world(world):
     )
     _congress_of(world, person)
     _elections_of(world)
+    _assessment_of(world)
     return world
+
+
+def _assessment_of(world):
+    """An award round of the street where A1 has a quota and a nominee (<int:award>,
+    <int:nomination>), and an accountability review of A1's secretary alone (<int:review>,
+    <int:secretary_report>)."""
+    on = dt.date(2026, 11, 2)
+    r = AwardRound.objects.create(
+        org=world.street_a,
+        year=2026,
+        kind="advanced_org",
+        opened_on=on,
+        nominations_due=on,
+        opened_by=world.system,
+    )
+    AwardQuota.objects.create(round=r, org=world.branch_a1, count=1)
+    Nomination.objects.create(
+        round=r,
+        by_org=world.branch_a1,
+        nominee_org=world.branch_a1,
+        nominated_on=on,
+        nominated_by=world.system,
+    )
+    review = AccountabilityReview.objects.create(
+        org=world.street_a,
+        year=2026,
+        title="述职评议",
+        opened_on=on,
+        reports_due=on,
+        opened_by=world.system,
+    )
+    SecretaryReport.objects.create(review=review, org=world.branch_a1, secretary="A1书记")
 
 
 def _elections_of(world):
@@ -160,6 +200,14 @@ RECORD_KWARGS = {
     # elections: a re-election case and a poll of `code`
     "<int:case>": lambda code: ElectionCase.objects.filter(org__code=code).first(),
     "<int:poll>": lambda code: Poll.objects.filter(org__code=code).first(),
+    # assessment: an award round where `code` has a quota, its nomination, a review of its
+    # secretary and the report
+    "<int:award>": lambda code: AwardRound.objects.filter(quotas__org__code=code).first(),
+    "<int:nomination>": lambda code: Nomination.objects.filter(by_org__code=code).first(),
+    "<int:review>": lambda code: AccountabilityReview.objects.filter(
+        reports__org__code=code
+    ).first(),
+    "<int:secretary_report>": lambda code: SecretaryReport.objects.filter(org__code=code).first(),
 }
 
 
@@ -167,6 +215,9 @@ CONGRESS_API = {
     "/api/v1/congress/sessions/": "<int:session>",
     "/api/v1/congress/proposals/": "<int:proposal>",
     "/api/v1/congress/suggestions/": "<int:suggestion>",
+    "/api/v1/assessment/awards/rounds/": "<int:award>",
+    "/api/v1/assessment/awards/reviews/reports/": "<int:secretary_report>",
+    "/api/v1/assessment/awards/reviews/": "<int:review>",
 }
 
 

@@ -60,7 +60,7 @@ class RoundDetail(RoundOut):
 
 
 class NominateIn(Schema):
-    by_org: str = Field(max_length=40)
+    by_org: str = Field("", max_length=40)
     nominee_org: str | None = Field(None, max_length=40)
     nominee_person: int | None = Field(None, ge=1, le=MAX_ID)
     deeds: str = Field("", max_length=4000)
@@ -130,7 +130,7 @@ def award_round(request, id: RecordId):
 def nominate(request, id: RecordId, payload: NominateIn):
     user = request.user
     r = award_selectors.get_award_round(user, id)
-    by_org = _org(user, payload.by_org)
+    by_org = _org(user, payload.by_org or "")
     org = _org(user, payload.nominee_org) if payload.nominee_org else None
     person = (
         award_selectors.nominee_person(user, payload.nominee_person)
@@ -182,12 +182,12 @@ class ReviewOut(Schema):
 
 
 class RatingIn(Schema):
-    rating: str = Field(description="good 好 / fairly_good 较好 / fair 一般 / poor 差")
+    rating: str = Field("", description="good 好 / fairly_good 较好 / fair 一般 / poor 差")
 
 
 class ReportIn(Schema):
-    secretary: str = Field(max_length=60)
-    text: str = Field(max_length=20000)
+    secretary: str = Field("", max_length=60)
+    text: str = Field("", max_length=20000)
     attachment: str = Field("", max_length=200)
 
 

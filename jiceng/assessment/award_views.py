@@ -89,9 +89,9 @@ def award_list(request):
 
 
 @login_required
-def award_round(request, pk: int):
+def award_round(request, award: int):
     user = request.user
-    r = award_selectors.get_award_round(user, pk)
+    r = award_selectors.get_award_round(user, award)
     here = reverse("assessment:award_round", args=[r.pk])
     if request.method == "POST":
         return _award_action(request, r, request.POST.get("action", ""), here)
@@ -174,8 +174,8 @@ def _award_action(request, r, action: str, here: str):
 
 
 @login_required
-def award_nomination_form(request, pk: int):
-    n = award_selectors.get_nomination(request.user, pk)
+def award_nomination_form(request, nomination: int):
+    n = award_selectors.get_nomination(request.user, nomination)
     return docx_response(
         award_documents.nomination_form(request.user, n), award_documents.filename(n)
     )
@@ -221,9 +221,9 @@ def review_list(request):
 
 
 @login_required
-def review_detail(request, pk: int):
+def review_detail(request, review: int):
     user = request.user
-    review = review_selectors.get_review(user, pk)
+    review = review_selectors.get_review(user, review)
     here = reverse("assessment:review_detail", args=[review.pk])
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -257,9 +257,9 @@ def review_detail(request, pk: int):
 
 
 @login_required
-def review_report(request, pk: int):
+def review_report(request, secretary_report: int):
     user = request.user
-    report = review_selectors.get_report(user, pk)
+    report = review_selectors.get_report(user, secretary_report)
     here = reverse("assessment:review_report", args=[report.pk])
     if request.method == "POST":
         action = request.POST.get("action", "")
