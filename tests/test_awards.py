@@ -295,3 +295,28 @@ def test_pages_api_and_titles_shown_where_the_record_is(world, login):
     member.save(update_fields=["person"])
     mine = login(world.users["a1_member"]).get("/me/").content.decode()
     assert "my-titles" in mine and "和组〔2026〕8号" in mine
+
+
+def test_an_officer_records_a_sanction_on_the_member_page(world, login):
+    zhang = _member(world, "张处分")
+    m = zhang.party
+    officer = login(world.users["a1_officer"])
+    page = officer.get(f"/people/{m.pk}/").content.decode()
+    assert "record-discipline" in page
+    resp = officer.post(
+        f"/people/{m.pk}/discipline/",
+        {
+            "kind": "serious_warning",
+            "decided_on": "2026-04-01",
+            "decided_by": "街道纪工委",
+            "document_number": "和纪〔2026〕5号",
+        },
+    )
+    assert resp.status_code == 302
+    assert "和纪〔2026〕5号" in officer.get(f"/people/{m.pk}/").content.decode()
+    other = login(world.users["a2_officer"])
+    assert other.post(f"/people/{m.pk}/discipline/", {"kind": "warning"}).status_code == 404
+    from jiceng.people.selectors import disciplines_in_period
+
+    found = disciplines_in_period([zhang.pk], dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert found[zhang.pk].kind == DisciplineKind.SERIOUS_WARNING
