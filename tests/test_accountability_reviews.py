@@ -171,3 +171,13 @@ def test_pages_and_api_rate_and_report_within_scope(world, login):
         ).status_code
         == 404
     )
+
+
+def test_the_secretary_owes_the_report_as_a_duty(world):
+    review = services.open_review(world.users["street_a_admin"], world.street_a, 2026, on=ON)
+    a1 = review.reports.get(org=world.branch_a1)
+    found = list(duties.secretary_reports([world.branch_a1], ON, None))
+    assert [str(d.url) for d in found] == [f"/assessment/reviews/reports/{a1.pk}/"]
+    assert found[0].due == review.reports_due
+    services.submit_report(world.users["a1_officer"], a1, secretary="李", text="报告", on=ON)
+    assert list(duties.secretary_reports([world.branch_a1], ON, None)) == []

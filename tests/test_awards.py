@@ -320,3 +320,20 @@ def test_an_officer_records_a_sanction_on_the_member_page(world, login):
 
     found = disciplines_in_period([zhang.pk], dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert found[zhang.pk].kind == DisciplineKind.SERIOUS_WARNING
+
+
+def test_an_organization_with_a_quota_has_a_nomination_duty_until_it_is_used(world):
+    from jiceng.assessment import duties
+
+    r = _round(world, quotas=(("A1", 1),))
+
+    def titles(org):
+        return [(d.title, str(d.url)) for d in duties.award_nominations([org], ON, None)]
+
+    [(title, url)] = titles(world.branch_a1)
+    assert url == f"/assessment/awards/{r.pk}/" and "2026" in title
+    assert titles(world.branch_a2) == []
+    services.nominate(
+        world.users["a1_officer"], r, world.branch_a1, person=_member(world, "甲"), on=ON
+    )
+    assert titles(world.branch_a1) == []
