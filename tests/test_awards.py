@@ -337,3 +337,25 @@ def test_an_organization_with_a_quota_has_a_nomination_duty_until_it_is_used(wor
         world.users["a1_officer"], r, world.branch_a1, person=_member(world, "甲"), on=ON
     )
     assert titles(world.branch_a1) == []
+
+
+def test_the_page_nominates_and_shows_the_refusal(world, login):
+    r = _round(world)
+    ok, sanctioned = _member(world, "页面甲"), _member(world, "页面乙")
+    record_discipline(
+        world.users["a1_officer"],
+        sanctioned,
+        kind="warning",
+        decided_on=dt.date(2026, 2, 3),
+        decided_by="街道纪工委",
+    )
+    c = login(world.users["a1_officer"])
+    url = f"/assessment/awards/{r.pk}/"
+    c.post(url, {"action": "nominate", "by_org": "A1", "nominee_person": ok.pk, "deeds": "事迹"})
+    page = c.post(
+        url,
+        {"action": "nominate", "by_org": "A1", "nominee_person": sanctioned.pk, "deeds": "事迹"},
+        follow=True,
+    ).content.decode()
+    assert "页面乙于2026-02-03受到党纪处分“警告”" in page
+    assert [n.nominee_name for n in r.nominations.all()] == ["页面甲"]

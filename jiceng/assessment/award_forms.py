@@ -21,12 +21,16 @@ class QuotaForm(BootstrapForm):
 
 
 class NominateForm(BootstrapForm):
-    by_org = forms.CharField(label=_("Nominating organization (code)"), max_length=40)
+    by_org = forms.ChoiceField(label=_("Nominating organization"))
     nominee_org = forms.CharField(
         label=_("Nominee organization (code)"), max_length=40, required=False
     )
     nominee_person = forms.IntegerField(label=_("Nominee member (number)"), required=False)
     deeds = forms.CharField(label=_("Main deeds"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["by_org"].choices = [(o.code, o.name) for o in orgs]
 
 
 class DecideAwardsForm(BootstrapForm):

@@ -107,7 +107,7 @@ def award_round(request, award: int):
             "quotas": award_selectors.quotas(user, r),
             "nominations": award_selectors.nominations(user, r),
             "quota_form": QuotaForm() if runs and nominating else None,
-            "nominate_form": NominateForm(initial={"by_org": my_orgs[0].code}) if my_orgs else None,
+            "nominate_form": NominateForm(orgs=my_orgs) if my_orgs else None,
             "decide_form": DecideAwardsForm() if runs and r.state == AwardState.PUBLICITY else None,
         },
     )
@@ -137,7 +137,7 @@ def _award_action(request, r, action: str, here: str):
 
         return _run(
             request,
-            NominateForm(request.POST),
+            NominateForm(request.POST, orgs=award_selectors.my_quota_orgs(user, r)),
             perform,
             done=_("The nominee has been put forward."),
             to=here,

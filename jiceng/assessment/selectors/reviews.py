@@ -4,7 +4,12 @@ from django.http import Http404
 
 from jiceng.access import gate
 
-from ..models import AccountabilityReview, ReviewFollowUp, ReviewRating, SecretaryReport
+from ..models import (
+    AccountabilityReview,
+    ReviewFollowUp,
+    ReviewRating,
+    SecretaryReport,
+)
 
 
 def may_rate(user, report: SecretaryReport) -> bool:
