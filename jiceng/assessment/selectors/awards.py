@@ -5,13 +5,12 @@ the organization's assessment grade, rolling promotion of union standardization 
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
-from jiceng.kernel.paths import subtree_q
 from jiceng.orgs.models import Organization
 from jiceng.people.models import PartyMembership, Stage
 from jiceng.people.selectors import discipline_in_period
@@ -20,7 +19,6 @@ from jiceng.policy.selectors import value as policy_value
 from ..models import (
     PERSON_TITLES,
     UNION_LEVELS,
-    AwardQuota,
     AwardRound,
     AwardState,
     Grade,
@@ -74,10 +72,16 @@ def _person_refusals(round_: AwardRound, person, on: dt.date) -> list[str]:
                 "end": end,
             }
         )
-    # The democratic evaluation of members (民主评议党员, policy
-    # `assessment.award.evaluation_grades`) is built by another part of issue 13; no result
-    # model exists yet, so the grade is not checked here. The lead wires it in.
+    refusals.extend(_evaluation_refusals(round_, person, on))
     return refusals
+
+
+def _evaluation_refusals(round_: AwardRound, person, on: dt.date) -> list[str]:
+    """The member's democratic-evaluation grade (民主评议党员) against policy
+    `assessment.award.evaluation_grades`. The evaluation is built by another part of issue 13
+    and has no result model in this branch yet, so nothing is checked here; the lead wires the
+    check in (the year's result of `person`, refused when below the policy grades)."""
+    return []
 
 
 def _grade_label(grade: str) -> str:
@@ -220,19 +224,6 @@ def titles_of_org(user, org) -> list[Title]:
 def titles_of_person(person) -> list[Title]:
     """A person's titles: for their own record, or after the caller checked the person."""
     return list(Title.objects.filter(person=person).select_related("awarded_by"))
-
-
-def titles_in(user, org, year: int | None = None):
-    """Titles held in `org`'s subtree (organizations) — the awarding overview."""
-    gate.require(user, gate.VIEW, org)
-    rows = Title.objects.filter(subtree_q(org.path, "org__path") | Q(awarded_by=org))
-    if year:
-        rows = rows.filter(year=year)
-    return rows.select_related("org", "person", "awarded_by")
-
-
-def quota_of(round_: AwardRound, org) -> AwardQuota | None:
-    return round_.quotas.filter(org=org).first()
 
 
 def nominee_person(user, pk: int):
