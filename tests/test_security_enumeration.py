@@ -17,7 +17,15 @@ from django.utils import timezone
 from jiceng.access.models import Role, RoleAssignment
 from jiceng.access.services import assign_role, create_token, create_user
 from jiceng.assessment import services as assessment
-from jiceng.assessment.models import Entry, Round
+from jiceng.assessment.models import (
+    AccountabilityReview,
+    AwardQuota,
+    AwardRound,
+    Entry,
+    Nomination,
+    Round,
+    SecretaryReport,
+)
 from jiceng.congress import services as congress
 from jiceng.congress.models import CongressSession, Proposal, Suggestion
 from jiceng.demo.build import credit_code
@@ -100,7 +108,9 @@ def world(world):
 
 def _assessment_of(world):
     """A round of the street's scheme for branch A1 alone (<int:scheme>, <int:round>,
-    <int:entry>): another branch has no entry in it."""
+    <int:entry>): another branch has no entry in it; an award round of the street where A1 has a
+    quota and a nominee (<int:award>, <int:nomination>), and an accountability review of A1's
+    secretary alone (<int:review>, <int:secretary_report>)."""
     scheme = assessment.save_scheme(
         world.system,
         world.street_a,
@@ -111,6 +121,32 @@ def _assessment_of(world):
     )
     assessment.publish_scheme(world.system, scheme)
     assessment.open_round(world.system, scheme, world.branch_a1, "2026H1")
+    on = dt.date(2026, 11, 2)
+    r = AwardRound.objects.create(
+        org=world.street_a,
+        year=2026,
+        kind="advanced_org",
+        opened_on=on,
+        nominations_due=on,
+        opened_by=world.system,
+    )
+    AwardQuota.objects.create(round=r, org=world.branch_a1, count=1)
+    Nomination.objects.create(
+        round=r,
+        by_org=world.branch_a1,
+        nominee_org=world.branch_a1,
+        nominated_on=on,
+        nominated_by=world.system,
+    )
+    review = AccountabilityReview.objects.create(
+        org=world.street_a,
+        year=2026,
+        title="述职评议",
+        opened_on=on,
+        reports_due=on,
+        opened_by=world.system,
+    )
+    SecretaryReport.objects.create(review=review, org=world.branch_a1, secretary="A1书记")
 
 
 def _elections_of(world):
@@ -184,6 +220,14 @@ RECORD_KWARGS = {
         pk=Round.objects.filter(org__code=code).values_list("scheme", flat=True).first()
     ),
     "<int:entry>": lambda code: Entry.objects.filter(org__code=code).first(),
+    # assessment: an award round where `code` has a quota, its nomination, a review of its
+    # secretary and the report
+    "<int:award>": lambda code: AwardRound.objects.filter(quotas__org__code=code).first(),
+    "<int:nomination>": lambda code: Nomination.objects.filter(by_org__code=code).first(),
+    "<int:review>": lambda code: AccountabilityReview.objects.filter(
+        reports__org__code=code
+    ).first(),
+    "<int:secretary_report>": lambda code: SecretaryReport.objects.filter(org__code=code).first(),
 }
 
 
@@ -197,6 +241,9 @@ CONGRESS_API = {
     "/api/v1/congress/sessions/": "<int:session>",
     "/api/v1/congress/proposals/": "<int:proposal>",
     "/api/v1/congress/suggestions/": "<int:suggestion>",
+    "/api/v1/assessment/awards/rounds/": "<int:award>",
+    "/api/v1/assessment/awards/reviews/reports/": "<int:secretary_report>",
+    "/api/v1/assessment/awards/reviews/": "<int:review>",
 }
 
 

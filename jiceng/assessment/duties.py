@@ -12,7 +12,7 @@
 import datetime as dt
 import itertools
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from jiceng.kernel.duties import Duty
 
 from .models import (
+    AwardQuota,
+    AwardState,
     Campaign,
     CampaignState,
     Entry,
@@ -30,8 +32,11 @@ from .models import (
     LeaderFlag,
     Objection,
     Rectification,
+    ReviewFollowUp,
+    ReviewState,
     Round,
     RoundState,
+    SecretaryReport,
 )
 
 
@@ -263,6 +268,67 @@ def member_handling(orgs, today, policy):
         )
 
 
+# -- accountability reviews and awards -------------------------------------------------------
+
+
+def secretary_reports(orgs, today, policy):
+    """The reviewed organization's secretary owes the year's accountability report."""
+    rows = (
+        SecretaryReport.objects.filter(
+            org__in=orgs, submitted_on__isnull=True, review__state=ReviewState.OPEN
+        )
+        .select_related("org", "review")
+        .order_by("review__reports_due", "id")
+    )
+    for r in rows.iterator(chunk_size=500):
+        yield Duty(
+            r.org,
+            _("Hand in the secretary's accountability report for %(year)s.")
+            % {"year": r.review.year},
+            "assessment.review_report",
+            due=r.review.reports_due,
+            url=reverse_lazy("assessment:review_report", args=[r.pk]),
+        )
+
+
+def review_follow_ups(orgs, today, policy):
+    """Problems pointed out and rectification items, open until the organization closes them."""
+    rows = (
+        ReviewFollowUp.objects.filter(report__org__in=orgs, closed_on__isnull=True)
+        .select_related("report__org", "report__review")
+        .order_by("deadline", "id")
+    )
+    for item in rows.iterator(chunk_size=500):
+        yield Duty(
+            item.report.org,
+            _("Follow up the accountability review %(year)s: %(item)s")
+            % {"year": item.report.review.year, "item": item.text[:80]},
+            "assessment.review_follow_up",
+            due=item.deadline,
+            url=reverse_lazy("assessment:review_report", args=[item.report_id]),
+        )
+
+
+def award_nominations(orgs, today, policy):
+    """An organization with a quota in an open round has nominees to put forward."""
+    rows = (
+        AwardQuota.objects.filter(org__in=orgs, count__gt=0, round__state=AwardState.NOMINATING)
+        .annotate(used=Count("round__nominations", filter=Q(round__nominations__by_org=F("org"))))
+        .filter(used__lt=F("count"))
+        .select_related("org", "round")
+        .order_by("round__nominations_due", "id")
+    )
+    for q in rows.iterator(chunk_size=500):
+        yield Duty(
+            q.org,
+            _("Nominate up to %(n)s for “%(title)s” %(year)s.")
+            % {"n": q.count - q.used, "title": q.round.get_kind_display(), "year": q.round.year},
+            "assessment.award_nomination",
+            due=q.round.nominations_due,
+            url=reverse_lazy("assessment:award_round", args=[q.round_id]),
+        )
+
+
 SOURCES = [
     self_assessments,
     rounds_to_run,
@@ -270,6 +336,9 @@ SOURCES = [
     rectifications,
     rectification_checks,
     leader_flags,
+    secretary_reports,
+    review_follow_ups,
+    award_nominations,
     evaluations_due,
     evaluations_running,
     member_handling,
@@ -285,6 +354,9 @@ KINDS = {
     "assessment.self": _lazy("Self-assessments to hand in"),
     "assessment.round": _lazy("Assessment rounds to run"),
     "assessment.objection": _lazy("Objections to assessment results"),
+    "assessment.review_report": _lazy("Secretaries' accountability reports to hand in"),
+    "assessment.review_follow_up": _lazy("Follow-up items of accountability reviews"),
+    "assessment.award_nomination": _lazy("Award nominations to make"),
     "assessment.rectification": _lazy("Rectifications after an assessment"),
     "assessment.rectification_check": _lazy("Rectifications to check"),
     "assessment.leader": _lazy("Leaders to consider replacing"),

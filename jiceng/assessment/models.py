@@ -291,6 +291,267 @@ class LeaderFlag(models.Model):
         return str(self.entry)
 
 
+# -- accountability reviews --------------------------------------------------------------------
+
+
+class Rating(models.TextChoices):
+    """A reviewer's rating of a secretary's report, and the review's result (书记述职评议)."""
+
+    GOOD = "good", _("Good")  # 好
+    FAIRLY_GOOD = "fairly_good", _("Fairly good")  # 较好
+    FAIR = "fair", _("Fair")  # 一般
+    POOR = "poor", _("Poor")  # 差
+
+
+RATING_ORDER = [Rating.GOOD, Rating.FAIRLY_GOOD, Rating.FAIR, Rating.POOR]
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "open", _("Reports and ratings")  # 述职、测评
+    FINAL = "final", _("Results decided")  # 定档
+
+
+class AccountabilityReview(models.Model):
+    """书记抓党建述职评议: an upper organization reviews, for one year, the secretaries of its
+    subordinate organizations: each one's report, the reviewers' ratings, the result."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        related_name="accountability_reviews",
+        verbose_name=_("reviewing organization"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=120)
+    state = models.CharField(max_length=8, choices=ReviewState.choices, default=ReviewState.OPEN)
+    opened_on = models.DateField(_("opened on"))
+    reports_due = models.DateField(_("reports due"))
+    final_on = models.DateField(_("results decided on"), null=True, blank=True)
+    opened_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("secretaries' accountability review")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="accountability_review_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SecretaryReport(models.Model):
+    """One reviewed organization's secretary: the report, then the counted result."""
+
+    review = models.ForeignKey(AccountabilityReview, models.CASCADE, related_name="reports")
+    org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="secretary_reports")
+    secretary = models.CharField(_("secretary"), max_length=60, blank=True)
+    text = models.TextField(_("report"), blank=True)
+    attachment = models.CharField(_("attachment"), max_length=200, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=12, choices=Rating.choices, blank=True)
+    counts = models.JSONField(_("ratings counted"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["review", "org__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "org"], name="secretary_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.review.year}"
+
+
+class ReviewRating(models.Model):
+    """One reviewer's rating of one secretary: one each, changeable until the results."""
+
+    report = models.ForeignKey(SecretaryReport, models.CASCADE, related_name="ratings")
+    reviewer = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices)
+    rated_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "reviewer"], name="review_rating_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.rating}"
+
+
+class FollowUpKind(models.TextChoices):
+    PROBLEM = "problem", _("Problem pointed out")  # 指出的问题
+    RECTIFICATION = "rectification", _("Rectification item")  # 整改事项
+
+
+class ReviewFollowUp(models.Model):
+    """A problem the review pointed out or a rectification item with its deadline; open until
+    closed, shown as a duty of the reviewed organization."""
+
+    report = models.ForeignKey(SecretaryReport, models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("kind"), max_length=14, choices=FollowUpKind.choices)
+    text = models.TextField(_("item"))
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_note = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+# -- awards and titles -------------------------------------------------------------------------
+
+
+class TitleKind(models.TextChoices):
+    ADVANCED_ORG = "advanced_org", _("Advanced grassroots Party organization")  # 先进基层党组织
+    ADVANCED_GROUP = "advanced_group", _("Advanced Party group of the year")  # 年度先进党小组
+    EXCELLENT_MEMBER = "excellent_member", _("Excellent Communist Party member")  # 优秀共产党员
+    EXCELLENT_WORKER = "excellent_worker", _("Excellent Party affairs worker")  # 优秀党务工作者
+    MODEL_HOME = "model_home", _("Model workers' home")  # 模范职工之家
+    UNION_STANDARD = "union_standard", _("Union standardization: up to standard")  # 达标
+    UNION_ADVANCED = "union_advanced", _("Union standardization: advanced")  # 先进
+    UNION_MODEL = "union_model", _("Union standardization: model")  # 示范
+
+
+# Titles given to a person; every other kind goes to an organization.
+PERSON_TITLES = {TitleKind.EXCELLENT_MEMBER, TitleKind.EXCELLENT_WORKER}
+# Union standardization levels, lowest first (004:L434-436: 达标 → 先进 → 示范, rolling).
+UNION_LEVELS = [TitleKind.UNION_STANDARD, TitleKind.UNION_ADVANCED, TitleKind.UNION_MODEL]
+
+
+class AwardState(models.TextChoices):
+    NOMINATING = "nominating", _("Nominating")  # 推荐
+    PUBLICITY = "publicity", _("Publicity")  # 公示
+    DECIDED = "decided", _("Decided")  # 决定表彰
+
+
+class AwardRound(models.Model):
+    """A nomination round of one title for `org`'s subtree and a year; quotas per subordinate
+    organization, nominations checked against the records, publicity, then the decision."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        related_name="award_rounds",
+        verbose_name=_("awarding organization"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("title"), max_length=20, choices=TitleKind.choices)
+    state = models.CharField(
+        max_length=12, choices=AwardState.choices, default=AwardState.NOMINATING
+    )
+    opened_on = models.DateField(_("opened on"))
+    nominations_due = models.DateField(_("nominations due"))
+    publicity_from = models.DateField(null=True, blank=True)
+    publicity_until = models.DateField(null=True, blank=True)  # first day after
+    decided_on = models.DateField(null=True, blank=True)
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
+    opened_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("award round")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year", "kind"], name="award_round_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_kind_display()}"
+
+    @property
+    def for_persons(self) -> bool:
+        return self.kind in PERSON_TITLES
+
+
+class AwardQuota(models.Model):
+    """How many nominees a subordinate organization may put forward in the round."""
+
+    round = models.ForeignKey(AwardRound, models.CASCADE, related_name="quotas")
+    org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    count = models.PositiveSmallIntegerField(_("quota"))
+
+    class Meta:
+        ordering = ["round", "org__path"]
+        constraints = [models.UniqueConstraint(fields=["round", "org"], name="award_quota_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.count}"
+
+
+class Nomination(models.Model):
+    """A nominee (an organization or a person) put forward by an organization with a quota.
+    Stored only once the eligibility checks have passed; `approved` is the decision."""
+
+    round = models.ForeignKey(AwardRound, models.CASCADE, related_name="nominations")
+    by_org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    nominee_org = models.ForeignKey(
+        "orgs.Organization", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    nominee_person = models.ForeignKey(
+        "people.Person", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    deeds = models.TextField(_("main deeds"), blank=True)
+    nominated_on = models.DateField()
+    nominated_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    approved = models.BooleanField(null=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nominee_org__isnull=True) ^ Q(nominee_person__isnull=True),
+                name="nomination_one_nominee",
+            ),
+            models.UniqueConstraint(fields=["round", "nominee_org"], name="nomination_org_once"),
+            models.UniqueConstraint(
+                fields=["round", "nominee_person"], name="nomination_person_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.nominee_name
+
+    @property
+    def nominee_name(self) -> str:
+        nominee = self.nominee_person or self.nominee_org
+        return nominee.name if nominee else ""
+
+
+class Title(models.Model):
+    """A title held on an organization's or a person's record: kind, year, document number."""
+
+    kind = models.CharField(_("title"), max_length=20, choices=TitleKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    org = models.ForeignKey(
+        "orgs.Organization", models.PROTECT, null=True, blank=True, related_name="titles"
+    )
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, null=True, blank=True, related_name="titles"
+    )
+    awarded_by = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    document_number = models.CharField(_("document number"), max_length=60)
+    awarded_on = models.DateField(_("awarded on"))
+    nomination = models.OneToOneField(
+        Nomination, models.PROTECT, null=True, blank=True, related_name="title"
+    )
+
+    class Meta:
+        verbose_name = _("title")
+        ordering = ["-year", "-awarded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(org__isnull=True) ^ Q(person__isnull=True), name="title_one_holder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_kind_display()}"
+
+
 # -- democratic evaluation of members --
 # 民主评议党员 (DOMAIN.md §6, 003:L266-268): once a year per branch. A `Campaign` holds the
 # stages with their dates; `Evaluee` is each member on the roll taken when it opened, with the

@@ -32,6 +32,7 @@ ACTIONS = {
     "people.union.leave": _("Record leaving the union"),
     "people.delegate.seat": _("Seat a congress delegate"),
     "people.delegate.end_seat": _("End a delegate's seat"),
+    "people.discipline.record": _("Record a Party disciplinary sanction"),
 }
 
 _FLOATING = {

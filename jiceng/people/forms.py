@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.kernel.forms import BootstrapForm
 
 from .choices import ETHNICITIES
-from .models import Category, Education, Floating, Gender, Stage
+from .models import Category, DisciplineKind, Education, Floating, Gender, Stage
 from .selectors import ANY_FLOATING, CURRENT_STAGES, FLAGS
 
 EARLIEST = dt.date(1900, 1, 1)
@@ -646,3 +646,19 @@ class UnionLeaveForm(PastDateForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "leave")
         super().__init__(*args, **kwargs)
+
+
+class DisciplineForm(BootstrapForm):
+    """A Party disciplinary sanction (党纪处分) entered on the member's record."""
+
+    kind = forms.ChoiceField(label=_("Sanction"), choices=DisciplineKind.choices)
+    decided_on = forms.DateField(
+        label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decided_by = forms.CharField(label=_("Decided by"), max_length=120)
+    document_number = forms.CharField(label=_("Document number"), max_length=60, required=False)
+    valid_until = forms.DateField(
+        label=_("In force until (probation)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

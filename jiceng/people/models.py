@@ -480,3 +480,43 @@ class FloatingReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.month}"
+
+
+class DisciplineKind(models.TextChoices):
+    """The five Party disciplinary sanctions (《中国共产党纪律处分条例》第八条), mildest first."""
+
+    WARNING = "warning", _("Warning")  # 警告
+    SERIOUS_WARNING = "serious_warning", _("Serious warning")  # 严重警告
+    REMOVAL_FROM_POST = "removal_from_post", _("Removal from Party posts")  # 撤销党内职务
+    PROBATION = "probation", _("Probation within the Party")  # 留党察看
+    EXPULSION = "expulsion", _("Expulsion from the Party")  # 开除党籍
+
+
+class Discipline(models.Model):
+    """A Party disciplinary sanction (党纪处分) decided on a date, with its document number and,
+    for 留党察看, the period it runs (`valid_until`, the last day; empty when not limited).
+    Awards read it: a person disciplined in the period of an award is not eligible."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="disciplines")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("organization keeping the record"),
+    )
+    kind = models.CharField(_("sanction"), max_length=20, choices=DisciplineKind.choices)
+    decided_on = models.DateField(_("decided on"))
+    decided_by = models.CharField(_("decided by"), max_length=120)
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
+    valid_until = models.DateField(_("in force until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Party disciplinary sanction")
+        ordering = ["person", "-decided_on", "-id"]
+        indexes = [models.Index(fields=["person", "decided_on"], name="discipline_person_on_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()} {self.decided_on}"

@@ -32,6 +32,7 @@ from jiceng.orgs.selectors import path_on
 
 from .models import (
     MEMBER_STAGES,
+    Discipline,
     FloatingRecord,
     MembershipState,
     Milestone,
@@ -959,6 +960,37 @@ def floating_report(user, org: Organization, month: str):
     return (
         FloatingReport.objects.filter(org=org, month=month).select_related("submitted_by").first()
     )
+
+
+# -- Party disciplinary sanctions (党纪处分) ---------------------------------------------------
+
+
+def _disciplined_between(start: dt.date, end: dt.date) -> Q:
+    """Decided within [start, end], or decided earlier and still in force on `start`."""
+    return Q(decided_on__gte=start, decided_on__lte=end) | Q(
+        decided_on__lt=start, valid_until__gte=start
+    )
+
+
+def disciplines_in_period(person_ids, start: dt.date, end: dt.date) -> dict[int, Discipline]:
+    """Set-based, for checking many nominees at once: person id → the latest sanction that
+    touches the period. Unscoped: the caller has already checked it may see those people."""
+    found: dict[int, Discipline] = {}
+    rows = Discipline.objects.filter(_disciplined_between(start, end), person_id__in=person_ids)
+    for d in rows.order_by("person_id", "-decided_on", "-id"):
+        found.setdefault(d.person_id, d)
+    return found
+
+
+def discipline_in_period(person, start: dt.date, end: dt.date) -> Discipline | None:
+    """The latest sanction of `person` that touches [start, end], or None."""
+    return disciplines_in_period([person.pk], start, end).get(person.pk)
+
+
+def disciplines_of(user, person) -> list[Discipline]:
+    """A member's sanctions, for an officer who may see their organization."""
+    seen = gate.org_filter(user, gate.VIEW, field="org")
+    return list(Discipline.objects.filter(seen, person=person).order_by("-decided_on", "-id"))
 
 
 # -- development steps on time, for assessment -------------------------------------------------

@@ -31,6 +31,8 @@ from .models import (
     Category,
     Delegate,
     DevelopmentPlan,
+    Discipline,
+    DisciplineKind,
     Education,
     MembershipState,
     Milestone,
@@ -787,3 +789,54 @@ def log_revealing_export(
         },
         org=org,
     )
+
+
+# -- Party disciplinary sanctions (党纪处分) ---------------------------------------------------
+
+
+@transaction.atomic
+def record_discipline(
+    actor,
+    person: Person,
+    *,
+    kind: str,
+    decided_on: dt.date,
+    decided_by: str,
+    document_number: str = "",
+    valid_until: dt.date | None = None,
+    note: str = "",
+) -> Discipline:
+    """Enter a sanction on the member's record, kept by their Party organization."""
+    m = PartyMembership.objects.filter(person=person).select_related("org").first()
+    if m is None:
+        raise ValidationError(_("Only a Party member's record can hold a disciplinary sanction."))
+    gate.require(actor, gate.MANAGE, m.org)
+    errors = {}
+    if kind not in DisciplineKind.values:
+        errors["kind"] = _("Choose a sanction.")
+    if not (decided_by or "").strip():
+        errors["decided_by"] = _("This field is required.")
+    if valid_until is not None and valid_until < decided_on:
+        errors["valid_until"] = _("The period cannot end before the decision.")
+    if errors:
+        raise ValidationError(errors)
+    d = Discipline.objects.create(
+        person=person,
+        org=m.org,
+        kind=kind,
+        decided_on=decided_on,
+        decided_by=decided_by.strip()[:120],
+        document_number=(document_number or "").strip()[:60],
+        valid_until=valid_until,
+        note=(note or "").strip(),
+        recorded_by=actor,
+    )
+    after = {"person": person.pk, "kind": kind, "decided_on": decided_on}
+    record(
+        actor,
+        "people.discipline.record",
+        d,
+        after={**after, "number": d.document_number},
+        org=m.org,
+    )
+    return d

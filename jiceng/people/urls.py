@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("people/<int:pk>/id-number/", views.member_id_number, name="member_id_number"),
     path("people/<int:pk>/details/", views.member_details, name="member_details"),
+    path("people/<int:pk>/discipline/", views.member_discipline, name="member_discipline"),
     path("people/<int:pk>/photo/", views.member_photo, name="member_photo"),
     path("people/<int:pk>/photo/upload/", views.member_photo_upload, name="member_photo_upload"),
     path("people/<int:pk>/transfer/", views.member_transfer, name="member_transfer"),

@@ -27,6 +27,7 @@ from .forms import (
     ApplicantForm,
     CardForm,
     DelegateForm,
+    DisciplineForm,
     EndSeatForm,
     FollowUpForm,
     IdNumberForm,
@@ -180,6 +181,9 @@ def _member_page(
             or (IdNumberForm() if can_manage else None),
             "details_form": bound_forms.get("details")
             or (PersonDetailsForm(user=user, person=m.person) if can_manage else None),
+            "discipline_form": bound_forms.get("discipline")
+            or (DisciplineForm() if may_edit else None),
+            "disciplines": selectors.disciplines_of(user, m.person) if can_manage else [],
             "ethnicity": ethnicity_label(m.person.ethnicity),
             "m": m,
             "person": m.person,
@@ -288,6 +292,19 @@ def member_details(request, pk):
             request.user, m.person, org=m.org, **form.fields_for_service()
         ),
         _("The basic details have been saved."),
+    )
+
+
+@login_required
+def member_discipline(request, pk):
+    """POST: enter a Party disciplinary sanction on the member's record (an officer)."""
+    return _member_form(
+        request,
+        pk,
+        "discipline",
+        lambda m: DisciplineForm(request.POST),
+        lambda m, d, form: bool(services.record_discipline(request.user, m.person, **d)),
+        _("The disciplinary sanction has been recorded."),
     )
 
 

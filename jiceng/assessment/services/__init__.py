@@ -1,5 +1,14 @@
-"""Every write of the assessment app: `evaluations`, `rounds`."""
+"""Every write of the assessment app: `awards`, `evaluations`, `reviews`, `rounds`."""
 
+from .awards import (
+    decide_awards,
+    nominate,
+    open_award_round,
+    publish_nominees,
+    record_title,
+    set_quota,
+    withdraw_nomination,
+)
 from .evaluations import (
     cast_ballot,
     decide_grade,
@@ -8,6 +17,15 @@ from .evaluations import (
     record_opinion,
     take_handling_step,
     take_stage,
+)
+from .reviews import (
+    add_follow_up,
+    close_follow_up,
+    decide_results,
+    open_review,
+    rate,
+    result_of,
+    submit_report,
 )
 from .rounds import (
     add_evidence,
@@ -30,26 +48,40 @@ from .rounds import (
 
 __all__ = [
     "add_evidence",
+    "add_follow_up",
     "answer_objection",
     "cast_ballot",
+    "close_follow_up",
     "close_rectification",
+    "decide_awards",
     "decide_grade",
     "decide_leader_flag",
+    "decide_results",
     "enter_paper_ballots",
     "finalize_round",
+    "nominate",
+    "open_award_round",
     "open_campaign",
+    "open_review",
     "open_round",
+    "publish_nominees",
     "publish_results",
     "publish_scheme",
+    "rate",
     "record_objection",
     "record_opinion",
+    "record_title",
     "refresh_evidence",
+    "result_of",
     "return_entry",
     "review_entry",
     "save_scheme",
     "self_assess",
+    "set_quota",
     "start_review",
     "submit_rectification",
+    "submit_report",
     "take_handling_step",
     "take_stage",
+    "withdraw_nomination",
 ]
