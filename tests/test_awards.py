@@ -359,3 +359,30 @@ def test_the_page_nominates_and_shows_the_refusal(world, login):
     ).content.decode()
     assert "页面乙于2026-02-03受到党纪处分“警告”" in page
     assert [n.nominee_name for n in r.nominations.all()] == ["页面甲"]
+
+
+def test_a_member_graded_below_the_policy_in_the_years_evaluation_is_refused(world):
+    """The democratic evaluation's decided grade (民主评议党员) gates 优秀共产党员."""
+    from jiceng.assessment.models import Campaign, Evaluee
+    from jiceng.people.models import PartyMembership
+
+    r = _round(world, quotas=(("A1", 2),))
+    basic, excellent = _member(world, "赵六"), _member(world, "钱七")
+    campaign = Campaign.objects.create(
+        org=world.branch_a1, year=2026, opened_on=dt.date(2026, 1, 5), opened_by=world.system
+    )
+    for person, grade in ((basic, "basic"), (excellent, "excellent")):
+        Evaluee.objects.create(
+            campaign=campaign,
+            membership=PartyMembership.objects.get(person=person),
+            name=person.name,
+            grade=grade,
+            decided_on=dt.date(2026, 2, 1),
+        )
+    officer = world.users["a1_officer"]
+    with pytest.raises(ValidationError) as refused:
+        services.nominate(officer, r, world.branch_a1, person=basic, on=ON)
+    assert "赵六" in " ".join(refused.value.messages)
+    assert "基本合格" in " ".join(refused.value.messages)
+    services.nominate(officer, r, world.branch_a1, person=excellent, on=ON)
+    assert r.nominations.count() == 1

@@ -11,6 +11,8 @@ clause: the points filled in from the records, the organization's own points, th
 and the reasons for any difference. Only `services.py` writes these rows.
 """
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +164,11 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org.name} {self.period} {self.scheme.name}"
+
+    @property
+    def publicity_last_day(self):
+        """The last day of publicity as people read it (`publicity_until` is the day after)."""
+        return self.publicity_until - dt.timedelta(days=1) if self.publicity_until else None
 
 
 class EntryState(models.TextChoices):

@@ -1,9 +1,10 @@
 """The assessment panel of a member's own page ("my record", `people.views`), found through
 `jiceng.kernel.discovery`. One function per section, so that other sections (the member's
-democratic-evaluation result) are added beside the titles."""
+democratic-evaluation ballot) sit beside the titles."""
 
 from django.template.loader import render_to_string
 
+from . import selectors
 from .selectors import awards as award_selectors
 
 
@@ -15,7 +16,17 @@ def titles_section(request) -> str:
     return render_to_string("assessment/award/_my_titles.html", {"titles": titles}, request=request)
 
 
-SECTIONS = [titles_section]
+def ballots_section(request) -> str:
+    """Democratic evaluations where the member still has a ballot to cast."""
+    campaigns = selectors.open_ballots_for(request.user)
+    if not campaigns:
+        return ""
+    return render_to_string(
+        "assessment/evaluation/_my_ballots.html", {"ballots": campaigns}, request=request
+    )
+
+
+SECTIONS = [ballots_section, titles_section]
 
 
 def panel(request) -> str:

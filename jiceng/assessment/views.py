@@ -53,6 +53,7 @@ def home(request):
             "entries": selectors.my_entries(user),
             "orgs": selectors.home_orgs(user),
             "schemes": selectors.schemes(user)[:LIST_LIMIT],
+            "ballots": selectors.open_ballots_for(user),
         },
     )
 

@@ -26,6 +26,7 @@ from ..models import (
     Title,
     TitleKind,
 )
+from .evaluations import decided_grade
 from .rounds import annual_result
 
 
@@ -77,11 +78,17 @@ def _person_refusals(round_: AwardRound, person, on: dt.date) -> list[str]:
 
 
 def _evaluation_refusals(round_: AwardRound, person, on: dt.date) -> list[str]:
-    """The member's democratic-evaluation grade (民主评议党员) against policy
-    `assessment.award.evaluation_grades`. The evaluation is built by another part of issue 13
-    and has no result model in this branch yet, so nothing is checked here; the lead wires the
-    check in (the year's result of `person`, refused when below the policy grades)."""
-    return []
+    """The member's democratic-evaluation grade (民主评议党员) of the round's year against policy
+    `assessment.award.evaluation_grades`. A branch that has not decided grades yet refuses
+    nothing here: the publicity and the decision come after the evaluation in practice."""
+    found = decided_grade(person, round_.year)
+    allowed = policy_value("assessment.award.evaluation_grades", round_.org, on).get(round_.kind)
+    if found is None or allowed is None or found.grade in allowed:
+        return []
+    return [
+        _("%(name)s was graded “%(grade)s” in the %(year)s democratic evaluation of members.")
+        % {"name": person.name, "grade": _grade_label(found.grade), "year": round_.year}
+    ]
 
 
 def _grade_label(grade: str) -> str:

@@ -236,3 +236,14 @@ def grade_choices() -> list[tuple[str, object]]:
 
 def excellent_label() -> object:
     return Grade.EXCELLENT.label
+
+
+def decided_grade(person, year: int) -> Evaluee | None:
+    """The grade the branch decided for `person` in `year`'s evaluation, if one was decided
+    (for award eligibility; unscoped: the caller already sees the nominee)."""
+    return (
+        Evaluee.objects.filter(membership__person=person, campaign__year=year)
+        .exclude(grade="")
+        .select_related("campaign__org")
+        .first()
+    )

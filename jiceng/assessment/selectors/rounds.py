@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.access import gate
@@ -94,7 +95,7 @@ def get_round(user, pk: int) -> Round:
 
 
 def round_steps(user, round_: Round, on: dt.date | None = None) -> list[dict]:
-    return next_steps(flows.ROUND, round_.state, Context(round_, on or dt.date.today()))
+    return next_steps(flows.ROUND, round_.state, Context(round_, on or timezone.localdate()))
 
 
 def board(user, round_: Round) -> list[dict]:
