@@ -1,4 +1,5 @@
-"""Every write of the assessment app: `awards`, `evaluations`, `reviews`, `rounds`."""
+"""Every write of the assessment app: rounds of scoring (`rounds`), member evaluations
+(`evaluations`), accountability reviews (`reviews`), awards and titles (`awards`)."""
 
 from .awards import (
     decide_awards,
