@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.kernel.steps import StepRecord
+
 POINTS = {"max_digits": 6, "decimal_places": 2}
 
 
@@ -723,19 +725,10 @@ class HandlingCase(models.Model):
         return f"{self.evaluee} {self.state}"
 
 
-class HandlingStep(models.Model):
+class HandlingStep(StepRecord):
     """One dated step of a handling case (the timeline)."""
 
     case = models.ForeignKey(HandlingCase, models.CASCADE, related_name="steps")
-    step = models.CharField(max_length=20)
-    on = models.DateField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["on", "id"]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step} {self.on}"

@@ -443,11 +443,16 @@ def _objection(request, e):
     )
 
 
-def _plan(request, e):
-    form = PlanForm(request.POST, prefix="plan")
+def _owed_rectification(e):
     rect = selectors.rectification_of(e)
     if rect is None:
         raise PermissionDenied(_("No rectification is owed."))
+    return rect
+
+
+def _plan(request, e):
+    form = PlanForm(request.POST, prefix="plan")
+    rect = _owed_rectification(e)
     return _with_form(
         request,
         e,
@@ -463,9 +468,7 @@ def _plan(request, e):
 
 def _close(request, e):
     form = NoteForm(request.POST, prefix="close")
-    rect = selectors.rectification_of(e)
-    if rect is None:
-        raise PermissionDenied(_("No rectification is owed."))
+    rect = _owed_rectification(e)
     return _with_form(
         request,
         e,

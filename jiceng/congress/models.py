@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.documents.numerals import session_label
+from jiceng.kernel.steps import StepRecord
 
 
 class CongressKind(models.TextChoices):
@@ -236,19 +237,12 @@ class ProposalSeconder(models.Model):
         return f"{self.proposal_id}: {self.delegate_id}"
 
 
-class ProposalStep(models.Model):
+class ProposalStep(StepRecord):
     """One dated step of a proposal's handling (the timeline)."""
 
     proposal = models.ForeignKey(Proposal, models.CASCADE, related_name="steps")
-    step = models.CharField(max_length=20)
-    on = models.DateField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["on", "id"]
+    class Meta(StepRecord.Meta):
         indexes = [models.Index(fields=["proposal", "step"], name="proposal_step_idx")]
 
     def __str__(self) -> str:
@@ -318,17 +312,10 @@ class Suggestion(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class SuggestionStep(models.Model):
+class SuggestionStep(StepRecord):
     suggestion = models.ForeignKey(Suggestion, models.CASCADE, related_name="steps")
-    step = models.CharField(max_length=20)
-    on = models.DateField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    recorded_by = models.ForeignKey("access.User", models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["on", "id"]
+    class Meta(StepRecord.Meta):
         indexes = [models.Index(fields=["suggestion", "step"], name="suggestion_step_idx")]
 
     def __str__(self) -> str:
