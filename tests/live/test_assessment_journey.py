@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.live
 
 PASSWORD = "jiceng2026"
+SCHEME_NAME = "街道党支部工作考评"
 LOWERED = {
     "台账资料齐全规范": "0",
     "落实党风廉政建设责任，无违纪违规问题": "0",
@@ -110,7 +111,9 @@ def test_an_assessment_round_from_scheme_to_rectification(live_server_url, live_
     jd.goto(f"{base}/assessment/orgs/{street}/schemes/")
     jd.locator("#new-scheme").click()
     expect(jd.locator("#id_block_1_clauses")).to_contain_text("三会一课")
-    jd.locator("#id_code").fill("branch-building")
+    # The demo already runs the seed's scheme this half-year: this one has its own code and name.
+    jd.locator("#id_code").fill("street-journey")
+    jd.locator("#id_name").fill(SCHEME_NAME)
     jd.locator("#scheme-save").click()
     expect(jd.locator(".alert-success")).to_be_visible()
     jd.locator("#publish-scheme").click()
@@ -120,6 +123,7 @@ def test_an_assessment_round_from_scheme_to_rectification(live_server_url, live_
     jd.goto(f"{base}/assessment/orgs/{street}/rounds/new/")
     today = dt.date.today()
     period = f"{today.year}H2" if today.month >= 7 else f"{today.year - 1}H2"
+    jd.locator("#id_scheme").select_option(label=f"{SCHEME_NAME}（v1）")
     jd.locator("#id_period").select_option(period)
     jd.locator("#round-submit").click()
     expect(jd).to_have_url(re.compile(r"/assessment/rounds/\d+/$"))
@@ -128,7 +132,7 @@ def test_an_assessment_round_from_scheme_to_rectification(live_server_url, live_
 
     # The branch secretary on her phone: the to-do centre links the self-assessment.
     phone_ctx, zb = log_in(browser, base, "zb", viewport={"width": 390, "height": 844})
-    zb.locator("main a[href*='/assessment/entries/']").first.click()
+    zb.locator("main a[href*='/assessment/entries/']", has_text=SCHEME_NAME).first.click()
     expect(zb).to_have_url(re.compile(r"/assessment/entries/\d+/$"))
     entry_url = zb.url
     figures = zb.locator(".auto-figure")
